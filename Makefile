@@ -1,0 +1,40 @@
+# Set-up and entry points. `make run` and `make test` work on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+CORES  ?= 4
+# torch is installed first, from the exact pin in pyproject.toml, so that Lightning
+# does not pull a (multi-GB, CUDA) torch of its own.
+TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-fast lint report bench slurm-test clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH)"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,slurm]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## run the whole workflow on config.yaml
+	$(VENV)/bin/snakemake --cores $(CORES)
+
+report: run  ## self-contained HTML report of the last run
+	$(VENV)/bin/snakemake --report results/report.html
+
+test: install  ## the test suite (unit + end-to-end on a tiny config)
+	$(VENV)/bin/pytest -q
+
+test-fast: install  ## unit tests only
+	$(VENV)/bin/pytest -q -m "not workflow and not slurm"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/snakemake --lint
+
+bench: install
+	$(PY) benchmarks/compare.py
+
+clean:
+	rm -rf results .snakemake

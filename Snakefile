@@ -1,0 +1,22 @@
+# Sheet 6 "Autoencoders: theory and practice" as a Snakemake workflow.
+# Usage: snakemake --cores 4        (settings: config.yaml; outputs: results/)
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

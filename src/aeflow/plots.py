@@ -1,0 +1,132 @@
+"""Figures, drawn from the cached CSV outputs. Imports matplotlib and pandas only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # jobs run headless, on clusters too
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from aeflow.atomic import atomic_path  # noqa: E402
+from aeflow.stats import order_swaps  # noqa: E402
+
+LATENT_CMAP = "viridis"
+
+
+def save_figure(fig: plt.Figure, path: str | os.PathLike[str], dpi: int = 120) -> None:
+    """Save atomically; the format comes from the final file name's suffix."""
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+
+
+def read_tables(paths: list[str], labels: list[str]) -> dict[str, pd.DataFrame]:
+    """CSV files keyed by their labels, in order."""
+    return {label: pd.read_csv(path) for label, path in zip(labels, paths, strict=True)}
+
+
+def samples_figure(samples: pd.DataFrame) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
+    for split, style in (("test", {"s": 6, "alpha": 0.25, "color": "0.6"}), ("train", {"s": 18})):
+        chosen = samples[samples["split"] == split]
+        ax.scatter(chosen["x"], chosen["y"], label=f"{split} ({len(chosen)})", **style)
+    ax.set(xlabel="x", ylabel="y", title="Input samples (uniform in the rectangle)")
+    ax.set_aspect("equal")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
+    return fig
+
+
+def loss_curves_figure(
+    curves: Mapping[str, pd.DataFrame],
+    x: str = "step",
+    title: str = "Training loss",
+) -> plt.Figure:
+    """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis."""
+    xlabels = {"step": "training step (batch)", "examples_seen": "training examples seen"}
+    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+    for (label, losses), colour in zip(curves.items(), plt.cm.tab10.colors, strict=False):
+        ax.plot(losses[x], losses["loss"], color=colour, alpha=0.2, linewidth=0.6)
+        per_epoch = losses.groupby("epoch").agg({x: "max", "loss": "mean"})
+        ax.plot(per_epoch[x], per_epoch["loss"], color=colour, linewidth=1.6,
+                label=f"{label} (epoch mean)")
+    ax.set_yscale("log")
+    ax.set(xlabel=xlabels.get(x, x), ylabel="MSE loss (log scale)", title=title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return fig
+
+
+def latent_maps_figure(embeddings: Mapping[str, pd.DataFrame]) -> plt.Figure:
+    """One panel per variant: training points coloured by their (first) latent code."""
+    n = len(embeddings)
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.4), sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
+    for ax, (name, table) in zip(axes[0], embeddings.items(), strict=True):
+        z_column = "z" if "z" in table else "z1"
+        points = ax.scatter(table["x"], table["y"], c=table[z_column], cmap=LATENT_CMAP, s=22)
+        fig.colorbar(points, ax=ax, label=f"latent code {z_column}")
+        ax.set(title=name, xlabel="x")
+        ax.set_aspect("equal")
+    axes[0, 0].set_ylabel("y")
+    fig.suptitle("Latent code of each training point")
+    return fig
+
+
+def decoder_sweeps_figure(
+    sweeps: Mapping[str, pd.DataFrame], training_points: pd.DataFrame
+) -> plt.Figure:
+    """Rows: variants. Columns: decoder before | after training, coloured by latent value."""
+    stages = ("before", "after")
+    n = len(sweeps)
+    fig, axes = plt.subplots(n, 2, figsize=(9.5, 3.1 * n), sharex=True, sharey=True,
+                             layout="constrained", squeeze=False)
+    z_all = pd.concat([s["z"] for s in sweeps.values()])
+    norm = plt.Normalize(z_all.min(), z_all.max())  # one latent colour scale for all panels
+    for row, (name, sweep) in zip(axes, sweeps.items(), strict=True):
+        for ax, stage in zip(row, stages, strict=True):
+            ax.scatter(training_points["x"], training_points["y"], s=8, color="0.8",
+                       label="training data")
+            chosen = sweep[sweep["stage"] == stage]
+            points = ax.scatter(chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP,
+                                norm=norm, s=5)
+            ax.set_title(f"{name}: {stage} training")
+            ax.set_aspect("equal", adjustable="box")
+            ax.grid(True, alpha=0.3)
+        row[0].set_ylabel("decoded y")
+    for ax in axes[-1]:
+        ax.set_xlabel("decoded x")
+    fig.colorbar(points, ax=axes, label="latent value z", shrink=0.6)
+    axes[0, 0].legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
+    """Latent codes before vs after encoder retraining: arrows, and after-vs-before."""
+    before, after = shift["z_before"].to_numpy(), shift["z_after"].to_numpy()
+    swaps = order_swaps(before, after)
+    pairs = len(before) * (len(before) - 1) // 2
+    fig, (ax_arrows, ax_scatter) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained",
+                                                width_ratios=(1.6, 1))
+    ax_arrows.scatter(before, np.zeros_like(before), color="tab:blue", s=14,
+                      label="original encoder", zorder=3)
+    ax_arrows.scatter(after, np.ones_like(after), color="tab:red", s=14,
+                      label="retrained encoder", zorder=3)
+    for start, end in zip(before, after, strict=True):
+        ax_arrows.annotate("", xy=(end, 1), xytext=(start, 0),
+                           arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 0.6})
+    ax_arrows.set(yticks=[0, 1], yticklabels=["before", "after"], ylim=(-0.3, 1.3),
+                  xlabel="latent code z", title=f"{variant}: each sample's code, old -> new")
+    ax_arrows.legend(loc="center right", fontsize="small")
+    ax_scatter.scatter(before, after, s=12)
+    ax_scatter.set(xlabel="z, original encoder", ylabel="z, retrained encoder",
+                   title=f"order swaps: {swaps} of {pairs} pairs")
+    ax_scatter.grid(True, alpha=0.3)
+    return fig

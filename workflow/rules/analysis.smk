@@ -1,0 +1,45 @@
+# Analyses of trained models; each writes a CSV so figures redraw without retraining.
+
+
+rule embed:
+    input:
+        samples=rules.make_data.output[0],
+        model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
+    output:
+        f"{RESULTS}/embeddings/{{variant}}.csv",
+    log:
+        f"{RESULTS}/logs/embed/{{variant}}.log",
+    script:
+        "../scripts/embed.py"
+
+
+rule decoder_sweep:
+    input:
+        init=f"{RESULTS}/models/{{variant}}/init.ckpt",
+        trained=f"{RESULTS}/models/{{variant}}/trained.ckpt",
+    output:
+        f"{RESULTS}/decoder_sweep/{{variant}}.csv",
+    params:
+        sweep=config["decoder_sweep"],
+    log:
+        f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
+    script:
+        "../scripts/decoder_sweep.py"
+
+
+rule retrain_encoder:
+    input:
+        samples=rules.make_data.output[0],
+        model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
+    output:
+        model=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
+        losses=f"{RESULTS}/retrain/{{variant}}/losses.csv",
+        shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
+    params:
+        training=lambda w: cfg.training_params(config, w.variant),
+        init=lambda w: cfg.retrain_init_params(config),
+    threads: 1
+    log:
+        f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
+    script:
+        "../scripts/retrain_encoder.py"

@@ -1,0 +1,26 @@
+rule make_data:
+    output:
+        f"{RESULTS}/data/samples.csv",
+    params:
+        data=cfg.data_params(config),
+    log:
+        f"{RESULTS}/logs/make_data.log",
+    script:
+        "../scripts/make_data.py"
+
+
+rule plot_samples:
+    input:
+        rules.make_data.output,
+    output:
+        report(
+            figure("samples"),
+            caption="../report/samples.rst",
+            category="1 Data",
+        ),
+    params:
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_samples.log",
+    script:
+        "../scripts/plot_samples.py"

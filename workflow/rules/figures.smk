@@ -1,0 +1,99 @@
+# Figures: matplotlib over cached CSVs only (no torch, no Lightning in these jobs).
+
+
+rule plot_loss_curves:
+    input:
+        expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
+    output:
+        report(
+            figure("loss_curves"),
+            caption="../report/loss_curves.rst",
+            category="2 Training",
+        ),
+    params:
+        labels=VARIANTS,
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_loss_curves.log",
+    script:
+        "../scripts/plot_loss_curves.py"
+
+
+rule plot_latent_maps:
+    input:
+        expand(f"{RESULTS}/embeddings/{{variant}}.csv", variant=VARIANTS),
+    output:
+        report(
+            figure("latent_maps"),
+            caption="../report/latent_maps.rst",
+            category="3 Latent space",
+        ),
+    params:
+        labels=VARIANTS,
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_latent_maps.log",
+    script:
+        "../scripts/plot_latent_maps.py"
+
+
+rule plot_decoder_sweeps:
+    input:
+        samples=rules.make_data.output[0],
+        sweeps=expand(f"{RESULTS}/decoder_sweep/{{variant}}.csv", variant=VARIANTS),
+    output:
+        report(
+            figure("decoder_sweeps"),
+            caption="../report/decoder_sweeps.rst",
+            category="3 Latent space",
+        ),
+    params:
+        labels=VARIANTS,
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_decoder_sweeps.log",
+    script:
+        "../scripts/plot_decoder_sweeps.py"
+
+
+rule plot_retrain:
+    input:
+        shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
+        original=f"{RESULTS}/losses/{config['retrain']['variant']}.csv",
+        retrained=f"{RESULTS}/retrain/{config['retrain']['variant']}/losses.csv",
+    output:
+        shift=report(
+            figure("retrain_latent_shift"),
+            caption="../report/retrain_latent_shift.rst",
+            category="4 Encoder retraining",
+        ),
+        losses=report(
+            figure("retrain_losses"),
+            caption="../report/retrain_losses.rst",
+            category="4 Encoder retraining",
+        ),
+    params:
+        variant=config["retrain"]["variant"],
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_retrain.log",
+    script:
+        "../scripts/plot_retrain.py"
+
+
+rule plot_optimizer_comparison:
+    input:
+        expand(f"{RESULTS}/losses/{{run}}.csv", run=cfg.comparison_runs(config)),
+    output:
+        report(
+            figure("sgd_vs_gd"),
+            caption="../report/sgd_vs_gd.rst",
+            category="5 Optimisers",
+        ),
+    params:
+        labels=[cfg.run_label(config, run) for run in cfg.comparison_runs(config)],
+        dpi=config["figures"].get("dpi", 120),
+    log:
+        f"{RESULTS}/logs/plot_optimizer_comparison.log",
+    script:
+        "../scripts/plot_optimizer_comparison.py"

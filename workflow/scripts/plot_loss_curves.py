@@ -1,0 +1,10 @@
+"""Rule plot_loss_curves: training loss of every variant in one plot."""
+
+from aeflow.jobs import job_log
+from aeflow.plots import loss_curves_figure, read_tables, save_figure
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_log(sm.log[0]):
+    curves = read_tables(list(sm.input), list(sm.params.labels))
+    fig = loss_curves_figure(curves, x="step", title="Training loss of each autoencoder")
+    save_figure(fig, sm.output[0], sm.params.dpi)
