@@ -52,7 +52,9 @@ def decoder_sweep(
         latent[:, 0] = z
         decoded = model.decoder(latent).double().numpy()
         frames.append(
-            pd.DataFrame({"stage": stage, "z": z.double().numpy(), "x": decoded[:, 0], "y": decoded[:, 1]})
+            pd.DataFrame(
+                {"stage": stage, "z": z.double().numpy(), "x": decoded[:, 0], "y": decoded[:, 1]}
+            )
         )
     return pd.concat(frames, ignore_index=True)
 

@@ -10,12 +10,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # jobs run headless, on clusters too
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from aeflow.atomic import atomic_path  # noqa: E402
-from aeflow.stats import order_swaps  # noqa: E402
+from aeflow.atomic import atomic_path
+from aeflow.stats import order_swaps
 
 LATENT_CMAP = "viridis"
 
@@ -55,8 +55,13 @@ def loss_curves_figure(
     for (label, losses), colour in zip(curves.items(), plt.cm.tab10.colors, strict=False):
         ax.plot(losses[x], losses["loss"], color=colour, alpha=0.2, linewidth=0.6)
         per_epoch = losses.groupby("epoch").agg({x: "max", "loss": "mean"})
-        ax.plot(per_epoch[x], per_epoch["loss"], color=colour, linewidth=1.6,
-                label=f"{label} (epoch mean)")
+        ax.plot(
+            per_epoch[x],
+            per_epoch["loss"],
+            color=colour,
+            linewidth=1.6,
+            label=f"{label} (epoch mean)",
+        )
     ax.set_yscale("log")
     ax.set(xlabel=xlabels.get(x, x), ylabel="MSE loss (log scale)", title=title)
     ax.grid(True, which="both", alpha=0.3)
@@ -67,8 +72,9 @@ def loss_curves_figure(
 def latent_maps_figure(embeddings: Mapping[str, pd.DataFrame]) -> plt.Figure:
     """One panel per variant: training points coloured by their (first) latent code."""
     n = len(embeddings)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 3.4), sharex=True, sharey=True,
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, n, figsize=(4.6 * n, 3.4), sharex=True, sharey=True, layout="constrained", squeeze=False
+    )
     for ax, (name, table) in zip(axes[0], embeddings.items(), strict=True):
         z_column = "z" if "z" in table else "z1"
         points = ax.scatter(table["x"], table["y"], c=table[z_column], cmap=LATENT_CMAP, s=22)
@@ -86,17 +92,20 @@ def decoder_sweeps_figure(
     """Rows: variants. Columns: decoder before | after training, coloured by latent value."""
     stages = ("before", "after")
     n = len(sweeps)
-    fig, axes = plt.subplots(n, 2, figsize=(9.5, 3.1 * n), sharex=True, sharey=True,
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        n, 2, figsize=(9.5, 2.45 * n), sharex=True, sharey=True, layout="constrained", squeeze=False
+    )
     z_all = pd.concat([s["z"] for s in sweeps.values()])
     norm = plt.Normalize(z_all.min(), z_all.max())  # one latent colour scale for all panels
     for row, (name, sweep) in zip(axes, sweeps.items(), strict=True):
         for ax, stage in zip(row, stages, strict=True):
-            ax.scatter(training_points["x"], training_points["y"], s=8, color="0.8",
-                       label="training data")
+            ax.scatter(
+                training_points["x"], training_points["y"], s=8, color="0.8", label="training data"
+            )
             chosen = sweep[sweep["stage"] == stage]
-            points = ax.scatter(chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP,
-                                norm=norm, s=5)
+            points = ax.scatter(
+                chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP, norm=norm, s=5
+            )
             ax.set_title(f"{name}: {stage} training")
             ax.set_aspect("equal", adjustable="box")
             ax.grid(True, alpha=0.3)
@@ -113,20 +122,35 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
     before, after = shift["z_before"].to_numpy(), shift["z_after"].to_numpy()
     swaps = order_swaps(before, after)
     pairs = len(before) * (len(before) - 1) // 2
-    fig, (ax_arrows, ax_scatter) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained",
-                                                width_ratios=(1.6, 1))
-    ax_arrows.scatter(before, np.zeros_like(before), color="tab:blue", s=14,
-                      label="original encoder", zorder=3)
-    ax_arrows.scatter(after, np.ones_like(after), color="tab:red", s=14,
-                      label="retrained encoder", zorder=3)
+    fig, (ax_arrows, ax_scatter) = plt.subplots(
+        1, 2, figsize=(11, 4.2), layout="constrained", width_ratios=(1.6, 1)
+    )
+    ax_arrows.scatter(
+        before, np.zeros_like(before), color="tab:blue", s=14, label="original encoder", zorder=3
+    )
+    ax_arrows.scatter(
+        after, np.ones_like(after), color="tab:red", s=14, label="retrained encoder", zorder=3
+    )
     for start, end in zip(before, after, strict=True):
-        ax_arrows.annotate("", xy=(end, 1), xytext=(start, 0),
-                           arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 0.6})
-    ax_arrows.set(yticks=[0, 1], yticklabels=["before", "after"], ylim=(-0.3, 1.3),
-                  xlabel="latent code z", title=f"{variant}: each sample's code, old -> new")
+        ax_arrows.annotate(
+            "",
+            xy=(end, 1),
+            xytext=(start, 0),
+            arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 0.6},
+        )
+    ax_arrows.set(
+        yticks=[0, 1],
+        yticklabels=["before", "after"],
+        ylim=(-0.3, 1.3),
+        xlabel="latent code z",
+        title=f"{variant}: each sample's code, old -> new",
+    )
     ax_arrows.legend(loc="center right", fontsize="small")
     ax_scatter.scatter(before, after, s=12)
-    ax_scatter.set(xlabel="z, original encoder", ylabel="z, retrained encoder",
-                   title=f"order swaps: {swaps} of {pairs} pairs")
+    ax_scatter.set(
+        xlabel="z, original encoder",
+        ylabel="z, retrained encoder",
+        title=f"order swaps: {swaps} of {pairs} pairs",
+    )
     ax_scatter.grid(True, alpha=0.3)
     return fig

@@ -7,6 +7,9 @@ from aeflow.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    models = {"before": load_autoencoder(sm.input.init), "after": load_autoencoder(sm.input.trained)}
+    models = {
+        "before": load_autoencoder(sm.input.init),
+        "after": load_autoencoder(sm.input.trained),
+    }
     sweep = sm.params.sweep
     write_csv(decoder_sweep(models, tuple(sweep["z_range"]), sweep["n_points"]), sm.output[0])

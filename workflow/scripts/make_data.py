@@ -7,7 +7,10 @@ from aeflow.jobs import job_log
 with job_log(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     data = snakemake.params.data  # noqa: F821
     samples = make_samples(
-        data["n_train"], data["n_test"], tuple(data["x_range"]), tuple(data["y_range"]),
+        data["n_train"],
+        data["n_test"],
+        tuple(data["x_range"]),
+        tuple(data["y_range"]),
         data["seed"],
     )
     write_csv(samples, snakemake.output[0])  # noqa: F821

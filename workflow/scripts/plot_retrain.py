@@ -8,8 +8,9 @@ from aeflow.plots import latent_shift_figure, loss_curves_figure, save_figure
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     variant = sm.params.variant
-    save_figure(latent_shift_figure(pd.read_csv(sm.input.shift), variant), sm.output.shift,
-                sm.params.dpi)
+    save_figure(
+        latent_shift_figure(pd.read_csv(sm.input.shift), variant), sm.output.shift, sm.params.dpi
+    )
     curves = {
         f"{variant}, original": pd.read_csv(sm.input.original),
         f"{variant}, encoder retrained (decoder frozen)": pd.read_csv(sm.input.retrained),

@@ -19,7 +19,9 @@ with job_log(sm.log[0]):
     init = sm.params.init
     reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"])
     result = train_autoencoder(
-        model, points, TrainingSpec(**sm.params.training),
+        model,
+        points,
+        TrainingSpec(**sm.params.training),
         run_name=f"{sm.wildcards.variant} (encoder retrained)",
     )
     shift = latent_shift_table(points, codes_before, encode(model, points))

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from aeflow.stats import (
+    angle_degrees,
+    last_epoch_mean,
+    leading_direction,
+    order_swaps,
+    pca_optimum_mse,
+    roughness,
+)
+
+
+def test_pca_optimum_is_zero_for_points_on_a_line_through_the_origin():
+    t = np.linspace(-1, 1, 11)
+    points = np.stack([2 * t, -t], axis=1)
+    assert pca_optimum_mse(points) == pytest.approx(0.0, abs=1e-12)
+    assert angle_degrees(leading_direction(points), np.array([2.0, -1.0])) == pytest.approx(0)
+
+
+def test_pca_optimum_of_an_axis_aligned_grid_is_the_smaller_second_moment_over_two():
+    # Symmetric grid: the uncentred second-moment matrix is diagonal.
+    xs, ys = np.meshgrid(np.linspace(-2, 2, 9), np.linspace(-1, 1, 5))
+    points = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    smaller = np.mean(points[:, 1] ** 2)
+    assert pca_optimum_mse(points) == pytest.approx(smaller / 2)
+    assert angle_degrees(leading_direction(points), np.array([1.0, 0.0])) == pytest.approx(0)
+
+
+def test_angle_ignores_the_sign_of_a_direction():
+    assert angle_degrees(np.array([1.0, 0.0]), np.array([-1.0, 0.0])) == pytest.approx(0)
+    assert angle_degrees(np.array([1.0, 0.0]), np.array([0.0, 3.0])) == pytest.approx(90)
+
+
+def test_order_swaps():
+    z = np.array([0.1, 0.5, 0.2, 0.9])
+    assert order_swaps(z, 3 * z + 1) == 0  # increasing rescaling
+    assert order_swaps(z, -z) == 6  # mirrored: every pair
+    assert order_swaps(z, np.array([0.1, 0.2, 0.5, 0.9])) == 1  # 0.5 and 0.2 swapped
+
+
+def test_roughness_and_last_epoch_mean():
+    import pandas as pd
+
+    assert roughness(np.arange(10.0)) == 0
+    assert roughness(np.array([0.0, 1.0, 0.0])) == pytest.approx(1.0)
+    table = pd.DataFrame({"epoch": [0, 0, 1, 1], "loss": [4.0, 2.0, 1.0, 3.0]})
+    assert last_epoch_mean(table) == 2.0

@@ -1,0 +1,86 @@
+import pytest
+import torch
+
+from aeflow.analysis import reinitialise_encoder_freeze_decoder
+from aeflow.data import make_samples
+from aeflow.lit import TrainingDiverged
+from aeflow.settings import ModelSpec, TrainingSpec
+from aeflow.training import init_autoencoder, train_autoencoder
+
+
+@pytest.fixture(scope="module")
+def points() -> torch.Tensor:
+    samples = make_samples(40, 0, (-2.0, 2.0), (-1.0, 1.0), seed=0)
+    return torch.tensor(samples[["x", "y"]].to_numpy(), dtype=torch.float32)
+
+
+AE1 = ModelSpec(hidden=(20, 10))
+
+
+def _train(points, spec=AE1, **training):
+    model = init_autoencoder(spec, seed=0)
+    result = train_autoencoder(model, points, TrainingSpec(**training), run_name="test")
+    return model, result
+
+
+def test_short_training_lowers_the_loss(points):
+    _, result = _train(points, epochs=30, learning_rate=0.01)
+    losses = result.losses
+    first = losses.loc[losses["epoch"] == 0, "loss"].mean()
+    last = losses.loc[losses["epoch"] == 29, "loss"].mean()
+    assert last < 0.6 * first
+
+
+def test_loss_table_counts_steps_epochs_and_examples(points):
+    _, result = _train(points, epochs=4, batch_size=8)
+    losses = result.losses
+    assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss"]
+    assert len(losses) == 4 * 5  # 40 points, batch 8, drop_last
+    assert losses["epoch"].tolist() == [e for e in range(4) for _ in range(5)]
+    assert losses["examples_seen"].iloc[-1] == 4 * 5 * 8
+
+
+def test_full_batch_gradient_descent_takes_one_step_per_epoch(points):
+    _, result = _train(points, epochs=6, batch_size=len(points), optimizer="sgd")
+    assert result.losses["step"].tolist() == list(range(6))
+    assert result.losses["examples_seen"].tolist() == [40 * (k + 1) for k in range(6)]
+
+
+def test_training_is_deterministic(points):
+    _, a = _train(points, epochs=3)
+    _, b = _train(points, epochs=3)
+    assert a.losses.equals(b.losses)
+    for key in a.final_state:
+        assert torch.equal(a.final_state[key], b.final_state[key])
+
+
+def test_initial_state_is_the_untrained_weights(points):
+    _model, result = _train(points, epochs=2)
+    fresh = init_autoencoder(ModelSpec(hidden=(20, 10)), seed=0)
+    for key, value in fresh.state_dict().items():
+        assert torch.equal(result.initial_state[key], value)
+        assert not torch.equal(result.final_state[key], value)
+
+
+def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(points):
+    model, _ = _train(points, epochs=2)
+    reinitialise_encoder_freeze_decoder(model, mean=0.0, std=1.0, seed=1)
+    decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
+    encoder_before = {k: v.clone() for k, v in model.encoder.state_dict().items()}
+    assert all(b.abs().sum() == 0 for k, b in encoder_before.items() if k.endswith("bias"))
+    result = train_autoencoder(model, points, TrainingSpec(epochs=3), run_name="retrain")
+    for key, value in model.decoder.state_dict().items():
+        assert torch.equal(value, decoder_before[key])
+    assert any(not torch.equal(v, encoder_before[k]) for k, v in model.encoder.state_dict().items())
+    assert len(result.losses) == 3 * 5
+
+
+def test_divergence_names_the_run_and_the_step(points):
+    model = init_autoencoder(ModelSpec(hidden=(20, 10)), seed=0)
+    with pytest.raises(TrainingDiverged, match=r"'exploding'.*at step \d+"):
+        train_autoencoder(
+            model,
+            points,
+            TrainingSpec(epochs=50, optimizer="sgd", learning_rate=1e6),
+            run_name="exploding",
+        )

@@ -1,0 +1,74 @@
+"""The workflow end to end on a tiny config, in a temporary directory."""
+
+import pandas as pd
+import pytest
+import torch
+
+from aeflow.checkpoints import load_autoencoder
+
+pytestmark = pytest.mark.workflow
+
+RUNS = ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd"]
+VARIANTS = ["ae1", "ae2", "pca"]
+FIGURES = [
+    "samples",
+    "loss_curves",
+    "latent_maps",
+    "decoder_sweeps",
+    "retrain_latent_shift",
+    "retrain_losses",
+    "sgd_vs_gd",
+]
+
+
+def test_every_output_exists_and_parses(finished_workflow):
+    results = finished_workflow.results
+    samples = pd.read_csv(results / "data/samples.csv")
+    assert list(samples.columns) == ["x", "y", "split"]
+    assert samples["split"].value_counts().to_dict() == {"train": 24, "test": 40}
+    for run in RUNS:
+        losses = pd.read_csv(results / f"losses/{run}.csv")
+        assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss"]
+        assert losses["epoch"].max() == 2
+        for stage in ("init", "trained"):
+            model = load_autoencoder(results / f"models/{run}/{stage}.ckpt")
+            assert model(torch.zeros(1, 2)).shape == (1, 2)
+    # Full-batch GD: one step per epoch over all 24 training points.
+    assert pd.read_csv(results / "losses/ae2-gd.csv")["examples_seen"].tolist() == [24, 48, 72]
+    for variant in VARIANTS:
+        embedding = pd.read_csv(results / f"embeddings/{variant}.csv")
+        assert list(embedding.columns) == ["x", "y", "z"] and len(embedding) == 24
+        sweep = pd.read_csv(results / f"decoder_sweep/{variant}.csv")
+        assert sweep.groupby("stage").size().to_dict() == {"after": 16, "before": 16}
+    shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
+    assert list(shift.columns) == ["x", "y", "z_before", "z_after"]
+    for figure in FIGURES:
+        assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (results / "logs/train/ae2.log").read_text().count("trained ae2") == 1
+
+
+def test_before_training_sweep_uses_the_saved_init_weights(finished_workflow):
+    results = finished_workflow.results
+    init = load_autoencoder(results / "models/ae1/init.ckpt")
+    sweep = pd.read_csv(results / "decoder_sweep/ae1.csv")
+    before = sweep[sweep["stage"] == "before"]
+    z = torch.tensor(before["z"].to_numpy(), dtype=torch.float32).unsqueeze(1)
+    with torch.no_grad():
+        decoded = init.decoder(z).double().numpy()
+    assert (abs(decoded[:, 0] - before["x"].to_numpy()) < 1e-6).all()
+    assert (abs(decoded[:, 1] - before["y"].to_numpy()) < 1e-6).all()
+
+
+def test_a_second_dry_run_has_nothing_to_do(finished_workflow):
+    assert finished_workflow.planned_jobs() == set()
+
+
+def test_rerun_from_scratch_is_byte_identical(finished_workflow, workflow_dir):
+    workflow_dir.snakemake()
+    ours, theirs = workflow_dir.snapshot(), finished_workflow.snapshot()
+    for name in (
+        ["data/samples.csv"]
+        + [f"losses/{run}.csv" for run in RUNS]
+        + ["retrain/ae2/losses.csv", "embeddings/ae1.csv", "decoder_sweep/pca.csv"]
+    ):
+        assert ours[name] == theirs[name], name
