@@ -11,6 +11,7 @@ FIGURES_OF_VARIANTS = {
     ("plot_latent_maps", ""),
     ("plot_decoder_sweeps", ""),
 }
+SUMMARY = {("summarise", "")}
 
 
 @pytest.fixture
@@ -40,7 +41,8 @@ def _per_variant(variant):
         ("train", f"run={variant}"),
         ("embed", f"variant={variant}"),
         ("decoder_sweep", f"variant={variant}"),
-    }
+        ("evaluate", f"stage=trained, name={variant}"),
+    } | SUMMARY
 
 
 def test_changing_one_variant_reruns_only_that_variant(done):
@@ -60,7 +62,7 @@ def test_adding_a_variant_trains_only_the_new_one(done):
 
 def test_removing_a_variant_redraws_figures_without_training(done):
     jobs = _edit(done, lambda c: c["variants"].pop("ae1"))
-    assert jobs == FIGURES_OF_VARIANTS
+    assert jobs == FIGURES_OF_VARIANTS | SUMMARY
 
 
 def test_changing_the_sweep_range_reruns_sweeps_and_their_figure_only(done):
@@ -77,7 +79,31 @@ def test_changing_the_figure_format_redraws_figures_only(done):
 
 def test_changing_the_retraining_init_reruns_only_the_retraining(done):
     jobs = _edit(done, lambda c: c["retrain"].update(init_std=0.5))
-    assert jobs == {("retrain_encoder", "variant=ae2"), ("plot_retrain", "")}
+    assert (
+        jobs
+        == {
+            ("retrain_encoder", "variant=ae2"),
+            ("plot_retrain", ""),
+            ("evaluate", "stage=retrained, name=ae2"),
+        }
+        | SUMMARY
+    )
+
+
+def test_changing_the_sgd_run_reruns_only_that_run(done):
+    jobs = _edit(
+        done,
+        lambda c: c["optimizer_comparison"]["runs"]["sgd"]["training"].update(learning_rate=0.01),
+    )
+    assert (
+        jobs
+        == {
+            ("train", "run=ae2-sgd"),
+            ("evaluate", "stage=trained, name=ae2-sgd"),
+            ("plot_optimizer_comparison", ""),
+        }
+        | SUMMARY
+    )
 
 
 def test_changing_the_data_reruns_everything_downstream(done):

@@ -43,6 +43,8 @@ def test_roughness_and_last_epoch_mean():
     import pandas as pd
 
     assert roughness(np.arange(10.0)) == 0
-    assert roughness(np.array([0.0, 1.0, 0.0])) == pytest.approx(1.0)
+    assert roughness(np.array([0.0, 1.0, 0.0]), settled_fraction=1.0) == pytest.approx(1.0)
+    # Only the settled second half counts: a big early drop does not make a curve rough.
+    assert roughness(np.array([100.0, 1.0, 1.0, 1.0])) == 0
     table = pd.DataFrame({"epoch": [0, 0, 1, 1], "loss": [4.0, 2.0, 1.0, 3.0]})
     assert last_epoch_mean(table) == 2.0

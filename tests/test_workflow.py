@@ -72,3 +72,33 @@ def test_rerun_from_scratch_is_byte_identical(finished_workflow, workflow_dir):
         + ["retrain/ae2/losses.csv", "embeddings/ae1.csv", "decoder_sweep/pca.csv"]
     ):
         assert ours[name] == theirs[name], name
+
+
+def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workflow):
+    summary = pd.read_csv(finished_workflow.results / "summary.csv")
+    assert list(zip(summary["model"], summary["role"], strict=True)) == [
+        ("ae1", "variant"),
+        ("ae2", "variant"),
+        ("pca", "variant"),
+        ("ae2-sgd", "optimizer run"),
+        ("ae2-gd", "optimizer run"),
+        ("ae2", "retrained"),
+    ]
+    assert summary.set_index("label")["parameters"].to_dict()["ae1"] == 563
+    pca = summary[summary["model"] == "pca"].iloc[0]
+    # No linear bias-free model can beat the optimum computed from the data.
+    assert pca["pca_ratio"] >= 1 - 1e-6
+    assert 0 <= pca["pca_angle_deg"] <= 90
+    retrained = summary[summary["role"] == "retrained"].iloc[0]
+    assert 0 <= retrained["order_swaps"] <= 24 * 23 / 2
+    text = (finished_workflow.results / "summary.md").read_text()
+    assert "Ranking by held-out reconstruction MSE" in text
+    assert f"{pca['train_mse']:.3g}" in text
+
+
+def test_html_report_builds_with_every_figure_and_the_summary(finished_workflow):
+    finished_workflow.snakemake("--report", "report.html")
+    report = (finished_workflow.root / "report.html").read_text()
+    for name in [*FIGURES, "summary"]:
+        assert name in report, name
+    assert "Encoder retraining" in report

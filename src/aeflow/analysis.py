@@ -82,3 +82,28 @@ def reinitialise_encoder_freeze_decoder(
                 )
                 if layer.bias is not None:
                     layer.bias.zero_()
+
+
+def model_metrics(
+    model: Autoencoder, train_points: torch.Tensor, test_points: torch.Tensor
+) -> dict[str, float]:
+    """Parameter counts, training/held-out MSE and, for a bias-free linear model, the
+    comparison with the PCA optimum of the training points."""
+    from aeflow.models import count_parameters
+    from aeflow.stats import angle_degrees, leading_direction, pca_optimum_mse
+
+    metrics: dict[str, float] = {
+        "parameters": count_parameters(model),
+        "train_mse": reconstruction_mse(model, train_points),
+        "test_mse": reconstruction_mse(model, test_points),
+    }
+    if model.spec.linear:
+        optimum = pca_optimum_mse(train_points.double().numpy(), model.spec.latent_dim)
+        metrics["pca_optimum_mse"] = optimum
+        metrics["pca_ratio"] = metrics["train_mse"] / optimum if optimum > 0 else float("nan")
+        if model.spec.latent_dim == 1:
+            direction = model.decoder.weight.detach().double().numpy()[:, 0]
+            metrics["pca_angle_deg"] = angle_degrees(
+                direction, leading_direction(train_points.double().numpy())
+            )
+    return metrics

@@ -180,6 +180,11 @@ def training_params(config: Config, run: str) -> dict:
     return dict(sorted(merged.items()))
 
 
+def run_role(config: Config, run: str) -> str:
+    """'variant' for a configured variant, 'optimizer run' for a comparison run."""
+    return "variant" if _split_run(config, run)[1] is None else "optimizer run"
+
+
 def run_label(config: Config, run: str) -> str:
     _, override = _split_run(config, run)
     if override is None:

@@ -45,9 +45,12 @@ def order_swaps(before: np.ndarray, after: np.ndarray) -> int:
     return int(np.triu(discordant, k=1).sum())
 
 
-def roughness(losses: np.ndarray) -> float:
-    """Standard deviation of successive loss differences: how jagged a curve is."""
-    return float(np.std(np.diff(np.asarray(losses, dtype=float))))
+def roughness(losses: np.ndarray, settled_fraction: float = 0.5) -> float:
+    """Standard deviation of successive loss differences over the last ``settled_fraction``
+    of the curve: how jagged it is once the initial descent is over."""
+    losses = np.asarray(losses, dtype=float)
+    settled = losses[int(len(losses) * (1 - settled_fraction)) :]
+    return float(np.std(np.diff(settled)))
 
 
 def last_epoch_mean(losses, epoch_column: str = "epoch", loss_column: str = "loss") -> float:

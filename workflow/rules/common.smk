@@ -34,4 +34,7 @@ def all_targets():
         figure("retrain_latent_shift"),
         figure("retrain_losses"),
         figure("sgd_vs_gd"),
+        f"{RESULTS}/summary.csv",
+        f"{RESULTS}/summary.md",
+        f"{RESULTS}/summary.html",
     ]

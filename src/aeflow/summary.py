@@ -1,0 +1,210 @@
+"""The summary table and the observations generated from it. pandas/NumPy only.
+
+Every sentence here is a template filled with measured numbers; which template is used
+follows from those numbers (a ranking, a threshold), never from expectations.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+
+from aeflow.stats import last_epoch_mean, order_swaps, roughness
+
+COLUMNS = [
+    "model",
+    "role",
+    "label",
+    "parameters",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+    "final_train_loss",
+    "train_mse",
+    "test_mse",
+    "generalisation_gap",
+    "loss_roughness",
+    "pca_optimum_mse",
+    "pca_ratio",
+    "pca_angle_deg",
+    "order_swaps",
+    "order_swap_fraction",
+]
+PCA_TOLERANCE = 0.05  # "reaches the optimum" when within 5 % of it
+MONOTONE_TOLERANCE = 0.01  # at most 1 % of pairs swapped counts as a monotone rescaling
+
+
+def summary_row(
+    model: str,
+    role: str,
+    label: str,
+    metrics: dict,
+    training: dict,
+    losses: pd.DataFrame,
+) -> dict:
+    """One row of summary.csv for a trained model."""
+    row = {
+        "model": model,
+        "role": role,
+        "label": label,
+        **{
+            key: training.get(key) for key in ("optimizer", "learning_rate", "batch_size", "epochs")
+        },
+        **metrics,
+        "final_train_loss": last_epoch_mean(losses),
+        "loss_roughness": roughness(losses["loss"].to_numpy()),
+    }
+    row["generalisation_gap"] = row["test_mse"] - row["train_mse"]
+    return row
+
+
+def retrain_row_extras(shift: pd.DataFrame) -> dict:
+    """Latent order swaps between the original and the retrained encoder."""
+    swaps = order_swaps(shift["z_before"].to_numpy(), shift["z_after"].to_numpy())
+    n = len(shift)
+    return {"order_swaps": swaps, "order_swap_fraction": swaps / (n * (n - 1) / 2)}
+
+
+def summary_table(rows: list[dict]) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    return table.reindex(columns=COLUMNS)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def observations(table: pd.DataFrame) -> list[str]:
+    """Plain-language findings, each computed from the summary table."""
+    found: list[str] = []
+    variants = table[table["role"] == "variant"]
+    if len(variants) > 1:
+        ranked = variants.sort_values("test_mse")
+        order = " < ".join(f"{r.model} ({_fmt(r.test_mse)})" for r in ranked.itertuples())
+        found.append(f"Ranking by held-out reconstruction MSE (lower is better): {order}.")
+        best_train = variants.sort_values("train_mse").iloc[0]
+        if best_train["model"] != ranked.iloc[0]["model"]:
+            found.append(
+                f"On the training points {best_train['model']} is best "
+                f"(MSE {_fmt(best_train['train_mse'])}), yet it is not best on held-out points."
+            )
+    for r in variants.itertuples():
+        if not pd.isna(r.pca_optimum_mse):
+            excess = r.pca_ratio - 1
+            verdict = (
+                f"reaches the PCA optimum within {abs(excess):.2%}"
+                if abs(excess) <= PCA_TOLERANCE
+                else f"stays {excess:.1%} above the PCA optimum"
+            )
+            angle = (
+                f"; its decoder direction lies {r.pca_angle_deg:.1f} degrees from the leading "
+                "principal direction"
+                if not pd.isna(r.pca_angle_deg)
+                else ""
+            )
+            found.append(
+                f"The linear model {r.model} {verdict} (MSE {_fmt(r.train_mse)} vs best "
+                f"rank-{_latent_rank(r)} linear reconstruction {_fmt(r.pca_optimum_mse)}){angle}."
+            )
+    if len(variants):
+        gaps = variants.assign(relative=variants["generalisation_gap"] / variants["train_mse"])
+        worst = gaps.sort_values("relative").iloc[-1]
+        found.append(
+            "Generalisation gap (held-out minus training MSE): "
+            + ", ".join(
+                f"{r.model} {r.generalisation_gap:+.3g} ({r.relative:+.0%})"
+                for r in gaps.itertuples()
+            )
+            + f"; largest relative gap: {worst['model']}."
+        )
+    for r in table[table["role"] == "retrained"].itertuples():
+        original = table[(table["model"] == r.model) & (table["role"] == "variant")]
+        if original.empty:
+            continue
+        base = original.iloc[0]
+        ratio = r.final_train_loss / base["final_train_loss"]
+        monotone = r.order_swap_fraction <= MONOTONE_TOLERANCE or (
+            r.order_swap_fraction >= 1 - MONOTONE_TOLERANCE
+        )
+        found.append(
+            f"Retraining the encoder of {base['model']} against its frozen decoder ends at "
+            f"loss {_fmt(r.final_train_loss)} vs {_fmt(base['final_train_loss'])} originally "
+            f"({ratio:.2f}x); held-out MSE {_fmt(r.test_mse)} vs {_fmt(base['test_mse'])}. "
+            f"{int(r.order_swaps)} sample pairs ({r.order_swap_fraction:.1%}) change their "
+            f"latent order, so the new latent is "
+            f"{'a monotone rescaling' if monotone else 'not a monotone rescaling'} of the old."
+        )
+    runs = table[table["role"] == "optimizer run"]
+    if len(runs) >= 2:
+        smoothest = runs.sort_values("loss_roughness").iloc[0]
+        roughest = runs.sort_values("loss_roughness").iloc[-1]
+        lowest = runs.sort_values("final_train_loss").iloc[0]
+        found.append(
+            "Final loss (last-epoch mean) of the optimiser runs: "
+            + "; ".join(f"{r.label}: {_fmt(r.final_train_loss)}" for r in runs.itertuples())
+            + f". Lowest: {lowest['label']}."
+        )
+        if smoothest["loss_roughness"] > 0:
+            factor = roughest["loss_roughness"] / smoothest["loss_roughness"]
+            found.append(
+                f'The "{smoothest["label"]}" loss curve is {factor:.0f} times smoother than '
+                f'the "{roughest["label"]}" one (std of successive loss changes over the '
+                f"second half of training: {_fmt(smoothest['loss_roughness'])} vs "
+                f"{_fmt(roughest['loss_roughness'])})."
+            )
+    return found
+
+
+def _latent_rank(row) -> str:
+    return "k" if pd.isna(row.pca_angle_deg) else "1"
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4g}"
+    if isinstance(value, (np.integer, int)):
+        return str(int(value))
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    return table.dropna(axis=1, how="all")
+
+
+def to_markdown(table: pd.DataFrame, notes: list[str]) -> str:
+    shown = _shown(table)
+    lines = ["# Summary", "", "## Observations", ""]
+    lines += [f"- {note}" for note in notes] or ["- (none)"]
+    lines += [
+        "",
+        "## Numbers",
+        "",
+        "| " + " | ".join(shown.columns) + " |",
+        "|" + "---|" * len(shown.columns),
+    ]
+    lines += [
+        "| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def to_html(table: pd.DataFrame, notes: list[str]) -> str:
+    shown = _shown(table)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in shown.itertuples(index=False)
+    )
+    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Summary</title><style>"
+        "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:90%}"
+        "td,th{border:1px solid #bbb;padding:3px 6px;text-align:right}th{background:#eee}"
+        "td:first-child,td:nth-child(2),td:nth-child(3){text-align:left}li{margin:.4em 0}"
+        f"</style></head><body><h2>Observations</h2><ul>{items}</ul>"
+        f"<h2>Numbers</h2><table><tr>{head}</tr>{body}</table></body></html>\n"
+    )
