@@ -23,6 +23,6 @@ with job_log(sm.log[0]):
         sm.params.training,
         pd.read_csv(sm.input.losses),
     )
-    if "shift" in sm.input.keys():
+    if hasattr(sm.input, "shift"):  # only the retrained model has a latent shift
         row.update(retrain_row_extras(pd.read_csv(sm.input.shift)))
     write_csv(pd.DataFrame([row]), sm.output[0])
