@@ -37,6 +37,7 @@ class WorkflowDir:
         self.root = root
         shutil.copy(REPO / "Snakefile", root / "Snakefile")
         shutil.copytree(REPO / "workflow", root / "workflow")
+        shutil.copytree(REPO / "envs", root / "envs")
         self.write_config(config)
 
     @property

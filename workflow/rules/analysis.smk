@@ -7,6 +7,8 @@ rule embed:
         model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
         f"{RESULTS}/embeddings/{{variant}}.csv",
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/embed/{{variant}}.log",
     script:
@@ -21,6 +23,8 @@ rule decoder_sweep:
         f"{RESULTS}/decoder_sweep/{{variant}}.csv",
     params:
         sweep=config["decoder_sweep"],
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
     script:
@@ -39,6 +43,8 @@ rule retrain_encoder:
         training=lambda w: cfg.training_params(config, w.variant),
         init=lambda w: cfg.retrain_init_params(config),
     threads: 1
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
     script:

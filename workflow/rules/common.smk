@@ -1,7 +1,18 @@
 # Config validation and the helpers that wire config slices to rules.
+import os
+import sys
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
+
+# Jobs import the aeflow package of this checkout, also inside conda envs and on cluster
+# nodes where it is not pip-installed.
+_SRC = Path(workflow.basedir) / "src"
+if (_SRC / "aeflow").is_dir():
+    sys.path.insert(0, str(_SRC))
+    os.environ.update(
+        PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
+    )
 
 from aeflow import config as cfg
 
@@ -11,6 +22,8 @@ except cfg.ConfigError as error:
     raise WorkflowError(str(error)) from None
 
 RESULTS = "results"
+TORCH_ENV = "../../envs/torch.yaml"
+PLOT_ENV = "../../envs/plot.yaml"
 VARIANTS = cfg.variant_names(config)
 RUNS = cfg.training_runs(config)
 NAME = "[A-Za-z][A-Za-z0-9_]*"
@@ -19,6 +32,23 @@ NAME = "[A-Za-z][A-Za-z0-9_]*"
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
+
+
+# Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
+localrules:
+    all,
+    plot_samples,
+    plot_loss_curves,
+    plot_latent_maps,
+    plot_decoder_sweeps,
+    plot_retrain,
+    plot_optimizer_comparison,
+    summarise,
+
+
+def gpus(run):
+    """GPUs a training job asks the scheduler for: 1 with accelerator gpu, else 0."""
+    return int(cfg.training_params(config, run)["accelerator"] == "gpu")
 
 
 def figure(name):
@@ -38,3 +68,20 @@ def all_targets():
         f"{RESULTS}/summary.md",
         f"{RESULTS}/summary.html",
     ]
+
+
+def evaluation_inputs(wildcards):
+    """The checkpoint and loss curve of a trained run, or of a retrained encoder."""
+    samples = rules.make_data.output[0]
+    if wildcards.stage == "trained":
+        return {
+            "samples": samples,
+            "model": f"{RESULTS}/models/{wildcards.name}/trained.ckpt",
+            "losses": f"{RESULTS}/losses/{wildcards.name}.csv",
+        }
+    return {
+        "samples": samples,
+        "model": f"{RESULTS}/retrain/{wildcards.name}/retrained.ckpt",
+        "losses": f"{RESULTS}/retrain/{wildcards.name}/losses.csv",
+        "shift": f"{RESULTS}/retrain/{wildcards.name}/latent_shift.csv",
+    }

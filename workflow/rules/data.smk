@@ -3,6 +3,8 @@ rule make_data:
         f"{RESULTS}/data/samples.csv",
     params:
         data=cfg.data_params(config),
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/make_data.log",
     script:
@@ -20,6 +22,8 @@ rule plot_samples:
         ),
     params:
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_samples.log",
     script:

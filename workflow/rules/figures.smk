@@ -13,6 +13,8 @@ rule plot_loss_curves:
     params:
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_loss_curves.log",
     script:
@@ -31,6 +33,8 @@ rule plot_latent_maps:
     params:
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_latent_maps.log",
     script:
@@ -50,6 +54,8 @@ rule plot_decoder_sweeps:
     params:
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_decoder_sweeps.log",
     script:
@@ -75,6 +81,8 @@ rule plot_retrain:
     params:
         variant=config["retrain"]["variant"],
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_retrain.log",
     script:
@@ -93,6 +101,8 @@ rule plot_optimizer_comparison:
     params:
         labels=[cfg.run_label(config, run) for run in cfg.comparison_runs(config)],
         dpi=config["figures"].get("dpi", 120),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/plot_optimizer_comparison.log",
     script:

@@ -1,23 +1,6 @@
 # Measured numbers: one row per trained model, then the summary and its observations.
 
 
-def evaluation_inputs(wildcards):
-    """The checkpoint and loss curve of a trained run, or of a retrained encoder."""
-    samples = rules.make_data.output[0]
-    if wildcards.stage == "trained":
-        return {
-            "samples": samples,
-            "model": f"{RESULTS}/models/{wildcards.name}/trained.ckpt",
-            "losses": f"{RESULTS}/losses/{wildcards.name}.csv",
-        }
-    return {
-        "samples": samples,
-        "model": f"{RESULTS}/retrain/{wildcards.name}/retrained.ckpt",
-        "losses": f"{RESULTS}/retrain/{wildcards.name}/losses.csv",
-        "shift": f"{RESULTS}/retrain/{wildcards.name}/latent_shift.csv",
-    }
-
-
 rule evaluate:
     input:
         unpack(evaluation_inputs),
@@ -32,6 +15,8 @@ rule evaluate:
     wildcard_constraints:
         stage="trained|retrained",
         name=f"{NAME}(-{NAME})?",
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/evaluate/{{stage}}/{{name}}.log",
     script:
@@ -51,6 +36,8 @@ rule summarise:
             category="0 Summary",
             labels={"item": "numbers and observations"},
         ),
+    conda:
+        PLOT_ENV
     log:
         f"{RESULTS}/logs/summarise.log",
     script:

@@ -13,6 +13,10 @@ rule train:
         model=lambda w: cfg.model_params(config, w.run),
         training=lambda w: cfg.training_params(config, w.run),
     threads: 1
+    resources:
+        gpu=lambda w: gpus(w.run),
+    conda:
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/train/{{run}}.log",
     script:

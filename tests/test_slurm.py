@@ -1,0 +1,101 @@
+"""The workflow on SLURM: resources per rule (dry run, no cluster) and a real run.
+
+The real run needs a cluster: `tests/slurm/start_cluster.sh` starts a single-node one
+(root, Debian). Without `sinfo` answering, that test is skipped; CI starts the cluster.
+"""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import WorkflowDir, tiny_config
+
+PROFILE = "workflow/profiles/slurm"
+
+
+def _job_blocks(output: str) -> dict[str, str]:
+    """rule name -> its 'resources:' line, from a dry run's job listing."""
+    blocks, rule = {}, None
+    for line in output.splitlines():
+        line = line.strip()
+        if match := re.match(r"^(local)?rule (\w+):$", line):
+            rule = ("local " if match.group(1) else "") + match.group(2)
+            blocks.setdefault(rule, "")
+        elif rule and line.startswith("resources:"):
+            blocks[rule] = line
+    return blocks
+
+
+@pytest.mark.workflow
+def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
+    config = workflow_dir.read_config()
+    config["variants"]["ae2"]["training"] = {"accelerator": "gpu"}
+    workflow_dir.write_config(config)
+    result = workflow_dir.snakemake("--profile", PROFILE, "--dry-run")
+    blocks = _job_blocks(result.stdout + result.stderr)
+    assert "runtime=60" in blocks["train"] and "mem_mb=2000" in blocks["train"]
+    assert "runtime=10" in blocks["embed"] and "mem_mb=1000" in blocks["embed"]
+    # The seconds-long analyses are submitted together, as one group job.
+    assert "Group job analysis" in result.stdout + result.stderr
+    # Only the GPU variant's training asks for a GPU.
+    dry = workflow_dir.snakemake(
+        "--profile", PROFILE, "--dry-run", "results/losses/ae2.csv", "results/losses/ae1.csv"
+    ).stdout
+    train_blocks = re.findall(
+        r"rule train:.*?wildcards: run=(\w+).*?resources: ([^\n]*)", dry, re.S
+    )
+    gpus = {run: "gpu=1" in resources for run, resources in train_blocks}
+    assert gpus == {"ae1": False, "ae2": True}
+
+
+def _cluster_up() -> bool:
+    if not shutil.which("sinfo"):
+        return False
+    state = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True)
+    return state.returncode == 0 and any(
+        s.startswith(("idle", "mixed", "alloc")) for s in state.stdout.split()
+    )
+
+
+@pytest.mark.slurm
+@pytest.mark.workflow
+@pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
+def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, tmp_path):
+    wf = WorkflowDir(tmp_path, tiny_config())
+    result = wf.snakemake(
+        "--profile",
+        PROFILE,
+        "--jobs",
+        "4",
+        "--slurm-keep-successful-logs",
+        # Tiny jobs: poll sooner than the plugin's defaults, which suit real trainings.
+        "--slurm-init-seconds-before-status-checks",
+        "5",
+        "--seconds-between-status-checks",
+        "3",
+        timeout=900,
+    )
+    output = result.stdout + result.stderr
+    submitted = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    assert submitted, output[-3000:]
+    # Every training ran as its own SLURM job, with a SLURM log of its own.
+    slurm_logs = list((tmp_path / ".snakemake/slurm_logs").rglob("*.log"))
+    train_logs = [p for p in slurm_logs if "rule_train" in p.parts]
+    assert len(train_logs) == 5
+    # make_data, 5 trainings, the retraining and one group job for all the analyses.
+    assert len(submitted) == 8
+    assert {p.stem for p in slurm_logs} <= set(submitted)
+    # Figures and the summary are localrules: no SLURM job of theirs.
+    assert not [p for p in slurm_logs if any(part.startswith("rule_plot") for part in p.parts)]
+    for name in [
+        "data/samples.csv",
+        "losses/ae1.csv",
+        "losses/ae2-gd.csv",
+        "retrain/ae2/losses.csv",
+        "embeddings/pca.csv",
+        "decoder_sweep/ae2.csv",
+    ]:
+        assert (wf.results / name).read_bytes() == (finished_workflow.results / name).read_bytes()
+    assert wf.planned_jobs() == set()
