@@ -34,7 +34,8 @@ def test_short_training_lowers_the_loss(points):
 def test_loss_table_counts_steps_epochs_and_examples(points):
     _, result = _train(points, epochs=4, batch_size=8)
     losses = result.losses
-    assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss"]
+    assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss", "seed"]
+    assert (losses["seed"] == 0).all()
     assert len(losses) == 4 * 5  # 40 points, batch 8, drop_last
     assert losses["epoch"].tolist() == [e for e in range(4) for _ in range(5)]
     assert losses["examples_seen"].iloc[-1] == 4 * 5 * 8

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import torch
 
-from aeflow.checkpoints import load_autoencoder
+from aeflow.checkpoints import load_autoencoder, load_replicas
 
 pytestmark = pytest.mark.workflow
 
@@ -28,7 +28,7 @@ def test_every_output_exists_and_parses(finished_workflow):
     assert samples["split"].value_counts().to_dict() == {"train": 24, "test": 40}
     for run in RUNS:
         losses = pd.read_csv(results / f"losses/{run}.csv")
-        assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss"]
+        assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss", "seed"]
         assert losses["epoch"].max() == 2
         for stage in ("init", "trained"):
             model = load_autoencoder(results / f"models/{run}/{stage}.ckpt")
@@ -102,3 +102,23 @@ def test_html_report_builds_with_every_figure_and_the_summary(finished_workflow)
     for name in [*FIGURES, "summary"]:
         assert name in report, name
     assert "Encoder retraining" in report
+
+
+def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
+    config = workflow_dir.read_config()
+    config["training"]["seeds"] = 3
+    workflow_dir.write_config(config)
+    workflow_dir.snakemake()
+    results = workflow_dir.results
+    losses = pd.read_csv(results / "losses/ae1.csv")
+    assert losses.groupby("seed").size().to_dict() == {0: 9, 1: 9, 2: 9}
+    assert len(load_replicas(results / "models/ae1/trained.ckpt")) == 3
+    summary = pd.read_csv(results / "summary.csv")
+    variants = summary[summary["role"] == "variant"]
+    assert (variants["seeds"] == 3).all() and (variants["test_mse_std"] > 0).all()
+    per_seed = pd.read_csv(results / "metrics/trained/ae1.csv")
+    assert per_seed["seed"].tolist() == [0, 1, 2]
+    assert variants.set_index("model").loc["ae1", "test_mse"] == pytest.approx(
+        per_seed["test_mse"].mean()
+    )
+    assert "Across 3 seeds: the ranking" in (results / "summary.md").read_text()

@@ -44,3 +44,20 @@ class ShuffledBatches:
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
             yield self.data[order[start : start + self.batch_size]]
+
+
+class EpochBatches:
+    """Iterable with one item per epoch: the list of that epoch's mini-batches.
+
+    Feeds ``AutoencoderModule``, which steps the optimiser once per mini-batch; the batch
+    order is exactly that of the wrapped ``ShuffledBatches``.
+    """
+
+    def __init__(self, batches: ShuffledBatches) -> None:
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[list[torch.Tensor]]:
+        yield list(self.batches)

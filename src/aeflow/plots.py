@@ -49,18 +49,37 @@ def loss_curves_figure(
     x: str = "step",
     title: str = "Training loss",
 ) -> plt.Figure:
-    """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis."""
+    """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis.
+
+    With several seed replicas: the mean over seeds of the per-epoch mean, and a band from
+    the lowest to the highest seed.
+    """
     xlabels = {"step": "training step (batch)", "examples_seen": "training examples seen"}
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     for (label, losses), colour in zip(curves.items(), plt.cm.tab10.colors, strict=False):
-        ax.plot(losses[x], losses["loss"], color=colour, alpha=0.2, linewidth=0.6)
-        per_epoch = losses.groupby("epoch").agg({x: "max", "loss": "mean"})
+        seeds = losses["seed"].nunique() if "seed" in losses else 1
+        if seeds == 1:
+            ax.plot(losses[x], losses["loss"], color=colour, alpha=0.2, linewidth=0.6)
+            per_epoch = losses.groupby("epoch").agg({x: "max", "loss": "mean"})
+            ax.plot(
+                per_epoch[x],
+                per_epoch["loss"],
+                color=colour,
+                linewidth=1.6,
+                label=f"{label} (epoch mean)",
+            )
+            continue
+        per_seed = losses.groupby(["epoch", "seed"]).agg({x: "max", "loss": "mean"})
+        band = per_seed.groupby("epoch").agg(
+            x=(x, "max"), low=("loss", "min"), high=("loss", "max"), mean=("loss", "mean")
+        )
+        ax.fill_between(band["x"], band["low"], band["high"], color=colour, alpha=0.25, linewidth=0)
         ax.plot(
-            per_epoch[x],
-            per_epoch["loss"],
+            band["x"],
+            band["mean"],
             color=colour,
             linewidth=1.6,
-            label=f"{label} (epoch mean)",
+            label=f"{label} (epoch mean over {seeds} seeds; band: min to max)",
         )
     ax.set_yscale("log")
     ax.set(xlabel=xlabels.get(x, x), ylabel="MSE loss (log scale)", title=title)

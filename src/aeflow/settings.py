@@ -45,11 +45,14 @@ class TrainingSpec:
     shuffle: bool = True
     drop_last: bool = True
     accelerator: str = "cpu"
+    seeds: int = 1  # independent replicas, training seeds seed, seed+1, ...
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if self.epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
+        if self.seeds < 1:
+            raise ValueError(f"seeds must be >= 1, got {self.seeds}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")

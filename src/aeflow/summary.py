@@ -69,9 +69,63 @@ def retrain_row_extras(shift: pd.DataFrame) -> dict:
     return {"order_swaps": swaps, "order_swap_fraction": swaps / (n * (n - 1) / 2)}
 
 
+SETTINGS = ["role", "label", "parameters", "optimizer", "learning_rate", "batch_size", "epochs"]
+SPREAD = ["final_train_loss", "train_mse", "test_mse"]  # reported as mean and std over seeds
+
+
 def summary_table(rows: list[dict]) -> pd.DataFrame:
-    table = pd.DataFrame(rows)
-    return table.reindex(columns=COLUMNS)
+    """One row per trained model; with several seed replicas, means over seeds plus the
+    number of seeds and the standard deviation of the main numbers."""
+    per_seed = pd.DataFrame(rows)
+    if "seed" not in per_seed:
+        per_seed["seed"] = 0
+    groups = per_seed.groupby(["model", "role"], sort=False)
+    metrics = [c for c in COLUMNS if c not in SETTINGS and c != "model" and c in per_seed]
+    settings = [c for c in SETTINGS if c != "role" and c in per_seed]
+    table = groups.agg({**{c: "first" for c in settings}, **{c: "mean" for c in metrics}})
+    table["seeds"] = groups.size()
+    for column in SPREAD:
+        table[f"{column}_std"] = groups[column].std(ddof=0)
+    table = table.reset_index()
+    return table.reindex(columns=[*COLUMNS, "seeds", *(f"{c}_std" for c in SPREAD)])
+
+
+def per_seed_table(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, "seed"])
+
+
+def across_seeds(per_seed: pd.DataFrame, table: pd.DataFrame) -> list[str]:
+    """Which conclusions drawn from the means hold in every seed replica."""
+    variants = per_seed[per_seed["role"] == "variant"]
+    seeds = sorted(variants["seed"].unique())
+    if len(seeds) < 2:
+        return []
+    found = []
+    mean_order = list(table[table["role"] == "variant"].sort_values("test_mse")["model"])
+    same = sum(
+        list(variants[variants["seed"] == s].sort_values("test_mse")["model"]) == mean_order
+        for s in seeds
+    )
+    found.append(
+        f"Across {len(seeds)} seeds: the ranking {' < '.join(mean_order)} by held-out MSE "
+        f"holds in {same} of {len(seeds)} seeds."
+    )
+    linear = variants.dropna(subset=["pca_ratio"])
+    if len(linear):
+        within = int((abs(linear["pca_ratio"] - 1) <= PCA_TOLERANCE).sum())
+        found.append(
+            f"Across seeds: the linear model is within {PCA_TOLERANCE:.0%} of the PCA optimum "
+            f"in {within} of {len(linear)} trainings."
+        )
+    runs = per_seed[per_seed["role"] == "optimizer run"]
+    if runs["label"].nunique() >= 2:
+        smoothest = runs.loc[runs.groupby("seed")["loss_roughness"].idxmin(), "label"]
+        top = smoothest.mode().iloc[0]
+        found.append(
+            f'Across seeds: "{top}" has the smoothest loss curve in '
+            f"{int((smoothest == top).sum())} of {runs['seed'].nunique()} seeds."
+        )
+    return found
 
 
 def _fmt(value: float) -> str:
@@ -172,7 +226,10 @@ def _cell(value) -> str:
 
 
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
-    return table.dropna(axis=1, how="all")
+    shown = table.dropna(axis=1, how="all")
+    if "seeds" in shown and (shown["seeds"] == 1).all():
+        shown = shown.drop(columns=["seeds", *(f"{c}_std" for c in SPREAD)], errors="ignore")
+    return shown
 
 
 def to_markdown(table: pd.DataFrame, notes: list[str]) -> str:

@@ -6,24 +6,36 @@ import copy
 import logging
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 import torch
 
-from aeflow.batches import ShuffledBatches
-from aeflow.models import Autoencoder, ModelSpec, count_parameters
-from aeflow.settings import TrainingSpec
+from aeflow.batches import EpochBatches, ShuffledBatches
+from aeflow.models import Autoencoder, count_parameters
+from aeflow.replicas import ReplicaEpochBatches, ReplicatedAutoencoder
+from aeflow.settings import ModelSpec, TrainingSpec
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class TrainingResult:
-    initial_state: dict[str, torch.Tensor]
-    final_state: dict[str, torch.Tensor]
-    losses: pd.DataFrame  # step, epoch, examples_seen, loss
+    """Weights before/after (one state dict per seed replica) and the loss history."""
+
+    initial_states: list[dict[str, torch.Tensor]]
+    final_states: list[dict[str, torch.Tensor]]
+    losses: pd.DataFrame  # step, epoch, examples_seen, loss, seed
     seconds: float
+
+    @property
+    def initial_state(self) -> dict[str, torch.Tensor]:
+        return self.initial_states[0]
+
+    @property
+    def final_state(self) -> dict[str, torch.Tensor]:
+        return self.final_states[0]
 
 
 def init_autoencoder(spec: ModelSpec, seed: int) -> Autoencoder:
@@ -39,37 +51,43 @@ def _quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
     warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
     warnings.filterwarnings("ignore", message=".*LeafSpec.*")
+    warnings.filterwarnings("ignore", message=".*The `srun` command is available.*")
 
 
-def loss_table(batch_losses: torch.Tensor, batches_per_epoch: int, batch_size: int) -> pd.DataFrame:
-    """Per-batch loss curve with its step, epoch and cumulative examples seen."""
+def loss_table(
+    batch_losses: torch.Tensor, batches_per_epoch: int, batch_size: int, seeds: list[int]
+) -> pd.DataFrame:
+    """Per-batch loss curves (steps x replicas) as rows of step, epoch, examples seen,
+    loss and the replica's training seed; seed-major order."""
+    batch_losses = batch_losses.reshape(len(batch_losses), len(seeds))
     steps = torch.arange(len(batch_losses))
-    return pd.DataFrame(
-        {
-            "step": steps.numpy(),
-            "epoch": (steps // batches_per_epoch).numpy(),
-            "examples_seen": ((steps + 1) * batch_size).numpy(),
-            "loss": batch_losses.double().numpy(),
-        }
-    )
+    frames = [
+        pd.DataFrame(
+            {
+                "step": steps.numpy(),
+                "epoch": (steps // batches_per_epoch).numpy(),
+                "examples_seen": ((steps + 1) * batch_size).numpy(),
+                "loss": batch_losses[:, k].double().numpy(),
+                "seed": seed,
+            }
+        )
+        for k, seed in enumerate(seeds)
+    ]
+    return pd.concat(frames, ignore_index=True)
 
 
-def train_autoencoder(
-    model: Autoencoder,
-    train_points: torch.Tensor,
+def _fit(
+    model: Autoencoder | ReplicatedAutoencoder,
+    loader: Iterable,
     spec: TrainingSpec,
     run_name: str,
-) -> TrainingResult:
-    """Fit ``model`` in place on ``train_points`` (reconstruction MSE) and return its history."""
+) -> tuple[torch.Tensor, float]:
+    """Run Lightning's Trainer (lean settings) over ``loader``; per-step losses and seconds."""
     import pytorch_lightning as pl
 
     from aeflow.lit import AutoencoderModule
 
     _quiet_lightning()
-    batches = ShuffledBatches(
-        train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=spec.seed
-    )
-    initial_state = copy.deepcopy(model.state_dict())
     module = AutoencoderModule(model, spec.optimizer, spec.learning_rate, run_name)
     trainer = pl.Trainer(
         max_epochs=spec.epochs,
@@ -82,6 +100,40 @@ def train_autoencoder(
         num_sanity_val_steps=0,
         deterministic=True,
     )
+    start = time.perf_counter()
+    trainer.fit(module, train_dataloaders=loader)
+    seconds = time.perf_counter() - start
+    model.cpu()
+    return torch.stack(module.batch_losses).cpu(), seconds
+
+
+def _log_done(run_name: str, losses: pd.DataFrame, seconds: float) -> None:
+    steps = losses["step"].nunique()
+    last = losses.loc[losses["epoch"] == losses["epoch"].max(), "loss"].mean()
+    log.info(
+        "trained %s in %.1f s (%.0f steps/s); last-epoch mean loss %.6g",
+        run_name,
+        seconds,
+        steps / seconds,
+        last,
+    )
+
+
+def train_autoencoder(
+    model: Autoencoder,
+    train_points: torch.Tensor,
+    spec: TrainingSpec,
+    run_name: str,
+) -> TrainingResult:
+    """Fit ``model`` in place on ``train_points`` (reconstruction MSE) and return its history.
+
+    The batch order comes from ``spec.seed``; the initial weights are whatever ``model``
+    holds (see ``init_autoencoder``), so retraining can start from a prepared model.
+    """
+    batches = ShuffledBatches(
+        train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=spec.seed
+    )
+    initial_state = copy.deepcopy(model.state_dict())
     log.info(
         "training %s: %d parameters (%d trainable), %d epochs x %d batches of %d, %s lr=%g",
         run_name,
@@ -93,16 +145,49 @@ def train_autoencoder(
         spec.optimizer,
         spec.learning_rate,
     )
-    start = time.perf_counter()
-    trainer.fit(module, train_dataloaders=batches)
-    seconds = time.perf_counter() - start
-    model.cpu()
-    losses = loss_table(torch.stack(module.batch_losses).cpu(), len(batches), spec.batch_size)
+    batch_losses, seconds = _fit(model, EpochBatches(batches), spec, run_name)
+    losses = loss_table(batch_losses, len(batches), spec.batch_size, [spec.seed])
+    _log_done(run_name, losses, seconds)
+    return TrainingResult([initial_state], [copy.deepcopy(model.state_dict())], losses, seconds)
+
+
+def replica_seeds(spec: TrainingSpec) -> list[int]:
+    """Training seeds of the replicas: ``seed``, ``seed + 1``, ..."""
+    return [spec.seed + k for k in range(spec.seeds)]
+
+
+def train_replicas(
+    model_spec: ModelSpec, train_points: torch.Tensor, spec: TrainingSpec, run_name: str
+) -> TrainingResult:
+    """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
+    seed would (own initial weights, own batch order), vectorised in one Lightning run."""
+    seeds = replica_seeds(spec)
+    if len(seeds) == 1:
+        return train_autoencoder(
+            init_autoencoder(model_spec, seeds[0]), train_points, spec, run_name
+        )
+    models = [init_autoencoder(model_spec, seed) for seed in seeds]
+    initial_states = [copy.deepcopy(m.state_dict()) for m in models]
+    replicated = ReplicatedAutoencoder(models)
+    per_replica = [
+        ShuffledBatches(train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
+        for seed in seeds
+    ]
     log.info(
-        "trained %s in %.1f s (%.0f steps/s); last-epoch mean loss %.6g",
+        "training %s: %d replicas (seeds %d..%d) x %d parameters, %d epochs x %d batches of %d,"
+        " %s lr=%g",
         run_name,
-        seconds,
-        len(losses) / seconds,
-        losses.loc[losses["epoch"] == losses["epoch"].max(), "loss"].mean(),
+        len(seeds),
+        seeds[0],
+        seeds[-1],
+        count_parameters(models[0]),
+        spec.epochs,
+        len(per_replica[0]),
+        spec.batch_size,
+        spec.optimizer,
+        spec.learning_rate,
     )
-    return TrainingResult(initial_state, copy.deepcopy(model.state_dict()), losses, seconds)
+    batch_losses, seconds = _fit(replicated, ReplicaEpochBatches(per_replica), spec, run_name)
+    losses = loss_table(batch_losses, len(per_replica[0]), spec.batch_size, seeds)
+    _log_done(run_name, losses, seconds)
+    return TrainingResult(initial_states, replicated.replica_state_dicts(), losses, seconds)

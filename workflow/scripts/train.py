@@ -7,17 +7,16 @@ from aeflow.checkpoints import save_autoencoder
 from aeflow.data import load_points
 from aeflow.jobs import job_log
 from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import init_autoencoder, train_autoencoder
+from aeflow.training import train_replicas
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     model_spec = ModelSpec(**sm.params.model)
     training_spec = TrainingSpec(**sm.params.training)
-    model = init_autoencoder(model_spec, training_spec.seed)
-    result = train_autoencoder(
-        model, load_points(sm.input.samples), training_spec, run_name=sm.wildcards.run
+    result = train_replicas(
+        model_spec, load_points(sm.input.samples), training_spec, run_name=sm.wildcards.run
     )
-    save_autoencoder(result.initial_state, model_spec, sm.output.init)
-    save_autoencoder(result.final_state, model_spec, sm.output.trained)
+    save_autoencoder(result.initial_states, model_spec, sm.output.init)
+    save_autoencoder(result.final_states, model_spec, sm.output.trained)
     write_csv(result.losses, sm.output.losses)

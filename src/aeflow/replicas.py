@@ -1,0 +1,92 @@
+"""Independent replicas of one autoencoder, trained at once on a leading replica axis.
+
+The parameters of R models are stacked into tensors of shape (R, ...) and each layer runs as
+one batched matrix product (``baddbmm``) for all replicas, each on its own mini-batch
+(``torch.func.vmap`` does the same with far more per-call overhead). The summed
+loss gives each replica exactly the gradient of its own loss, and Adam and SGD update
+element-wise, so replica k follows the same trajectory as a lone training with its seed
+(up to floating-point reassociation in the batched matrix products).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+import torch
+from torch import nn
+from torch.func import stack_module_state
+
+from aeflow.batches import ShuffledBatches
+from aeflow.models import Autoencoder
+
+
+class ReplicatedAutoencoder(nn.Module):
+    """R copies of one architecture with stacked parameters; forward maps (R, B, d)."""
+
+    def __init__(self, models: list[Autoencoder]) -> None:
+        super().__init__()
+        self.spec = models[0].spec
+        self.replicas = len(models)
+        params, _ = stack_module_state(models)
+        self.names = list(params)
+        # ParameterDict keys may not contain dots.
+        self.stacked = nn.ParameterList([nn.Parameter(params[name]) for name in self.names])
+        # (parameter-name prefix or None, activation) per layer, in forward order.
+        self.layers: list[tuple[str, nn.Module | None]] = []
+        for part in ("encoder", "decoder"):
+            for name, module in _layers(getattr(models[0], part), part):
+                if isinstance(module, nn.Linear):
+                    self.layers.append((name, None))
+                else:
+                    self.layers.append(("", copy.deepcopy(module)))
+
+    def _params(self) -> dict[str, torch.Tensor]:
+        return dict(zip(self.names, self.stacked, strict=True))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        params = self._params()
+        for prefix, activation in self.layers:
+            if activation is not None:
+                x = activation(x)
+                continue
+            weight_t = params[f"{prefix}.weight"].transpose(1, 2)  # (R, in, out)
+            bias = params.get(f"{prefix}.bias")
+            x = (
+                torch.bmm(x, weight_t)
+                if bias is None
+                else torch.baddbmm(bias.unsqueeze(1), x, weight_t)
+            )
+        return x
+
+    def replica_state_dicts(self) -> list[dict[str, torch.Tensor]]:
+        """One ordinary ``Autoencoder`` state dict per replica (detached copies)."""
+        return [
+            {name: tensor[k].detach().clone() for name, tensor in self._params().items()}
+            for k in range(self.replicas)
+        ]
+
+
+def _layers(module: nn.Module, prefix: str) -> list[tuple[str, nn.Module]]:
+    """The leaf layers of an encoder/decoder (a Linear or a Sequential) with their names."""
+    if isinstance(module, nn.Sequential):
+        return [(f"{prefix}.{name}", child) for name, child in module.named_children()]
+    return [(prefix, module)]
+
+
+class ReplicaEpochBatches:
+    """One item per epoch: that epoch's mini-batches, each stacked over replicas (R, B, d).
+
+    Every replica shuffles with its own generator, in the order a lone training with the
+    same seed would see.
+    """
+
+    def __init__(self, per_replica: list[ShuffledBatches]) -> None:
+        self.per_replica = per_replica
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self) -> Iterator[list[torch.Tensor]]:
+        epochs = [list(batches) for batches in self.per_replica]
+        yield [torch.stack(step) for step in zip(*epochs, strict=True)]
