@@ -41,7 +41,6 @@ def _per_variant(variant):
         ("train", f"run={variant}"),
         ("embed", f"variant={variant}"),
         ("decoder_sweep", f"variant={variant}"),
-        ("evaluate", f"stage=trained, name={variant}"),
     } | SUMMARY
 
 
@@ -84,7 +83,6 @@ def test_changing_the_retraining_init_reruns_only_the_retraining(done):
         == {
             ("retrain_encoder", "variant=ae2"),
             ("plot_retrain", ""),
-            ("evaluate", "stage=retrained, name=ae2"),
         }
         | SUMMARY
     )
@@ -99,7 +97,6 @@ def test_changing_the_sgd_run_reruns_only_that_run(done):
         jobs
         == {
             ("train", "run=ae2-sgd"),
-            ("evaluate", "stage=trained, name=ae2-sgd"),
             ("plot_optimizer_comparison", ""),
         }
         | SUMMARY

@@ -116,7 +116,8 @@ def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
     summary = pd.read_csv(results / "summary.csv")
     variants = summary[summary["role"] == "variant"]
     assert (variants["seeds"] == 3).all() and (variants["test_mse_std"] > 0).all()
-    per_seed = pd.read_csv(results / "metrics/trained/ae1.csv")
+    per_seed = pd.read_csv(results / "summary_per_seed.csv")
+    per_seed = per_seed[(per_seed["model"] == "ae1") & (per_seed["role"] == "variant")]
     assert per_seed["seed"].tolist() == [0, 1, 2]
     assert variants.set_index("model").loc["ae1", "test_mse"] == pytest.approx(
         per_seed["test_mse"].mean()

@@ -70,18 +70,35 @@ def all_targets():
     ]
 
 
-def evaluation_inputs(wildcards):
-    """The checkpoint and loss curve of a trained run, or of a retrained encoder."""
-    samples = rules.make_data.output[0]
-    if wildcards.stage == "trained":
-        return {
-            "samples": samples,
-            "model": f"{RESULTS}/models/{wildcards.name}/trained.ckpt",
-            "losses": f"{RESULTS}/losses/{wildcards.name}.csv",
+def _summarised():
+    """(name, role, checkpoint, losses) of every trained model the summary reports."""
+    retrained = config["retrain"]["variant"]
+    return [
+        (run, cfg.run_role(config, run), f"{RESULTS}/models/{run}/trained.ckpt",
+         f"{RESULTS}/losses/{run}.csv")
+        for run in RUNS
+    ] + [
+        (retrained, "retrained", f"{RESULTS}/retrain/{retrained}/retrained.ckpt",
+         f"{RESULTS}/retrain/{retrained}/losses.csv")
+    ]
+
+
+def summary_checkpoints():
+    return [checkpoint for _, _, checkpoint, _ in _summarised()]
+
+
+def summary_losses():
+    return [losses for _, _, _, losses in _summarised()]
+
+
+def summary_models():
+    """What the summary states about each model: its role, label and training settings."""
+    return [
+        {
+            "name": name,
+            "role": role,
+            "label": f"{name}, encoder retrained" if role == "retrained" else cfg.run_label(config, name),
+            "training": cfg.training_params(config, name),
         }
-    return {
-        "samples": samples,
-        "model": f"{RESULTS}/retrain/{wildcards.name}/retrained.ckpt",
-        "losses": f"{RESULTS}/retrain/{wildcards.name}/losses.csv",
-        "shift": f"{RESULTS}/retrain/{wildcards.name}/latent_shift.csv",
-    }
+        for name, role, _, _ in _summarised()
+    ]

@@ -1,34 +1,15 @@
-# Measured numbers: one row per trained model, then the summary and its observations.
-
-
-rule evaluate:
-    input:
-        unpack(evaluation_inputs),
-    output:
-        f"{RESULTS}/metrics/{{stage}}/{{name}}.csv",
-    params:
-        training=lambda w: cfg.training_params(config, w.name),
-        role=lambda w: "retrained" if w.stage == "retrained" else cfg.run_role(config, w.name),
-        label=lambda w: (
-            f"{w.name}, encoder retrained" if w.stage == "retrained" else cfg.run_label(config, w.name)
-        ),
-    wildcard_constraints:
-        stage="trained|retrained",
-        name=f"{NAME}(-{NAME})?",
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/evaluate/{{stage}}/{{name}}.log",
-    script:
-        "../scripts/evaluate.py"
+# Measured numbers: one row per trained model (and seed), the summary and its observations.
 
 
 rule summarise:
     input:
-        expand(f"{RESULTS}/metrics/trained/{{run}}.csv", run=RUNS),
-        f"{RESULTS}/metrics/retrained/{config['retrain']['variant']}.csv",
+        samples=rules.make_data.output[0],
+        checkpoints=summary_checkpoints(),
+        losses=summary_losses(),
+        shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
     output:
         table=f"{RESULTS}/summary.csv",
+        per_seed=f"{RESULTS}/summary_per_seed.csv",
         markdown=f"{RESULTS}/summary.md",
         html=report(
             f"{RESULTS}/summary.html",
@@ -36,8 +17,10 @@ rule summarise:
             category="0 Summary",
             labels={"item": "numbers and observations"},
         ),
+    params:
+        models=summary_models(),
     conda:
-        PLOT_ENV
+        TORCH_ENV
     log:
         f"{RESULTS}/logs/summarise.log",
     script:

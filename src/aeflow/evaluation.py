@@ -1,0 +1,47 @@
+"""Summary rows of trained models: loads checkpoints, so it imports torch (summary.py
+does not)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from aeflow.analysis import model_metrics
+from aeflow.checkpoints import load_replicas
+from aeflow.data import TEST, TRAIN, load_points
+from aeflow.summary import retrain_row_extras, summary_row
+
+
+def evaluate_models(
+    samples: str | os.PathLike[str],
+    models: list[dict],
+    checkpoints: list[str],
+    losses: list[str],
+    shift: str | None = None,
+) -> list[dict]:
+    """One row per seed replica of every model.
+
+    ``models`` holds, per checkpoint, its ``name``, ``role`` ('variant', 'optimizer run' or
+    'retrained'), ``label`` and ``training`` settings; ``shift`` is the latent shift table of
+    the retrained model.
+    """
+    train, test = load_points(samples, TRAIN), load_points(samples, TEST)
+    rows = []
+    for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
+        loss_table = pd.read_csv(loss_path)
+        replicas = load_replicas(checkpoint)
+        for model, (seed, seed_losses) in zip(replicas, loss_table.groupby("seed"), strict=True):
+            row = summary_row(
+                info["name"],
+                info["role"],
+                info["label"],
+                model_metrics(model, train, test),
+                info["training"],
+                seed_losses,
+            )
+            row["seed"] = seed
+            if info["role"] == "retrained" and shift is not None:
+                row.update(retrain_row_extras(pd.read_csv(shift)))
+            rows.append(row)
+    return rows
