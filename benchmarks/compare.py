@@ -7,7 +7,9 @@
 3. workflow: ``snakemake --cores N`` from scratch on the default config (all figures, the
    summary) plus ``snakemake --report``, in a temporary copy of the workflow.
 
-Usage: python benchmarks/compare.py [--epochs 1000] [--cores 2]
+Also: ae2's training time with 1 and with 10 seed replicas (vectorised in one job).
+
+Usage: python benchmarks/compare.py [--epochs 1000] [--cores 2]     (or: make bench)
 Each way runs in a fresh process, so import costs count. Prints a table with ratios.
 """
 
@@ -155,6 +157,22 @@ def run_workflow(epochs: int, cores: int) -> dict:
     return {"ae2_steps_per_s": rate}
 
 
+def run_replicas(epochs: int) -> dict:
+    """Training time of ae2 with 1 and with 10 seed replicas (one vectorised job each)."""
+    import torch
+
+    from aeflow.settings import ModelSpec, TrainingSpec
+    from aeflow.training import train_replicas
+
+    torch.set_num_threads(1)
+    data = _sheet_data()
+    seconds = {}
+    for seeds in (1, 10):
+        spec = TrainingSpec(epochs=epochs, seeds=seeds)
+        seconds[seeds] = train_replicas(ModelSpec(hidden=(50, 50)), data, spec, "ae2").seconds
+    return {"one_s": seconds[1], "ten_s": seconds[10]}
+
+
 def _timed_subprocess(way: str, epochs: int, cores: int) -> dict:
     start = time.perf_counter()
     out = subprocess.run(
@@ -174,12 +192,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=1000)
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores")
-    parser.add_argument("--way", choices=["notebook", "plain", "workflow"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--way", choices=["notebook", "plain", "workflow", "replicas"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.way:  # child process: run one way, print its numbers as JSON
         runner = {
             "notebook": run_notebook,
             "plain": run_plain,
+            "replicas": run_replicas,
             "workflow": lambda e: run_workflow(e, args.cores),
         }[args.way]
         print(json.dumps(runner(args.epochs)))
@@ -196,6 +217,11 @@ def main() -> None:
             f"{way:<10} {r['wall_s']:>8.1f} {r['wall_s'] / notebook['wall_s']:>11.2f} "
             f"{r['ae2_steps_per_s']:>12.0f} {r['ae2_steps_per_s'] / plain['ae2_steps_per_s']:>8.2f}"
         )
+    replicas = _timed_subprocess("replicas", args.epochs, args.cores)
+    print(
+        f"\nseed replicas, ae2 training: 1 seed {replicas['one_s']:.1f} s, 10 seeds "
+        f"{replicas['ten_s']:.1f} s ({replicas['ten_s'] / replicas['one_s']:.2f}x)"
+    )
 
 
 if __name__ == "__main__":
