@@ -85,3 +85,10 @@ def test_divergence_names_the_run_and_the_step(points):
             TrainingSpec(epochs=50, optimizer="sgd", learning_rate=1e6),
             run_name="exploding",
         )
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present: it would train there")
+def test_accelerator_setting_reaches_lightning(points):
+    # Without a GPU, Lightning itself must refuse: the setting is not silently dropped.
+    with pytest.raises(Exception, match="gpu"):
+        _train(points, epochs=1, accelerator="gpu")
