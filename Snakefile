@@ -18,9 +18,20 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/playground.smk"
 
 
 rule all:
     input:
         all_targets(),
     default_target: True
+
+
+rule autoencoder:  # part 1 alone: snakemake --cores 4 autoencoder
+    input:
+        autoencoder_targets(),
+
+
+rule playground:  # part 2 (bonus) alone: snakemake --cores 4 playground
+    input:
+        playground_targets(),

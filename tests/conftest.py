@@ -27,6 +27,22 @@ def tiny_config() -> dict:
     config["training"]["epochs"] = 3
     config["decoder_sweep"]["n_points"] = 16
     config["figures"]["dpi"] = 50
+    # The playground part is shrunk too, but off: its own tests switch it on.
+    playground = config["playground"]
+    playground["enabled"] = False
+    playground["data"]["n_samples"] = 40
+    playground["training"]["epochs"] = 4
+    playground["sweeps"] = {
+        "learning_rate": {"key": "training.learning_rate", "values": [0.03, 0.1]},
+        "regularization": {"key": "training.regularization", "values": ["none", "l1", "l2"]},
+    }
+    return config
+
+
+def tiny_playground_config() -> dict:
+    """The tiny config with only the playground part switched on."""
+    config = tiny_config()
+    config["playground"]["enabled"] = True
     return config
 
 
@@ -59,9 +75,9 @@ class WorkflowDir:
             raise AssertionError(f"{command} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
-    def planned_jobs(self) -> set[tuple[str, str]]:
-        """(rule, wildcards) of every job a dry run would execute now."""
-        result = self.snakemake("--dry-run")
+    def planned_jobs(self, *targets: str) -> set[tuple[str, str]]:
+        """(rule, wildcards) of every job a dry run (of ``targets``) would execute now."""
+        result = self.snakemake("--dry-run", *targets)
         jobs, rule = set(), None
         for line in (result.stdout + result.stderr).splitlines():
             if match := re.match(r"^(?:local)?rule (\w+):$", line.strip()):
@@ -70,7 +86,7 @@ class WorkflowDir:
             elif rule and (match := re.match(r"^wildcards: (.*)$", line.strip())):
                 jobs.discard((rule, ""))
                 jobs.add((rule, match.group(1)))
-        return {job for job in jobs if job[0] != "all"}
+        return {job for job in jobs if job[0] not in ("all", *targets)}
 
     def snapshot(self) -> dict[str, bytes]:
         """Contents of every file under results/ (logs excluded)."""
@@ -96,6 +112,14 @@ def finished_workflow(tmp_path_factory: pytest.TempPathFactory) -> WorkflowDir:
     """The tiny workflow run once to completion, shared by read-only tests."""
     wf = WorkflowDir(tmp_path_factory.mktemp("finished"), tiny_config())
     wf.snakemake()
+    return wf
+
+
+@pytest.fixture(scope="session")
+def finished_playground(tmp_path_factory: pytest.TempPathFactory) -> WorkflowDir:
+    """The tiny playground stages (target ``playground``) run once to completion."""
+    wf = WorkflowDir(tmp_path_factory.mktemp("playground"), tiny_playground_config())
+    wf.snakemake("playground")
     return wf
 
 

@@ -24,6 +24,25 @@ CASES = [
     ("data.x_range", [1.0, 0.0], "data.x_range"),
     ("retrain.variant", "ae7", "retrain.variant"),
     ("optimizer_comparison.variant", "ae7", "optimizer_comparison.variant"),
+    ("playground.data.dataset", "moons", "playground.data.dataset"),
+    ("playground.data.train_ratio", 1.5, "playground.data.train_ratio"),
+    ("playground.model.features", ["x3"], "playground.model.features.0"),
+    ("playground.training.regularization", "l3", "playground.training.regularization"),
+    (
+        "playground.sweeps.learning_rate",
+        {"key": "training.learning_rate", "values": [0.1, -1]},
+        "playground.sweeps.learning_rate.values[1]",
+    ),
+    (
+        "playground.sweeps.depth",
+        {"key": "model.depth", "values": [1]},
+        "playground.sweeps.depth.key",
+    ),
+    (
+        "playground.sweeps.tiny",
+        {"key": "data.train_ratio", "values": [0.01]},
+        "playground.sweeps.tiny.values[0]",
+    ),
 ]
 
 

@@ -74,3 +74,29 @@ def test_bad_values_are_rejected_with_the_key_and_what_is_allowed(key, value, na
     message = str(error.value)
     assert f"{named}:" in message
     assert allowed in message
+
+
+def test_playground_sweep_values_are_checked_as_the_setting_they_replace():
+    config = default_config()
+    config["playground"]["sweeps"]["activation"]["values"].append("softplus")
+    with pytest.raises(cfg.ConfigError) as error:
+        cfg.validate_config(config, SCHEMA)
+    message = str(error.value)
+    assert "playground.sweeps.activation.values[4]: 'softplus' is not one of" in message
+    assert "allowed: one of: relu, tanh, sigmoid, linear" in message
+
+
+def test_playground_trials_share_the_baseline_and_have_readable_names():
+    from aeflow.playground import runs as pg
+
+    config = default_config()
+    trials = pg.playground_runs(config)
+    assert trials[0] == "baseline" and len(trials) == len(set(trials))
+    assert "architecture-8x8x8" in trials and "features-x1+x2" in trials
+    # Sweep values equal to the baseline's are the baseline trial, not a copy of it.
+    assert "learning_rate-0.1" not in trials and "regularization-none" not in trials
+    settings = pg.run_settings(config, "architecture-8x8x8")
+    assert settings["model"]["hidden"] == [8, 8, 8]
+    assert settings["training"] == config["playground"]["training"]
+    config["playground"]["enabled"] = False
+    assert pg.playground_runs(config) == []

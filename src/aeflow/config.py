@@ -93,11 +93,49 @@ def semantic_errors(config: Config) -> list[str]:
     return messages
 
 
+def playground_errors(config: Config, schema: dict) -> list[str]:
+    """Each sweep value checked as a setting of its own (a sweep over
+    ``training.learning_rate`` takes positive numbers only), then every resolved run."""
+    import jsonschema
+
+    from aeflow.playground import runs
+    from aeflow.playground.settings import PlaygroundSpec
+
+    if "playground" not in config:
+        return []
+    baseline = runs.baseline_settings(config)
+    messages = []
+    for sweep, spec in config["playground"].get("sweeps", {}).items():
+        section, name = spec["key"].split(".")
+        setting_schema = schema["$defs"][f"playground_{section}"]["properties"][name]
+        validator = jsonschema.Draft202012Validator(setting_schema)
+        for i, value in enumerate(spec["values"]):
+            where = f"playground.sweeps.{sweep}.values[{i}]"
+            error = next(iter(validator.iter_errors(value)), None)
+            if error is not None:
+                hint = setting_schema.get("description")
+                messages.append(
+                    f"{where}: {error.message} for {spec['key']}"
+                    + (f" (allowed: {hint})" if hint else "")
+                )
+                continue
+            try:
+                PlaygroundSpec.from_params(runs.with_setting(baseline, spec["key"], value))
+            except ValueError as problem:
+                messages.append(f"{where}: {problem}")
+    try:
+        PlaygroundSpec.from_params(baseline)
+    except ValueError as problem:
+        messages.append(f"playground: {problem}")
+    return messages
+
+
 def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None:
     """Raise ConfigError listing every problem; return quietly when the config is valid."""
-    messages = schema_errors(config, load_schema(schema_path))
+    schema = load_schema(schema_path)
+    messages = schema_errors(config, schema)
     if not messages:
-        messages = semantic_errors(config)
+        messages = semantic_errors(config) + playground_errors(config, schema)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
 

@@ -232,9 +232,9 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def to_markdown(table: pd.DataFrame, notes: list[str]) -> str:
+def to_markdown(table: pd.DataFrame, notes: list[str], title: str = "Summary") -> str:
     shown = _shown(table)
-    lines = ["# Summary", "", "## Observations", ""]
+    lines = [f"# {title}", "", "## Observations", ""]
     lines += [f"- {note}" for note in notes] or ["- (none)"]
     lines += [
         "",
@@ -249,7 +249,7 @@ def to_markdown(table: pd.DataFrame, notes: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_html(table: pd.DataFrame, notes: list[str]) -> str:
+def to_html(table: pd.DataFrame, notes: list[str], title: str = "Summary") -> str:
     shown = _shown(table)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
     body = "".join(
@@ -258,7 +258,8 @@ def to_html(table: pd.DataFrame, notes: list[str]) -> str:
     )
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
     return (
-        "<!doctype html><html><head><meta charset='utf-8'><title>Summary</title><style>"
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>"
         "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:90%}"
         "td,th{border:1px solid #bbb;padding:3px 6px;text-align:right}th{background:#eee}"
         "td:first-child,td:nth-child(2),td:nth-child(3){text-align:left}li{margin:.4em 0}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,16 +42,6 @@ def init_autoencoder(spec: ModelSpec, seed: int) -> Autoencoder:
     return Autoencoder(spec)
 
 
-def _quiet_lightning() -> None:
-    # Lightning's banner lines ("GPU available ...") and hints would drown the job logs.
-    for name in ("pytorch_lightning", "lightning.pytorch", "lightning_fabric"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
-    warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
-    warnings.filterwarnings("ignore", message=".*LeafSpec.*")
-    warnings.filterwarnings("ignore", message=".*The `srun` command is available.*")
-
-
 def loss_table(
     batch_losses: torch.Tensor, batches_per_epoch: int, batch_size: int, seeds: list[int]
 ) -> pd.DataFrame:
@@ -83,26 +71,11 @@ def _fit(
     run_name: str,
 ) -> tuple[torch.Tensor, float]:
     """Run Lightning's Trainer (lean settings) over ``loader``; per-step losses and seconds."""
-    import pytorch_lightning as pl
-
     from aeflow.lit import AutoencoderModule
+    from aeflow.trainer import fit
 
-    _quiet_lightning()
     module = AutoencoderModule(model, spec.optimizer, spec.learning_rate, run_name)
-    trainer = pl.Trainer(
-        max_epochs=spec.epochs,
-        accelerator=spec.accelerator,
-        devices=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        num_sanity_val_steps=0,
-        deterministic=True,
-    )
-    start = time.perf_counter()
-    trainer.fit(module, train_dataloaders=loader)
-    seconds = time.perf_counter() - start
+    seconds = fit(module, loader, spec.epochs, spec.accelerator)
     model.cpu()
     return torch.stack(module.batch_losses).cpu(), seconds
 

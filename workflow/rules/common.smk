@@ -15,6 +15,7 @@ if (_SRC / "aeflow").is_dir():
     )
 
 from aeflow import config as cfg
+from aeflow.playground import runs as pg
 
 try:
     cfg.validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
@@ -26,12 +27,15 @@ TORCH_ENV = "../../envs/torch.yaml"
 PLOT_ENV = "../../envs/plot.yaml"
 VARIANTS = cfg.variant_names(config)
 RUNS = cfg.training_runs(config)
+PLAYGROUND = f"{RESULTS}/playground"
+PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
 NAME = "[A-Za-z][A-Za-z0-9_]*"
 
 
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
+    trial=f"{NAME}(-[A-Za-z0-9_.+]+)?",
 
 
 # Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
@@ -44,6 +48,12 @@ localrules:
     plot_retrain,
     plot_optimizer_comparison,
     summarise,
+    summarise_playground,
+    plot_playground_baseline,
+    plot_playground_sweeps,
+    plot_playground_weights,
+    autoencoder,
+    playground,
 
 
 def gpus(run):
@@ -51,11 +61,21 @@ def gpus(run):
     return int(cfg.training_params(config, run)["accelerator"] == "gpu")
 
 
+def trial_gpus(trial):
+    settings = pg.run_settings(config, trial)["training"]
+    return int(settings.get("accelerator", "cpu") == "gpu")
+
+
 def figure(name):
     return f"{RESULTS}/figures/{name}.{config['figures']['format']}"
 
 
 def all_targets():
+    return autoencoder_targets() + playground_targets()
+
+
+def autoencoder_targets():
+    """Everything of part 1 (the autoencoders): figures and summary."""
     return [
         figure("samples"),
         figure("loss_curves"),
@@ -68,6 +88,30 @@ def all_targets():
         f"{RESULTS}/summary.md",
         f"{RESULTS}/summary.html",
     ]
+
+
+def playground_targets():
+    """Everything of part 2 (the Playground bonus); nothing when it is disabled."""
+    if not PLAYGROUND_TRIALS:
+        return []
+    figures = ["playground_baseline", "playground_weights"]
+    if pg.sweep_table(config):
+        figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
+    return [figure(name) for name in figures] + [
+        f"{PLAYGROUND}/summary.csv",
+        f"{PLAYGROUND}/summary.md",
+        f"{PLAYGROUND}/summary.html",
+    ]
+
+
+def trial_files(name):
+    """One file per playground trial (the baseline and each distinct sweep point)."""
+    return expand(f"{PLAYGROUND}/{{trial}}/{name}.csv", trial=PLAYGROUND_TRIALS)
+
+
+def sweep_files(name):
+    """One file per sweep point, in the order of pg.sweep_table (shared trials repeat)."""
+    return [f"{PLAYGROUND}/{record['run']}/{name}.csv" for record in pg.sweep_table(config)]
 
 
 def _summarised():

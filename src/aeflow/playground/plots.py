@@ -1,0 +1,224 @@
+"""Figures of the Playground experiments, from the cached CSVs (matplotlib/pandas only)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+
+from aeflow.playground.summary import NEAR_ZERO
+from aeflow.plots import save_figure  # noqa: F401 (re-exported for the scripts)
+
+# The Playground's own colours: orange for label -1, blue for label +1.
+NEGATIVE, POSITIVE = "#f59322", "#0877bd"
+OUTPUT_CMAP = LinearSegmentedColormap.from_list("playground", [NEGATIVE, "#ffffff", POSITIVE])
+
+
+def draw_boundary(
+    ax: plt.Axes,
+    boundary: pd.DataFrame,
+    points: pd.DataFrame | None = None,
+    splits: Sequence[str] = ("train", "test"),
+    size: float = 10,
+):
+    """The network output over the input plane (colour), the 0 level (decision boundary)
+    and the points: training points filled, test points with a black rim."""
+    grid = int(np.sqrt(len(boundary)))
+    x1 = boundary["x1"].to_numpy().reshape(grid, grid)
+    x2 = boundary["x2"].to_numpy().reshape(grid, grid)
+    output = boundary["output"].to_numpy().reshape(grid, grid)
+    image = ax.pcolormesh(x1, x2, output, cmap=OUTPUT_CMAP, vmin=-1, vmax=1, shading="auto")
+    if output.min() < 0 < output.max():
+        ax.contour(x1, x2, output, levels=[0], colors="0.2", linewidths=0.8)
+    if points is not None:
+        for split in splits:
+            chosen = points[points["split"] == split]
+            colours = np.where(chosen["label"] > 0, POSITIVE, NEGATIVE)
+            rim = (
+                {"edgecolors": "black", "linewidths": 0.5}
+                if split == "test"
+                else {"edgecolors": "white", "linewidths": 0.4}
+            )
+            ax.scatter(chosen["x1"], chosen["x2"], c=colours, s=size, **rim)
+    ax.set_aspect("equal")
+    ax.set_xlim(x1.min(), x1.max())
+    ax.set_ylim(x2.min(), x2.max())
+    return image
+
+
+def baseline_figure(
+    boundary: pd.DataFrame, points: pd.DataFrame, curves: pd.DataFrame, title: str
+) -> plt.Figure:
+    """Decision map with train/test points | train and test loss per epoch."""
+    fig, (ax_map, ax_loss) = plt.subplots(
+        1, 2, figsize=(11, 4.6), layout="constrained", width_ratios=(1, 1.2)
+    )
+    image = draw_boundary(ax_map, boundary, points, size=14)
+    fig.colorbar(image, ax=ax_map, label="network output (sign = class)", shrink=0.8)
+    ax_map.scatter([], [], c="0.5", s=14, edgecolors="white", label="train (filled)")
+    ax_map.scatter([], [], c="0.5", s=14, edgecolors="black", label="test (black rim)")
+    ax_map.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
+    ax_map.set(xlabel="x1", ylabel="x2", title="Decision map: blue = +1, orange = -1")
+    ax_loss.plot(curves["epoch"], curves["train_loss"], label="train", color="tab:blue")
+    ax_loss.plot(curves["epoch"], curves["test_loss"], label="test", color="tab:red")
+    ax_loss.set_yscale("log")
+    ax_loss.set(
+        xlabel="epoch (pass over the training points)",
+        ylabel="loss: mean 1/2 (output - label)^2 (log)",
+        title="Loss per epoch (epoch 0: untrained)",
+    )
+    ax_loss.grid(True, which="both", alpha=0.3)
+    ax_loss.legend()
+    fig.suptitle(title)
+    return fig
+
+
+def boundaries_figure(
+    sweeps: Mapping[str, list[tuple[str, pd.DataFrame, pd.DataFrame, float]]],
+) -> plt.Figure:
+    """Rows: sweeps; columns: their points. Each panel: decision map with the test points.
+    ``sweeps``: name -> [(value label, boundary, points, test loss)]."""
+    columns = max(len(points) for points in sweeps.values())
+    fig, axes = plt.subplots(
+        len(sweeps),
+        columns,
+        figsize=(2.3 * columns, 2.5 * len(sweeps)),
+        layout="constrained",
+        squeeze=False,
+    )
+    image = None
+    for row, (sweep, points) in zip(axes, sweeps.items(), strict=True):
+        for ax, (label, boundary, data, test_loss) in zip(row, points, strict=False):
+            image = draw_boundary(ax, boundary, data, splits=("test",), size=3)
+            ax.set_title(f"{label}\ntest loss {test_loss:.3g}", fontsize="small")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        for ax in row[len(points) :]:
+            ax.set_axis_off()
+        row[0].set_ylabel(sweep, fontsize="medium", fontweight="bold")
+    fig.colorbar(image, ax=axes, label="network output", shrink=0.5)
+    fig.suptitle("Decision maps of every sweep point, with the test points")
+    return fig
+
+
+def _numeric_axis(values: Sequence) -> tuple[np.ndarray, bool]:
+    """Positions for ``values``, and whether they are a numeric (log) axis."""
+    if all(isinstance(v, (int, float)) for v in values):
+        positions = np.asarray(values, dtype=float)
+        spread = positions.min() > 0 and positions.max() / positions.min() >= 20
+        return positions, spread
+    return np.arange(len(values), dtype=float), False
+
+
+def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
+    """One panel per sweep: final train and test loss against the swept value."""
+    sweeps = [s for s in table["sweep"].unique() if s != "baseline"]
+    columns = min(3, len(sweeps))
+    rows = -(-len(sweeps) // columns)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(4.4 * columns, 3.3 * rows), layout="constrained", squeeze=False
+    )
+    for ax, sweep in zip(axes.flat, sweeps, strict=False):
+        chosen = table[table["sweep"] == sweep]
+        raw = [_as_number(v) for v in chosen["value"]]
+        positions, log_axis = _numeric_axis(raw)
+        for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
+            ax.plot(positions, chosen[column], "o-", color=colour, label=column.split("_")[0])
+        if log_axis:
+            ax.set_xscale("log")
+        if not all(isinstance(v, (int, float)) for v in raw):
+            labels = [textwrap.fill(str(v), 16) for v in chosen["value"]]
+            ax.set_xticks(positions, labels, rotation=30, ha="right", fontsize="x-small")
+        ax.set_yscale("log")
+        ax.set(title=f"{sweep} ({chosen['key'].iloc[0]})", xlabel=chosen["key"].iloc[0])
+        ax.set_ylabel("final loss (log)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+    for ax in list(axes.flat)[len(sweeps) :]:
+        ax.set_axis_off()
+    fig.suptitle("Final loss against each swept setting (other settings: the baseline)")
+    return fig
+
+
+def _as_number(value):
+    try:
+        return float(value) if not isinstance(value, (int, float)) else value
+    except (TypeError, ValueError):
+        return value
+
+
+def sweep_curves_figure(
+    sweeps: Mapping[str, list[tuple[str, pd.DataFrame]]],
+) -> plt.Figure:
+    """One panel per sweep: test loss per epoch of each point (train loss dotted)."""
+    columns = min(3, len(sweeps))
+    rows = -(-len(sweeps) // columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(4.4 * columns, 3.3 * rows),
+        layout="constrained",
+        squeeze=False,
+        sharey=True,
+    )
+    for ax, (sweep, curves) in zip(axes.flat, sweeps.items(), strict=False):
+        for (label, table), colour in zip(
+            curves, plt.cm.viridis(np.linspace(0, 0.9, len(curves))), strict=True
+        ):
+            ax.plot(table["epoch"], table["test_loss"], color=colour, label=label)
+            ax.plot(table["epoch"], table["train_loss"], color=colour, linestyle=":", lw=0.9)
+        ax.set_yscale("log")
+        ax.set(title=sweep, xlabel="epoch")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(
+            fontsize="x-small", title="test (solid), train (dotted)", title_fontsize="x-small"
+        )
+    for ax in axes[:, 0]:
+        ax.set_ylabel("loss (log)")
+    for ax in list(axes.flat)[len(sweeps) :]:
+        ax.set_axis_off()
+    fig.suptitle("Loss curves of every sweep point")
+    return fig
+
+
+def weights_figure(
+    runs: Mapping[str, pd.DataFrame], features: Sequence[str] | None = None
+) -> plt.Figure:
+    """Rows: runs (e.g. no, L1, L2 regularisation); columns: layers. Heat maps of the weight
+    matrices (target unit x source unit) on one colour scale; ``features`` name the first
+    layer's inputs."""
+    layers = sorted(next(iter(runs.values()))["layer"].unique())
+    limit = max(table["weight"].abs().max() for table in runs.values())
+    fig, axes = plt.subplots(
+        len(runs),
+        len(layers),
+        figsize=(2.6 * len(layers) + 1.2, 2.5 * len(runs)),
+        layout="constrained",
+        squeeze=False,
+    )
+    image = None
+    for row, (label, table) in zip(axes, runs.items(), strict=True):
+        off = (table["weight"].abs() < NEAR_ZERO).mean()
+        for ax, layer in zip(row, layers, strict=True):
+            chosen = table[table["layer"] == layer]
+            matrix = np.zeros((chosen["target"].max() + 1, chosen["source"].max() + 1))
+            matrix[chosen["target"], chosen["source"]] = chosen["weight"]
+            image = ax.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+            layer_off = (chosen["weight"].abs() < NEAR_ZERO).mean()
+            ax.set_title(f"layer {layer}: {layer_off:.0%} off", fontsize="small")
+            ax.set_yticks(range(matrix.shape[0]))
+            if layer == 1 and features:
+                ax.set_xticks(range(len(features)), features, rotation=60, ha="right")
+                ax.set_xlabel("input feature", fontsize="x-small")
+            else:
+                ax.set_xticks(range(matrix.shape[1]))
+                ax.set_xlabel("source unit", fontsize="x-small")
+            ax.tick_params(labelsize="x-small")
+        row[0].set_ylabel(f"{label}\n({off:.0%} of weights |w| < {NEAR_ZERO:g})\ntarget unit")
+    fig.colorbar(image, ax=axes, label="weight", shrink=0.6)
+    fig.suptitle("Weight matrices after training, per layer")
+    return fig

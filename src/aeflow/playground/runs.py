@@ -1,0 +1,158 @@
+"""Which Playground trainings the config asks for, and the settings of each (torch-free).
+
+The baseline is one training; each sweep varies one setting of the baseline over a list of
+values, one training per value. A sweep point whose settings equal the baseline's *is* the
+baseline run: it is trained once and shared.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+Config = dict[str, Any]
+BASELINE = "baseline"
+SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
+
+
+def enabled(config: Config) -> bool:
+    return bool(config.get("playground", {}).get("enabled", False))
+
+
+def value_slug(value: Any) -> str:
+    """A file-name-safe text for a swept value: 0.03 -> '0.03', [8, 8] -> '8x8',
+    [x1, x2] -> 'x1+x2', [] -> 'none'."""
+    if isinstance(value, (list, tuple)):
+        joiner = "+" if any(isinstance(v, str) for v in value) else "x"
+        return joiner.join(value_slug(v) for v in value) or "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+SHORT_FEATURES = {
+    "x1_squared": "x1²",
+    "x2_squared": "x2²",
+    "x1_x2": "x1·x2",
+    "sin_x1": "sin x1",
+    "sin_x2": "sin x2",
+}
+
+
+def value_label(value: Any) -> str:
+    """How a swept value reads on an axis or in a sentence: [8, 8], x1, x2, sin x1."""
+    if isinstance(value, (list, tuple)) and any(isinstance(v, str) for v in value):
+        return ", ".join(SHORT_FEATURES.get(v, v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_label(v) for v in value) + "]"
+    return value_slug(value)
+
+
+def with_setting(baseline: dict, key: str, value: Any) -> dict:
+    """The baseline settings with one dotted ``section.name`` key replaced."""
+    section, name = key.split(".")
+    settings = copy.deepcopy(baseline)
+    settings[section][name] = copy.deepcopy(value)
+    return settings
+
+
+def _sweeps(config: Config) -> dict:
+    return config.get("playground", {}).get("sweeps", {})
+
+
+def baseline_settings(config: Config) -> dict:
+    """The baseline's settings; empty when the config has no playground section."""
+    playground = config.get("playground")
+    if playground is None:
+        return {}
+    return {
+        section: copy.deepcopy(playground[section]) for section in ("data", "model", "training")
+    }
+
+
+def sweep_points(config: Config) -> dict[str, list[tuple[Any, str]]]:
+    """sweep name -> [(value, run name)], in config order."""
+    baseline = baseline_settings(config)
+    points: dict[str, list[tuple[Any, str]]] = {}
+    for sweep, spec in _sweeps(config).items():
+        points[sweep] = [
+            (
+                value,
+                BASELINE
+                if with_setting(baseline, spec["key"], value) == baseline
+                else f"{sweep}{SEPARATOR}{value_slug(value)}",
+            )
+            for value in spec["values"]
+        ]
+    return points
+
+
+def playground_runs(config: Config) -> list[str]:
+    """Every Playground training: the baseline first, then each new sweep point once."""
+    if not enabled(config):
+        return []
+    runs = [BASELINE]
+    for points in sweep_points(config).values():
+        runs += [run for _, run in points if run not in runs]
+    return runs
+
+
+def run_settings(config: Config, run: str) -> dict:
+    """Resolved settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
+    baseline = baseline_settings(config)
+    if run == BASELINE:
+        return baseline
+    sweep = run.partition(SEPARATOR)[0]
+    spec = _sweeps(config).get(sweep)
+    for value, name in sweep_points(config).get(sweep, []):
+        if name == run:
+            return with_setting(baseline, spec["key"], value)
+    raise KeyError(f"unknown playground run {run!r}")
+
+
+def sweep_table(config: Config) -> list[dict]:
+    """One record per sweep point, for figures and the summary: sweep, key, value, label,
+    run. Numeric sweeps keep numeric values (plotted on a numeric axis)."""
+    sweeps = _sweeps(config)
+    return [
+        {
+            "sweep": sweep,
+            "key": sweeps[sweep]["key"],
+            "value": value if isinstance(value, (int, float)) else value_label(value),
+            "label": value_label(value),
+            "run": run,
+        }
+        for sweep, points in sweep_points(config).items()
+        for value, run in points
+    ]
+
+
+def regularization_runs(config: Config) -> list[tuple[str, str]]:
+    """(label, run) of the runs whose weights are compared: the points of every sweep over
+    ``training.regularization``; the baseline alone when there is none."""
+    found = [
+        (f"{record['label']}", record["run"])
+        for record in sweep_table(config)
+        if record["key"] == "training.regularization"
+    ]
+    return found or [(BASELINE, BASELINE)]
+
+
+def describe(settings: dict) -> str:
+    """One line naming a trial's main settings, for figure titles."""
+    data, model, training = settings["data"], settings["model"], settings["training"]
+    regularization = training["regularization"]
+    if regularization != "none":
+        regularization = f"{regularization} {training['regularization_rate']:g}"
+    return (
+        f"{data['dataset']} (noise {data['noise']:g}, {data['train_ratio']:.0%} train), "
+        f"hidden {model['hidden']} {model['activation']}, {len(model['features'])} features, "
+        f"lr {training['learning_rate']:g}, {training['epochs']} epochs, "
+        f"regularization {regularization}"
+    )
+
+
+def weight_map_features(config: Config) -> list[str]:
+    """Short names of the first layer's inputs in the weights figure (the baseline's)."""
+    features = baseline_settings(config).get("model", {}).get("features", [])
+    return [SHORT_FEATURES.get(name, name) for name in features]
