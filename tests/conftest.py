@@ -123,5 +123,17 @@ def finished_playground(tmp_path_factory: pytest.TempPathFactory) -> WorkflowDir
     return wf
 
 
+def private_copy(finished: WorkflowDir, root: Path, *targets: str) -> WorkflowDir:
+    """A copy of a finished run (results and Snakemake's metadata) with nothing to do."""
+    wf = WorkflowDir(root, finished.read_config())
+    for name in ("results", ".snakemake"):
+        shutil.copytree(finished.root / name, root / name, symlinks=True)
+    shutil.rmtree(root / ".snakemake/locks", ignore_errors=True)
+    # Copies get fresh mtimes; touching in dependency order is what a real run leaves.
+    wf.snakemake("--touch", *targets)
+    assert wf.planned_jobs(*targets) == set()
+    return wf
+
+
 def copy_config(config: dict) -> dict:
     return copy.deepcopy(config)

@@ -1,8 +1,8 @@
 """Config edits rerun exactly what they touch (read from the jobs of a dry run)."""
 
-import shutil
-
 import pytest
+
+from tests.conftest import private_copy
 
 pytestmark = pytest.mark.workflow
 
@@ -16,17 +16,8 @@ SUMMARY = {("summarise", "")}
 
 @pytest.fixture
 def done(finished_workflow, tmp_path):
-    """A private copy of the finished tiny run (results and Snakemake's metadata)."""
-    from tests.conftest import WorkflowDir
-
-    wf = WorkflowDir(tmp_path, finished_workflow.read_config())
-    for name in ("results", ".snakemake"):
-        shutil.copytree(finished_workflow.root / name, tmp_path / name, symlinks=True)
-    shutil.rmtree(tmp_path / ".snakemake/locks", ignore_errors=True)
-    # Copies get fresh mtimes; touching in dependency order is what a real run leaves.
-    wf.snakemake("--touch")
-    assert wf.planned_jobs() == set()
-    return wf
+    """A private copy of the finished tiny run."""
+    return private_copy(finished_workflow, tmp_path)
 
 
 def _edit(wf, change):

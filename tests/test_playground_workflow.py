@@ -1,13 +1,11 @@
 """The playground stages end to end on a tiny sweep, their incremental reruns and errors."""
 
-import shutil
-
 import pandas as pd
 import pytest
 import torch
 
 from aeflow.playground.training import load_classifier
-from tests.conftest import WorkflowDir
+from tests.conftest import private_copy
 
 pytestmark = pytest.mark.workflow
 
@@ -59,49 +57,48 @@ def test_summary_has_a_row_per_sweep_point_and_generated_observations(finished_p
     assert "Sweep learning_rate (training.learning_rate): test loss is lowest at" in markdown
 
 
-def _edit(wf, change):
+def _edit(wf, change, *targets):
+    """Apply ``change`` to the config; the jobs a dry run (of ``targets``) then plans."""
     config = wf.read_config()
     change(config)
     wf.write_config(config)
-    return wf.planned_jobs()
+    return wf.planned_jobs(*targets)
 
 
 @pytest.fixture
 def done_playground(finished_playground, tmp_path):
     """A private copy of the finished tiny playground run."""
-    wf = WorkflowDir(tmp_path, finished_playground.read_config())
-    for name in ("results", ".snakemake"):
-        shutil.copytree(finished_playground.root / name, tmp_path / name, symlinks=True)
-    shutil.rmtree(tmp_path / ".snakemake/locks", ignore_errors=True)
-    wf.snakemake("--touch", "playground")
-    assert _playground_jobs(wf) == set()
-    return wf
+    return private_copy(finished_playground, tmp_path, "playground")
 
 
-PLAYGROUND_FIGURES = {("summarise_playground", ""), ("plot_playground_sweeps", "")}
-
-
-def _playground_jobs(wf):
-    return wf.planned_jobs("playground")
+SWEEP_OUTPUTS = {("summarise_playground", ""), ("plot_playground_sweeps", "")}
 
 
 def test_adding_a_sweep_value_trains_only_that_trial(done_playground):
-    _edit(
-        done_playground,
-        lambda c: c["playground"]["sweeps"]["learning_rate"]["values"].append(0.3),
-    )
-    assert (
-        _playground_jobs(done_playground)
-        == {("playground_train", "trial=learning_rate-0.3")} | PLAYGROUND_FIGURES
-    )
+    def add_value(config):
+        config["playground"]["sweeps"]["learning_rate"]["values"].append(0.3)
+
+    jobs = _edit(done_playground, add_value, "playground")
+    assert jobs == {("playground_train", "trial=learning_rate-0.3")} | SWEEP_OUTPUTS
 
 
 def test_changing_the_baseline_retrains_every_trial(done_playground):
-    _edit(done_playground, lambda c: c["playground"]["training"].update(epochs=5))
-    trained = {job for job in _playground_jobs(done_playground) if job[0] == "playground_train"}
+    jobs = _edit(
+        done_playground, lambda c: c["playground"]["training"].update(epochs=5), "playground"
+    )
+    trained = {job for job in jobs if job[0] == "playground_train"}
     assert trained == {("playground_train", f"trial={trial}") for trial in TRIALS}
 
 
-def test_disabling_the_playground_drops_its_jobs(done_playground):
-    _edit(done_playground, lambda c: c["playground"].update(enabled=False))
-    assert _playground_jobs(done_playground) == set()
+def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playground):
+    def longer(config):
+        config["playground"]["training"]["epochs"] = 5
+
+    def longer_but_disabled(config):
+        longer(config)
+        config["playground"]["enabled"] = False
+
+    enabled = _edit(done_playground, longer)
+    assert ("playground_train", "trial=baseline") in enabled and ("train", "run=ae1") in enabled
+    disabled = _edit(done_playground, longer_but_disabled)
+    assert disabled == {job for job in enabled if "playground" not in job[0]}
