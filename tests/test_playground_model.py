@@ -116,3 +116,15 @@ def test_l1_switches_off_more_weights_than_l2():
         )
         near_zero[kind] = (result.weights["weight"].abs() < 1e-2).mean()
     assert near_zero["l1"] > near_zero["l2"] and near_zero["l1"] > near_zero["none"]
+
+
+def test_a_diverging_training_names_the_trial_and_the_epoch():
+    from aeflow.lit import TrainingDiverged
+
+    spec = PlaygroundSpec(
+        DataSpec(dataset="gauss", n_samples=60, seed=1),
+        NetworkSpec((4, 4), "relu", FEATURES),
+        FitSpec(epochs=50, learning_rate=1e30, batch_size=10),
+    )
+    with pytest.raises(TrainingDiverged, match=r"'too-fast' diverged.*in epoch \d+"):
+        train_classifier(spec, "too-fast")

@@ -33,10 +33,11 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     config = workflow_dir.read_config()
     config["variants"]["ae2"]["training"] = {"accelerator": "gpu"}
     config["playground"]["enabled"] = True
+    config["playground"]["training"]["accelerator"] = "gpu"
     workflow_dir.write_config(config)
     result = workflow_dir.snakemake("--profile", PROFILE, "--dry-run")
     blocks = _job_blocks(result.stdout + result.stderr)
-    assert "runtime=30" in blocks["playground_train"]
+    assert "runtime=30" in blocks["playground_train"] and "gpu=1" in blocks["playground_train"]
     # 4 playground trials of seconds each: one SLURM job runs them (up to 8 per job).
     assert (result.stdout + result.stderr).count("Group job playground") == 1
     assert "runtime=60" in blocks["train"] and "mem_mb=2000" in blocks["train"]

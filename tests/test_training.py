@@ -1,11 +1,11 @@
 import pytest
 import torch
 
-from aeflow.analysis import reinitialise_encoder_freeze_decoder
+from aeflow.analysis import encode
 from aeflow.data import make_samples
 from aeflow.lit import TrainingDiverged
 from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import init_autoencoder, train_autoencoder
+from aeflow.training import init_autoencoder, retrain_encoder, train_autoencoder
 
 
 @pytest.fixture(scope="module")
@@ -65,15 +65,23 @@ def test_initial_state_is_the_untrained_weights(points):
 
 def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(points):
     model, _ = _train(points, epochs=2)
-    reinitialise_encoder_freeze_decoder(model, mean=0.0, std=1.0, seed=1)
     decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
-    encoder_before = {k: v.clone() for k, v in model.encoder.state_dict().items()}
-    assert all(b.abs().sum() == 0 for k, b in encoder_before.items() if k.endswith("bias"))
-    result = train_autoencoder(model, points, TrainingSpec(epochs=3), run_name="retrain")
+    encoder_trained = {k: v.clone() for k, v in model.encoder.state_dict().items()}
+    codes_trained = encode(model, points)
+    init = {"mean": 0.0, "std": 1.0, "seed": 1}
+    result, shift = retrain_encoder(model, points, init, TrainingSpec(epochs=3), "retrain")
     for key, value in model.decoder.state_dict().items():
         assert torch.equal(value, decoder_before[key])
-    assert any(not torch.equal(v, encoder_before[k]) for k, v in model.encoder.state_dict().items())
+    for key, value in model.encoder.state_dict().items():
+        assert not torch.equal(value, encoder_trained[key])
+    # Training started from the re-initialised encoder: zero biases, N(0, 1) weights.
+    start = result.initial_state
+    assert all(start[k].abs().sum() == 0 for k in start if k.startswith("encoder") and "bias" in k)
+    assert 0.7 < float(start["encoder.0.weight"].std()) < 1.3
     assert len(result.losses) == 3 * 5
+    assert list(shift.columns) == ["x", "y", "z_before", "z_after"]
+    assert (shift["z_before"].to_numpy() == codes_trained[:, 0]).all()
+    assert (shift["z_after"].to_numpy() == encode(model, points)[:, 0]).all()
 
 
 def test_divergence_names_the_run_and_the_step(points):

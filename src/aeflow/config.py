@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from aeflow.playground import runs as pg
+from aeflow.playground.settings import PlaygroundSpec
+
 Config = dict[str, Any]
 
 
@@ -31,8 +34,9 @@ def load_schema(path: str | os.PathLike[str]) -> dict:
         return yaml.safe_load(handle)
 
 
-def schema_errors(config: Config, schema: dict) -> list[str]:
-    """Schema violations as 'key.path: what is wrong (what is allowed)' lines."""
+def schema_errors(config: Any, schema: dict, at: tuple[str, ...] = ()) -> list[str]:
+    """Schema violations as 'key.path: what is wrong (what is allowed)' lines; ``at`` is
+    the key path of ``config`` itself when it is a part of the whole configuration."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)
@@ -40,7 +44,7 @@ def schema_errors(config: Config, schema: dict) -> list[str]:
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
         # For a oneOf, the description of the alternatives says what is allowed.
         hint = error.schema.get("description") if isinstance(error.schema, dict) else None
-        path = list(error.absolute_path)
+        path = [*at, *error.absolute_path]
         if error.validator == "propertyNames":
             message = f"invalid name {error.instance!r}"
         elif error.validator == "additionalProperties" and "unexpected" in error.message:
@@ -94,39 +98,30 @@ def semantic_errors(config: Config) -> list[str]:
 
 
 def playground_errors(config: Config, schema: dict) -> list[str]:
-    """Each sweep value checked as a setting of its own (a sweep over
-    ``training.learning_rate`` takes positive numbers only), then every resolved run."""
-    import jsonschema
-
-    from aeflow.playground import runs
-    from aeflow.playground.settings import PlaygroundSpec
-
+    """The baseline as a whole, then each sweep value checked as the setting it replaces
+    (a sweep over ``training.learning_rate`` takes positive numbers only) and as part of
+    the trial it makes (e.g. a train ratio leaving no training point)."""
     if "playground" not in config:
         return []
-    baseline = runs.baseline_settings(config)
+    baseline = pg.baseline_settings(config)
+    try:
+        PlaygroundSpec.from_params(baseline)
+    except ValueError as problem:
+        return [f"playground: {problem}"]  # every trial would repeat it
     messages = []
     for sweep, spec in config["playground"].get("sweeps", {}).items():
         section, name = spec["key"].split(".")
         setting_schema = schema["$defs"][f"playground_{section}"]["properties"][name]
-        validator = jsonschema.Draft202012Validator(setting_schema)
         for i, value in enumerate(spec["values"]):
-            where = f"playground.sweeps.{sweep}.values[{i}]"
-            error = next(iter(validator.iter_errors(value)), None)
-            if error is not None:
-                hint = setting_schema.get("description")
-                messages.append(
-                    f"{where}: {error.message} for {spec['key']}"
-                    + (f" (allowed: {hint})" if hint else "")
-                )
+            where = ("playground", "sweeps", sweep, f"values[{i}]")
+            invalid = schema_errors(value, setting_schema, at=where)
+            messages += invalid
+            if invalid:
                 continue
             try:
-                PlaygroundSpec.from_params(runs.with_setting(baseline, spec["key"], value))
+                PlaygroundSpec.from_params(pg.with_setting(baseline, spec["key"], value))
             except ValueError as problem:
-                messages.append(f"{where}: {problem}")
-    try:
-        PlaygroundSpec.from_params(baseline)
-    except ValueError as problem:
-        messages.append(f"playground: {problem}")
+                messages.append(f"{_key_path(where)}: {problem}")
     return messages
 
 

@@ -27,6 +27,7 @@ def evaluate_models(
     the retrained model.
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
+    shift_extras = retrain_row_extras(pd.read_csv(shift)) if shift is not None else {}
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
         loss_table = pd.read_csv(loss_path)
@@ -41,7 +42,7 @@ def evaluate_models(
                 seed_losses,
             )
             row["seed"] = seed
-            if info["role"] == "retrained" and shift is not None:
-                row.update(retrain_row_extras(pd.read_csv(shift)))
+            if info["role"] == "retrained":
+                row.update(shift_extras)
             rows.append(row)
     return rows

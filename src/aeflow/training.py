@@ -164,3 +164,21 @@ def train_replicas(
     losses = loss_table(batch_losses, len(per_replica[0]), spec.batch_size, seeds)
     _log_done(run_name, losses, seconds)
     return TrainingResult(initial_states, replicated.replica_state_dicts(), losses, seconds)
+
+
+def retrain_encoder(
+    model: Autoencoder,
+    points: torch.Tensor,
+    init: dict,
+    spec: TrainingSpec,
+    run_name: str,
+) -> tuple[TrainingResult, pd.DataFrame]:
+    """Part (g): keep ``model``'s trained decoder frozen, re-initialise its encoder
+    (``init``: mean, std, seed) and retrain it in place. Returns the training result and
+    each point's latent code before and after (x, y, z_before, z_after)."""
+    from aeflow.analysis import encode, latent_shift_table, reinitialise_encoder_freeze_decoder
+
+    codes_before = encode(model, points)
+    reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"])
+    result = train_autoencoder(model.train(), points, spec, run_name)
+    return result, latent_shift_table(points, codes_before, encode(model, points))

@@ -56,14 +56,9 @@ localrules:
     playground,
 
 
-def gpus(run):
+def gpus(training):
     """GPUs a training job asks the scheduler for: 1 with accelerator gpu, else 0."""
-    return int(cfg.training_params(config, run)["accelerator"] == "gpu")
-
-
-def trial_gpus(trial):
-    settings = pg.run_settings(config, trial)["training"]
-    return int(settings.get("accelerator", "cpu") == "gpu")
+    return int(training.get("accelerator", "cpu") == "gpu")
 
 
 def figure(name):

@@ -13,7 +13,7 @@ rule playground_train:
         settings=lambda w: pg.run_settings(config, w.trial),
     threads: 1
     resources:
-        gpu=lambda w: trial_gpus(w.trial),
+        gpu=lambda w: gpus(pg.run_settings(config, w.trial)["training"]),
     conda:
         TORCH_ENV
     log:

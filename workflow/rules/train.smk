@@ -14,7 +14,7 @@ rule train:
         training=lambda w: cfg.training_params(config, w.run),
     threads: 1
     resources:
-        gpu=lambda w: gpus(w.run),
+        gpu=lambda w: gpus(cfg.training_params(config, w.run)),
     conda:
         TORCH_ENV
     log:

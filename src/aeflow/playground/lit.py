@@ -36,7 +36,8 @@ class ClassifierModule(pl.LightningModule):
         self.run_name = run_name
         self.register_buffer("train_set", train, persistent=False)
         self.register_buffer("test_set", test, persistent=False)
-        # Per-epoch (train loss, test loss), kept as tensors: no host sync in the loop.
+        # Per-epoch (train loss, test loss) as tensors; the finiteness check is the one host
+        # sync per epoch.
         self.epoch_losses: list[torch.Tensor] = [self.evaluate()]
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
+import matplotlib
+
+matplotlib.use("Agg")  # jobs run headless, on clusters too
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 
+from aeflow.playground.runs import BASELINE
 from aeflow.playground.summary import NEAR_ZERO
-from aeflow.plots import save_figure  # noqa: F401 (re-exported for the scripts)
 
 # The Playground's own colours: orange for label -1, blue for label +1.
 NEGATIVE, POSITIVE = "#f59322", "#0877bd"
@@ -105,18 +109,45 @@ def boundaries_figure(
     return fig
 
 
-def _numeric_axis(values: Sequence) -> tuple[np.ndarray, bool]:
-    """Positions for ``values``, and whether they are a numeric (log) axis."""
-    if all(isinstance(v, (int, float)) for v in values):
-        positions = np.asarray(values, dtype=float)
-        spread = positions.min() > 0 and positions.max() / positions.min() >= 20
-        return positions, spread
-    return np.arange(len(values), dtype=float), False
+def read_sweep_points(
+    records: list[dict],
+    boundary_paths: list[str],
+    point_paths: list[str],
+    curve_paths: list[str],
+) -> tuple[dict[str, list], dict[str, list]]:
+    """Per sweep, the inputs of ``boundaries_figure`` and ``sweep_curves_figure``, read from
+    the CSVs of each sweep point (paths aligned with ``records``)."""
+    maps: dict[str, list] = {}
+    curves: dict[str, list] = {}
+    for record, boundary, points, curve in zip(
+        records, boundary_paths, point_paths, curve_paths, strict=True
+    ):
+        losses = pd.read_csv(curve)
+        maps.setdefault(record["sweep"], []).append(
+            (
+                record["label"],
+                pd.read_csv(boundary),
+                pd.read_csv(points),
+                losses["test_loss"].iloc[-1],
+            )
+        )
+        curves.setdefault(record["sweep"], []).append((record["label"], losses))
+    return maps, curves
+
+
+def _sweep_axis(values: Sequence) -> tuple[np.ndarray, bool, bool]:
+    """Positions of swept values (as the summary writes them), whether they are numbers,
+    and whether they span enough for a log axis."""
+    try:
+        numbers = np.asarray([float(v) for v in values])
+    except ValueError:
+        return np.arange(len(values), dtype=float), False, False
+    return numbers, True, bool(numbers.min() > 0 and numbers.max() / numbers.min() >= 20)
 
 
 def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     """One panel per sweep: final train and test loss against the swept value."""
-    sweeps = [s for s in table["sweep"].unique() if s != "baseline"]
+    sweeps = [s for s in table["sweep"].unique() if s != BASELINE]
     columns = min(3, len(sweeps))
     rows = -(-len(sweeps) // columns)
     fig, axes = plt.subplots(
@@ -124,13 +155,12 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     )
     for ax, sweep in zip(axes.flat, sweeps, strict=False):
         chosen = table[table["sweep"] == sweep]
-        raw = [_as_number(v) for v in chosen["value"]]
-        positions, log_axis = _numeric_axis(raw)
+        positions, numeric, log_axis = _sweep_axis(list(chosen["value"]))
         for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
             ax.plot(positions, chosen[column], "o-", color=colour, label=column.split("_")[0])
         if log_axis:
             ax.set_xscale("log")
-        if not all(isinstance(v, (int, float)) for v in raw):
+        if not numeric:
             labels = [textwrap.fill(str(v), 16) for v in chosen["value"]]
             ax.set_xticks(positions, labels, rotation=30, ha="right", fontsize="x-small")
         ax.set_yscale("log")
@@ -142,13 +172,6 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
         ax.set_axis_off()
     fig.suptitle("Final loss against each swept setting (other settings: the baseline)")
     return fig
-
-
-def _as_number(value):
-    try:
-        return float(value) if not isinstance(value, (int, float)) else value
-    except (TypeError, ValueError):
-        return value
 
 
 def sweep_curves_figure(

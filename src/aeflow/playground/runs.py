@@ -111,17 +111,10 @@ def run_settings(config: Config, run: str) -> dict:
 
 
 def sweep_table(config: Config) -> list[dict]:
-    """One record per sweep point, for figures and the summary: sweep, key, value, label,
-    run. Numeric sweeps keep numeric values (plotted on a numeric axis)."""
+    """One record per sweep point, for figures and the summary: sweep, key, label, run."""
     sweeps = _sweeps(config)
     return [
-        {
-            "sweep": sweep,
-            "key": sweeps[sweep]["key"],
-            "value": value if isinstance(value, (int, float)) else value_label(value),
-            "label": value_label(value),
-            "run": run,
-        }
+        {"sweep": sweep, "key": sweeps[sweep]["key"], "label": value_label(value), "run": run}
         for sweep, points in sweep_points(config).items()
         for value, run in points
     ]
@@ -131,7 +124,7 @@ def regularization_runs(config: Config) -> list[tuple[str, str]]:
     """(label, run) of the runs whose weights are compared: the points of every sweep over
     ``training.regularization``; the baseline alone when there is none."""
     found = [
-        (f"{record['label']}", record["run"])
+        (record["label"], record["run"])
         for record in sweep_table(config)
         if record["key"] == "training.regularization"
     ]
@@ -146,9 +139,9 @@ def describe(settings: dict) -> str:
         regularization = f"{regularization} {training['regularization_rate']:g}"
     return (
         f"{data['dataset']} (noise {data['noise']:g}, {data['train_ratio']:.0%} train), "
-        f"hidden {model['hidden']} {model['activation']}, {len(model['features'])} features, "
-        f"lr {training['learning_rate']:g}, {training['epochs']} epochs, "
-        f"regularization {regularization}"
+        f"features {value_label(model['features'])}, hidden {model['hidden']} "
+        f"{model['activation']}, lr {training['learning_rate']:g}, batch "
+        f"{training['batch_size']}, {training['epochs']} epochs, regularization {regularization}"
     )
 
 

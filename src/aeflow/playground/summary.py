@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aeflow.playground.runs import BASELINE, describe
+
 NEAR_ZERO = 1e-3  # |w| below this counts as a weight switched off
 
 
@@ -44,12 +46,35 @@ def run_metrics(curves: pd.DataFrame, points: pd.DataFrame, weights: pd.DataFram
 def summary_table(records: list[dict], metrics: dict[str, dict]) -> pd.DataFrame:
     """One row for the baseline, then one per sweep point (shared runs repeat their
     numbers). ``records``: ``runs.sweep_table``; ``metrics``: run -> ``run_metrics``."""
-    rows = [{"sweep": "baseline", "key": "", "value": "", "run": "baseline"}]
-    rows += [{k: r[k] for k in ("sweep", "key", "label", "run")} for r in records]
-    for row in rows:
-        row["value"] = row.pop("label", row.get("value", ""))
-        row.update(metrics[row["run"]])
-    return pd.DataFrame(rows)
+    points = [(BASELINE, "", "", BASELINE)] + [
+        (r["sweep"], r["key"], r["label"], r["run"]) for r in records
+    ]
+    return pd.DataFrame(
+        [
+            {"sweep": sweep, "key": key, "value": value, "run": run, **metrics[run]}
+            for sweep, key, value, run in points
+        ]
+    )
+
+
+def summarise(
+    trials: list[str],
+    curve_paths: list[str],
+    point_paths: list[str],
+    weight_paths: list[str],
+    records: list[dict],
+    baseline: dict,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The summary table and its observations from the CSVs of every trial (in ``trials``
+    order)."""
+    metrics = {
+        trial: run_metrics(pd.read_csv(curves), pd.read_csv(points), pd.read_csv(weights))
+        for trial, curves, points, weights in zip(
+            trials, curve_paths, point_paths, weight_paths, strict=True
+        )
+    }
+    table = summary_table(records, metrics)
+    return table, observations(table, baseline)
 
 
 def _pct(value: float) -> str:
@@ -63,17 +88,13 @@ def _fmt(value: float) -> str:
 def observations(table: pd.DataFrame, baseline: dict) -> list[str]:
     """Findings computed from the summary table; ``baseline``: its resolved settings."""
     found = []
-    base = table[table["sweep"] == "baseline"].iloc[0]
-    data, model, training = baseline["data"], baseline["model"], baseline["training"]
+    base = table[table["sweep"] == BASELINE].iloc[0]
     found.append(
-        f"Baseline ({data['dataset']}, noise {data['noise']:g}, "
-        f"{_pct(data['train_ratio'])} training data; features {', '.join(model['features'])}; "
-        f"hidden {model['hidden']}, {model['activation']}; lr {training['learning_rate']:g}, "
-        f"batch {training['batch_size']}, {training['epochs']} epochs): test loss "
-        f"{_fmt(base['test_loss'])} (train {_fmt(base['train_loss'])}), test accuracy "
-        f"{_pct(base['test_accuracy'])} with {int(base['parameters'])} parameters."
+        f"Baseline ({describe(baseline)}): test loss {_fmt(base['test_loss'])} (train "
+        f"{_fmt(base['train_loss'])}), test accuracy {_pct(base['test_accuracy'])} with "
+        f"{int(base['parameters'])} parameters."
     )
-    for sweep, rows in table[table["sweep"] != "baseline"].groupby("sweep", sort=False):
+    for sweep, rows in table[table["sweep"] != BASELINE].groupby("sweep", sort=False):
         if len(rows) < 2:
             continue
         best = rows.loc[rows["test_loss"].idxmin()]

@@ -76,7 +76,6 @@ def train_classifier(spec: PlaygroundSpec, run_name: str) -> PlaygroundResult:
 
     points = make_points(spec.data)
     train, test = as_tensor(points, "train"), as_tensor(points, "test")
-    torch.manual_seed(spec.fit.seed)
     network = playground_init_(PlaygroundClassifier(spec.network), spec.fit.seed)
     # The Playground keeps a last, smaller batch; so do we.
     batches = ShuffledBatches(
