@@ -52,8 +52,13 @@ class WorkflowDir:
     def __init__(self, root: Path, config: dict) -> None:
         self.root = root
         shutil.copy(REPO / "Snakefile", root / "Snakefile")
-        shutil.copytree(REPO / "workflow", root / "workflow")
-        shutil.copytree(REPO / "envs", root / "envs")
+        for folder in ("workflow", "envs", "src"):
+            # The copy's own package: tests may edit it (code-change reruns).
+            shutil.copytree(
+                REPO / folder,
+                root / folder,
+                ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"),
+            )
         self.write_config(config)
 
     @property

@@ -23,8 +23,7 @@ def test_run_settings_layer_global_variant_and_comparison_overrides():
         "latent_dim": 1,
         "hidden": [],
         "linear": True,
-        "activation": "relu",
-    }
+    }  # no activation: a linear model has none, so the shared setting must not rerun it
 
 
 def _set(config, dotted, value):
@@ -62,6 +61,30 @@ BAD_VALUES = [
     ("optimizer_comparison.variant", "nope", "optimizer_comparison.variant", "is not a variant"),
     ("figures.format", "jpeg", "figures.format", "png, svg, pdf"),
     ("training.accelerator", "tpu", "training.accelerator", "cpu, gpu, auto"),
+    ("trainig", {"epochs": 3}, "<top level>", "'trainig' was unexpected"),
+    ("playground.data.dataset", "moons", "playground.data.dataset", "spiral"),
+    ("playground.data.train_ratio", 1.5, "playground.data.train_ratio", "strictly between 0 and 1"),
+    ("playground.model.features", ["x3"], "playground.model.features.0", "x1"),
+    ("playground.training.regularization", "l3", "playground.training.regularization", "l1"),
+    (
+        "playground.sweeps.learning_rate",
+        {"key": "training.learning_rate", "values": [0.1, -1]},
+        "playground.sweeps.learning_rate.values[1]",
+        "positive",
+    ),
+    (
+        "playground.sweeps.depth",
+        {"key": "model.depth", "values": [1]},
+        "playground.sweeps.depth.key",
+        "model.hidden",
+    ),
+    (
+        "playground.sweeps.tiny",
+        {"key": "data.train_ratio", "values": [0.001]},
+        "playground.sweeps.tiny.values[0]",
+        "empty training",
+    ),
+    ("training.learning_rate", "1e-x", "training.learning_rate", "positive number"),
 ]
 
 
@@ -97,6 +120,91 @@ def test_playground_trials_share_the_baseline_and_have_readable_names():
     assert "learning_rate-0.1" not in trials and "regularization-none" not in trials
     settings = pg.run_settings(config, "architecture-8x8x8")
     assert settings["model"]["hidden"] == [8, 8, 8]
-    assert settings["training"] == config["playground"]["training"]
+    # No regularisation: its rate cannot matter and is left out (editing it reruns nothing).
+    expected = {
+        k: v for k, v in config["playground"]["training"].items() if k != "regularization_rate"
+    }
+    assert settings["training"] == expected
     config["playground"]["enabled"] = False
     assert pg.playground_runs(config) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "number"),
+    [
+        ("training.learning_rate", "1e-5", 1e-05),  # YAML 1.1 reads 1e-5 as a string
+        ("training.learning_rate", "2E-3", 0.002),
+        ("training.epochs", "1e3", 1000),
+        ("loader.batch_size", "8", 8),  # inside a oneOf (an integer or 'full')
+        ("data.x_range", ["-2e0", "2e0"], [-2.0, 2.0]),
+        ("playground.data.noise", "1e-1", 0.1),
+        (
+            "playground.sweeps.learning_rate",
+            {"key": "training.learning_rate", "values": ["1e-5", 0.1]},
+            {"key": "training.learning_rate", "values": [1e-05, 0.1]},
+        ),
+    ],
+)
+def test_numbers_written_as_yaml_strings_are_taken_as_numbers(key, written, number):
+    config = default_config()
+    _set(config, key, written)
+    cfg.validate_config(config, SCHEMA)
+    node = config
+    for part in key.split("."):
+        node = node[part]
+    assert node == number and type(node) is type(number)
+
+
+def test_a_number_string_is_not_taken_where_the_schema_wants_text():
+    config = default_config()
+    _set(config, "variants.ae1.activation", "1e-5")
+    with pytest.raises(cfg.ConfigError, match=r"variants\.ae1\.activation"):
+        cfg.validate_config(config, SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("value", "slug"),
+    [
+        (1e-05, "1e-05"),
+        (0.03, "0.03"),
+        (1.0, "1"),
+        (-0.5, "-0.5"),
+        (1e20, "1e+20"),
+        ([8, 8], "8x8"),
+        (["x1", "x2"], "x1+x2"),
+        ([], "none"),
+        (True, "true"),
+        ("relu", "relu"),
+    ],
+)
+def test_every_sweep_value_gives_a_readable_trial_name_the_workflow_accepts(value, slug):
+    import re
+
+    from aeflow.playground import runs as pg
+
+    assert pg.value_slug(value) == slug
+    assert re.fullmatch(pg.TRIAL_PATTERN, f"sweep-{slug}")
+
+
+def test_odd_or_long_values_get_safe_distinct_names():
+    import re
+
+    from aeflow.playground import runs as pg
+
+    odd = ["a b/c", "a b/d", list(range(30)), list(range(31)), 0.1234567891, 0.1234567892]
+    slugs = [pg.value_slug(value) for value in odd]
+    assert len(set(slugs)) == len(slugs)
+    assert all(re.fullmatch(pg.TRIAL_PATTERN, f"s-{slug}") for slug in slugs)
+    assert all(len(slug) <= pg.SLUG_MAX for slug in slugs)
+
+
+def test_yaml_syntax_errors_name_the_file_line_and_problem(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("data:\n  n_train: [100\n  n_test: 5\nmodel: {}\n")
+    with pytest.raises(cfg.ConfigError) as error:
+        cfg.check_yaml_syntax(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}, line ") and "column" in message
+    assert "flow sequence at line 2, column 12" in message
+    path.write_text("data:\n  n_train: 100\n")
+    cfg.check_yaml_syntax(path)  # a valid file passes quietly

@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import private_copy
 
+VARIANTS = ("ae1", "ae2", "pca")
+
 pytestmark = pytest.mark.workflow
 
 FIGURES_OF_VARIANTS = {
@@ -99,3 +101,63 @@ def test_changing_the_data_reruns_everything_downstream(done):
     rules = {rule for rule, _ in jobs}
     assert {("train", f"run={r}") for r in ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd")} <= jobs
     assert {"make_data", "embed", "decoder_sweep", "retrain_encoder", "plot_samples"} <= rules
+
+
+def test_the_shared_activation_does_not_reach_the_linear_variant(done):
+    jobs = _edit(done, lambda c: c["model"].update(activation="tanh"))
+    trained = {wildcards for rule, wildcards in jobs if rule == "train"}
+    assert trained == {f"run={r}" for r in ("ae1", "ae2", "ae2-sgd", "ae2-gd")}
+    assert not any("pca" in wildcards for _, wildcards in jobs)
+
+
+# --- code changes: each rule's params carry a digest of the aeflow modules its script uses
+
+
+def _edit_code(wf, relative: str, text: str):
+    """Append ``text`` to a file of the copy; the jobs a dry run then plans."""
+    path = wf.root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((path.read_text() if path.exists() else "") + text)
+    return wf.planned_jobs()
+
+
+AUTOENCODER_FIGURES = {
+    ("plot_samples", ""),
+    ("plot_loss_curves", ""),
+    ("plot_latent_maps", ""),
+    ("plot_decoder_sweeps", ""),
+    ("plot_retrain", ""),
+    ("plot_optimizer_comparison", ""),
+}
+
+
+def test_editing_the_plotting_module_redraws_figures_only(done):
+    jobs = _edit_code(done, "src/aeflow/plots.py", "\nEDITED = True\n")
+    assert jobs == AUTOENCODER_FIGURES
+
+
+def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
+    jobs = _edit_code(done, "src/aeflow/training.py", "\nEDITED = True\n")
+    runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd")
+    analyses = {(rule, f"variant={v}") for rule in ("embed", "decoder_sweep") for v in VARIANTS}
+    assert jobs == (
+        {("train", f"run={r}") for r in runs}
+        | {("retrain_encoder", "variant=ae2")}
+        | analyses
+        | (AUTOENCODER_FIGURES - {("plot_samples", "")})
+        | SUMMARY
+    )
+    # Snakemake names the reason: the params (the code digest) of those outputs changed.
+    assert "reason: Params have changed" in done.snakemake("--dry-run").stdout
+    status = {}
+    for line in done.snakemake("--summary").stdout.splitlines()[1:]:
+        fields = line.split("\t")
+        status[fields[0]] = fields[4]
+    assert status["results/models/ae1/trained.ckpt"] == "params changed"
+    assert status["results/data/samples.csv"] == "ok"
+
+
+def test_comments_docs_and_tests_rerun_nothing(done):
+    assert _edit_code(done, "src/aeflow/training.py", "\n# a comment only\n") == set()
+    assert _edit_code(done, "README.md", "\nMore words.\n") == set()
+    assert _edit_code(done, "tests/test_new.py", "\ndef test_x():\n    pass\n") == set()

@@ -128,3 +128,17 @@ def test_a_diverging_training_names_the_trial_and_the_epoch():
     )
     with pytest.raises(TrainingDiverged, match=r"'too-fast' diverged.*in epoch \d+"):
         train_classifier(spec, "too-fast")
+
+
+def test_every_recorded_loss_lives_on_the_device_the_module_trains_on():
+    # Lightning moves the module before training starts; a loss recorded earlier (on the
+    # CPU) could not be stacked with the GPU's. The meta device stands in for a GPU here.
+    from aeflow.playground.lit import ClassifierModule
+
+    network = playground_init_(PlaygroundClassifier(NetworkSpec((4,), "tanh", ("x1", "x2"))), 0)
+    points = torch.tensor([[0.5, -1.0, 1.0], [-2.0, 1.5, -1.0]])
+    module = ClassifierModule(network, 0.1, "none", 0.0, points, points, "device-check")
+    module.to("meta")
+    module.on_train_start()
+    assert module.epoch_losses, "the untrained loss (epoch 0) is recorded"
+    assert {loss.device.type for loss in module.epoch_losses} == {"meta"}

@@ -102,3 +102,24 @@ def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playg
     assert ("playground_train", "trial=baseline") in enabled and ("train", "run=ae1") in enabled
     disabled = _edit(done_playground, longer_but_disabled)
     assert disabled == {job for job in enabled if "playground" not in job[0]}
+
+
+def test_a_regularization_rate_without_regularization_reruns_nothing(done_playground):
+    def new_rate(config):
+        config["playground"]["training"]["regularization_rate"] = 0.01
+
+    jobs = _edit(done_playground, new_rate, "playground")
+    # Only the trials that regularise use the rate; the baseline (none) stays.
+    assert {job for job in jobs if job[0] == "playground_train"} == {
+        ("playground_train", "trial=regularization-l1"),
+        ("playground_train", "trial=regularization-l2"),
+    }
+
+
+@pytest.mark.parametrize("written", ["1e-5", 1.0e-05, "1.0e-05"])
+def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, written):
+    def add_value(config):
+        config["playground"]["sweeps"]["learning_rate"]["values"].append(written)
+
+    jobs = _edit(done_playground, add_value)
+    assert ("playground_train", "trial=learning_rate-1e-05") in jobs

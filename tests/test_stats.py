@@ -48,3 +48,33 @@ def test_roughness_and_last_epoch_mean():
     assert roughness(np.array([100.0, 1.0, 1.0, 1.0])) == 0
     table = pd.DataFrame({"epoch": [0, 0, 1, 1], "loss": [4.0, 2.0, 1.0, 3.0]})
     assert last_epoch_mean(table) == 2.0
+
+
+def _quadratic_order_swaps(before: np.ndarray, after: np.ndarray) -> int:
+    """The definition, pair by pair: the reference for the fast count."""
+    n = len(before)
+    return sum(
+        (before[i] - before[j]) * (after[i] - after[j]) < 0
+        for i in range(n)
+        for j in range(i + 1, n)
+    )
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 7, 64, 101])
+def test_order_swaps_matches_the_pairwise_count_with_ties(n):
+    rng = np.random.default_rng(n)
+    for _ in range(5):
+        # Rounded values make ties in both codes likely: ties must never count.
+        before = np.round(rng.normal(size=n), 1)
+        after = np.round(before + rng.normal(scale=0.5, size=n), 1)
+        assert order_swaps(before, after) == _quadratic_order_swaps(before, after)
+
+
+def test_order_swaps_of_a_large_held_out_set_needs_no_pairwise_matrix():
+    # 10^5 points: a pairwise boolean matrix would need 10 GB; the merge count takes little.
+    n = 100_000
+    before = np.arange(n, dtype=float)
+    after = before.copy()
+    after[[0, -1]] = after[[-1, 0]]  # swap first and last: 2(n - 2) + 1 discordant pairs
+    assert order_swaps(before, after) == 2 * (n - 2) + 1
+    assert order_swaps(before, -before) == n * (n - 1) // 2

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 
 from aeflow.summary import observations, summary_table, to_html, to_markdown
@@ -60,4 +62,8 @@ def test_markdown_and_html_show_every_measured_column(table):
     markdown, page = to_markdown(table, notes), to_html(table, notes)
     assert "| model | role | label |" in markdown and "order_swaps" in markdown
     assert "pca_ratio" in page and "<li>" in page
-    assert table.columns[0] == "model"
+    # Every measured number of the table reaches both pages (the markdown row of pca).
+    pca = table[table["model"] == "pca"].iloc[0]
+    row = next(line for line in markdown.splitlines() if line.startswith("| pca |"))
+    assert f"{pca['test_mse']:.4g}" in row and f"{pca['pca_ratio']:.4g}" in row
+    assert all(note in page for note in map(html.escape, notes))

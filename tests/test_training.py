@@ -5,7 +5,7 @@ from aeflow.analysis import encode
 from aeflow.data import make_samples
 from aeflow.lit import TrainingDiverged
 from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import init_autoencoder, retrain_encoder, train_autoencoder
+from aeflow.training import init_autoencoder, retrain_encoder, train_autoencoder, train_replicas
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_loss_table_counts_steps_epochs_and_examples(points):
     assert len(losses) == 4 * 5  # 40 points, batch 8, drop_last
     assert losses["epoch"].tolist() == [e for e in range(4) for _ in range(5)]
     assert losses["examples_seen"].iloc[-1] == 4 * 5 * 8
+
+
+def test_examples_seen_counts_a_last_smaller_batch_as_what_it_holds(points):
+    # 40 points in batches of 12 without drop_last: 12, 12, 12 and a last batch of 4.
+    _, result = _train(points, epochs=2, batch_size=12, drop_last=False)
+    assert result.losses["examples_seen"].tolist() == [12, 24, 36, 40, 52, 64, 76, 80]
+    spec = TrainingSpec(epochs=2, batch_size=12, drop_last=False, seeds=2)
+    replicas = train_replicas(AE1, points, spec, run_name="test")
+    per_seed = replicas.losses.groupby("seed")["examples_seen"].apply(list).to_dict()
+    assert per_seed == {0: [12, 24, 36, 40, 52, 64, 76, 80]} | {1: [12, 24, 36, 40, 52, 64, 76, 80]}
 
 
 def test_full_batch_gradient_descent_takes_one_step_per_epoch(points):

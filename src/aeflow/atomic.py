@@ -8,9 +8,25 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
+
+# What a plain open() asks for; the process umask then removes bits (e.g. 0o644 under 022).
+# tempfile.mkstemp would create 0o600 files that colleagues on a cluster cannot read.
+NEW_FILE_MODE = 0o666
+
+
+def _create_sibling(final: Path) -> Path:
+    """Create an empty, uniquely named hidden file next to ``final`` with the umask's mode."""
+    while True:
+        tmp = final.with_name(f".{final.name}.{secrets.token_hex(4)}.partial")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
 
 
 @contextlib.contextmanager
@@ -19,9 +35,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     # Same directory as the target, so os.replace is a rename on one filesystem.
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".partial", dir=final.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _create_sibling(final)
     try:
         yield tmp
         os.replace(tmp, final)

@@ -39,6 +39,15 @@ class ShuffledBatches:
         full, rest = divmod(len(self.data), self.batch_size)
         return full if self.drop_last or rest == 0 else full + 1
 
+    def batch_sizes(self) -> list[int]:
+        """Sizes of one pass's batches, in order: the last is smaller when ``drop_last``
+        is off and the batch size does not divide the data."""
+        n = len(self.data)
+        return [
+            min(self.batch_size, n - start)
+            for start in range(0, len(self) * self.batch_size, self.batch_size)
+        ]
+
     def __iter__(self) -> Iterator[torch.Tensor]:
         n = len(self.data)
         order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)

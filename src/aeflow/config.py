@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import yaml
 
 from aeflow.playground import runs as pg
 from aeflow.playground.settings import PlaygroundSpec
+from aeflow.settings import REPORTED_TRAINING
 
 Config = dict[str, Any]
 
@@ -32,6 +34,81 @@ def _key_path(parts: Iterable[Any]) -> str:
 def load_schema(path: str | os.PathLike[str]) -> dict:
     with open(path) as handle:
         return yaml.safe_load(handle)
+
+
+def check_yaml_syntax(path: str | os.PathLike[str]) -> None:
+    """Raise ConfigError naming the file, line, column and problem of a YAML syntax error.
+
+    Snakemake's own message for a broken config file names neither the line nor the problem.
+    """
+    text = Path(path).read_text()
+    try:
+        yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        if mark is None:
+            raise ConfigError(f"{path}: YAML syntax error: {error}") from None
+        problem = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem and error.context_mark is not None:
+            start = error.context_mark
+            problem += f" ({error.context} at line {start.line + 1}, column {start.column + 1})"
+        lines = text.splitlines()
+        shown = lines[mark.line] if mark.line < len(lines) else ""
+        raise ConfigError(
+            f"{path}, line {mark.line + 1}, column {mark.column + 1}: YAML syntax error: "
+            f"{problem}\n    {shown}\n    {' ' * mark.column}^"
+        ) from None
+
+
+# YAML 1.1 (PyYAML, Snakemake) reads 1e-5 and 1E+3 as strings: a float needs a dot there.
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _as_number(text: str, wanted: str | list) -> float | int | None:
+    """``text`` as the number the schema's ``type`` wants, or None if it is not one."""
+    wanted = [wanted] if isinstance(wanted, str) else wanted
+    if not _NUMBER_TEXT.fullmatch(text.strip()):
+        return None
+    value = float(text)
+    if "integer" in wanted and value.is_integer():
+        return int(value)
+    return value if "number" in wanted else None
+
+
+def _type_errors(errors: Iterable[Any]) -> Iterator[Any]:
+    """Every 'type' error, also those inside a oneOf/anyOf's alternatives."""
+    for error in errors:
+        if error.validator == "type":
+            yield error
+        yield from _type_errors(error.context or ())
+
+
+def coerce_numbers(instance: Any, schema: dict) -> Any:
+    """Replace, in place, each string the schema wants as a number by that number
+    (``"1e-5"`` -> 1e-05) and return ``instance`` (itself replaced if it is such a string)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    for _ in range(100):  # each pass fixes at least one string; nesting is shallow
+        changed = False
+        for error in _type_errors(validator.iter_errors(instance)):
+            if not isinstance(error.instance, str):
+                continue
+            number = _as_number(error.instance, error.validator_value)
+            if number is None:
+                continue
+            path = list(error.absolute_path)
+            if not path:
+                return number
+            parent = instance
+            for part in path[:-1]:
+                parent = parent[part]
+            if parent[path[-1]] == error.instance:
+                parent[path[-1]] = number
+                changed = True
+        if not changed:
+            break
+    return instance
 
 
 def schema_errors(config: Any, schema: dict, at: tuple[str, ...] = ()) -> list[str]:
@@ -113,6 +190,7 @@ def playground_errors(config: Config, schema: dict) -> list[str]:
         section, name = spec["key"].split(".")
         setting_schema = schema["$defs"][f"playground_{section}"]["properties"][name]
         for i, value in enumerate(spec["values"]):
+            value = spec["values"][i] = coerce_numbers(value, setting_schema)
             where = ("playground", "sweeps", sweep, f"values[{i}]")
             invalid = schema_errors(value, setting_schema, at=where)
             messages += invalid
@@ -122,12 +200,24 @@ def playground_errors(config: Config, schema: dict) -> list[str]:
                 PlaygroundSpec.from_params(pg.with_setting(baseline, spec["key"], value))
             except ValueError as problem:
                 messages.append(f"{_key_path(where)}: {problem}")
+    # The workflow's wildcard constraint must match every trial: a name it rejects would
+    # leave a sweep point without a rule, and Snakemake would silently keep old results.
+    if not messages and pg.enabled(config):
+        messages += [
+            f"playground.sweeps: trial name {run!r} is not of the form {pg.TRIAL_PATTERN}"
+            for run in pg.playground_runs(config)
+            if not re.fullmatch(pg.TRIAL_PATTERN, run)
+        ]
     return messages
 
 
 def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None:
-    """Raise ConfigError listing every problem; return quietly when the config is valid."""
+    """Raise ConfigError listing every problem; return quietly when the config is valid.
+
+    Numbers written as YAML 1.1 strings (``1e-5``) become numbers in ``config`` first.
+    """
     schema = load_schema(schema_path)
+    coerce_numbers(config, schema)
     messages = schema_errors(config, schema)
     if not messages:
         messages = semantic_errors(config) + playground_errors(config, schema)
@@ -186,13 +276,16 @@ def model_params(config: Config, run: str) -> dict:
     variant_name, _ = _split_run(config, run)
     variant = config["variants"][variant_name]
     shared = config["model"]
-    return {
+    params = {
         "input_dim": shared["input_dim"],
         "latent_dim": variant.get("latent_dim", shared["latent_dim"]),
         "hidden": list(variant.get("hidden", [])) if not variant.get("linear") else [],
         "linear": bool(variant.get("linear", False)),
-        "activation": variant.get("activation", shared.get("activation", "relu")),
     }
+    # A linear model has no activation: the setting must not rerun it.
+    if not params["linear"]:
+        params["activation"] = variant.get("activation", shared.get("activation", "relu"))
+    return params
 
 
 def training_params(config: Config, run: str) -> dict:
@@ -211,6 +304,13 @@ def training_params(config: Config, run: str) -> dict:
         merged["batch_size"] = config["data"]["n_train"]
     merged.setdefault("accelerator", "cpu")
     return dict(sorted(merged.items()))
+
+
+def reported_training(config: Config, run: str) -> dict:
+    """The training settings the summary table shows for a run (and nothing else, so that
+    other settings reach the summary only through the models they change)."""
+    training = training_params(config, run)
+    return {key: training[key] for key in REPORTED_TRAINING if key in training}
 
 
 def run_role(config: Config, run: str) -> str:

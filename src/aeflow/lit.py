@@ -10,11 +10,15 @@ per epoch instead of once per batch.
 
 from __future__ import annotations
 
+import logging
+
 import pytorch_lightning as pl
 import torch
 
 from aeflow.models import Autoencoder
 from aeflow.replicas import ReplicatedAutoencoder
+
+log = logging.getLogger(__name__)
 
 
 class TrainingDiverged(RuntimeError):
@@ -62,6 +66,10 @@ class AutoencoderModule(pl.LightningModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.autoencoder(x)
+
+    def on_train_start(self) -> None:
+        # A job log line that says the optimiser is about to step (imports are over).
+        log.info("%s: epoch 1 started", self.run_name)
 
     def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
         # The raw optimiser: Lightning's wrapper adds per-call work and nothing we use here.

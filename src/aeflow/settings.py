@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 
 OPTIMIZERS = ("adam", "sgd")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
+# The training settings the summary table shows per model.
+REPORTED_TRAINING = ("optimizer", "learning_rate", "batch_size", "epochs")
 
 
 @dataclass(frozen=True)

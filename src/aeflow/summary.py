@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from aeflow.settings import REPORTED_TRAINING
 from aeflow.stats import last_epoch_mean, order_swaps, roughness
 
 COLUMNS = [
@@ -51,9 +52,7 @@ def summary_row(
         "model": model,
         "role": role,
         "label": label,
-        **{
-            key: training.get(key) for key in ("optimizer", "learning_rate", "batch_size", "epochs")
-        },
+        **{key: training.get(key) for key in REPORTED_TRAINING},
         **metrics,
         "final_train_loss": last_epoch_mean(losses),
         "loss_roughness": roughness(losses["loss"].to_numpy()),

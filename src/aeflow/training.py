@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -43,18 +44,24 @@ def init_autoencoder(spec: ModelSpec, seed: int) -> Autoencoder:
 
 
 def loss_table(
-    batch_losses: torch.Tensor, batches_per_epoch: int, batch_size: int, seeds: list[int]
+    batch_losses: torch.Tensor, batch_sizes: list[int], seeds: list[int]
 ) -> pd.DataFrame:
     """Per-batch loss curves (steps x replicas) as rows of step, epoch, examples seen,
-    loss and the replica's training seed; seed-major order."""
+    loss and the replica's training seed; seed-major order.
+
+    ``batch_sizes``: the sizes of one epoch's batches, in order (a last, smaller batch
+    when ``drop_last`` is off), so ``examples_seen`` counts the points actually used.
+    """
     batch_losses = batch_losses.reshape(len(batch_losses), len(seeds))
-    steps = torch.arange(len(batch_losses))
+    steps = np.arange(len(batch_losses))
+    epochs = steps // len(batch_sizes)
+    examples_seen = np.cumsum(np.resize(np.asarray(batch_sizes, dtype=np.int64), len(steps)))
     frames = [
         pd.DataFrame(
             {
-                "step": steps.numpy(),
-                "epoch": (steps // batches_per_epoch).numpy(),
-                "examples_seen": ((steps + 1) * batch_size).numpy(),
+                "step": steps,
+                "epoch": epochs,
+                "examples_seen": examples_seen,
                 "loss": batch_losses[:, k].double().numpy(),
                 "seed": seed,
             }
@@ -119,7 +126,7 @@ def train_autoencoder(
         spec.learning_rate,
     )
     batch_losses, seconds = _fit(model, EpochBatches(batches), spec, run_name)
-    losses = loss_table(batch_losses, len(batches), spec.batch_size, [spec.seed])
+    losses = loss_table(batch_losses, batches.batch_sizes(), [spec.seed])
     _log_done(run_name, losses, seconds)
     return TrainingResult([initial_state], [copy.deepcopy(model.state_dict())], losses, seconds)
 
@@ -161,7 +168,7 @@ def train_replicas(
         spec.learning_rate,
     )
     batch_losses, seconds = _fit(replicated, ReplicaEpochBatches(per_replica), spec, run_name)
-    losses = loss_table(batch_losses, len(per_replica[0]), spec.batch_size, seeds)
+    losses = loss_table(batch_losses, per_replica[0].batch_sizes(), seeds)
     _log_done(run_name, losses, seconds)
     return TrainingResult(initial_states, replicated.replica_state_dicts(), losses, seconds)
 

@@ -7,6 +7,8 @@ rule embed:
         model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
         f"{RESULTS}/embeddings/{{variant}}.csv",
+    params:
+        code=code("embed.py"),
     conda:
         TORCH_ENV
     log:
@@ -22,6 +24,7 @@ rule decoder_sweep:
     output:
         f"{RESULTS}/decoder_sweep/{{variant}}.csv",
     params:
+        code=code("decoder_sweep.py"),
         sweep=config["decoder_sweep"],
     conda:
         TORCH_ENV
@@ -40,6 +43,7 @@ rule retrain_encoder:
         losses=f"{RESULTS}/retrain/{{variant}}/losses.csv",
         shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
     params:
+        code=code("retrain_encoder.py"),
         training=lambda w: cfg.training_params(config, w.variant),
         init=lambda w: cfg.retrain_init_params(config),
     threads: 1

@@ -14,8 +14,21 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
+from aeflow import codehash
 from aeflow import config as cfg
 from aeflow.playground import runs as pg
+
+CONFIG_FILE = "config.yaml"
+try:
+    # Snakemake's own message for a YAML syntax error names no line: check first.
+    if Path(CONFIG_FILE).exists():
+        cfg.check_yaml_syntax(CONFIG_FILE)
+except cfg.ConfigError as error:
+    raise WorkflowError(str(error)) from None
+
+
+configfile: CONFIG_FILE
+
 
 try:
     cfg.validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
@@ -29,13 +42,13 @@ VARIANTS = cfg.variant_names(config)
 RUNS = cfg.training_runs(config)
 PLAYGROUND = f"{RESULTS}/playground"
 PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
-NAME = "[A-Za-z][A-Za-z0-9_]*"
+NAME = pg.NAME
 
 
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
-    trial=f"{NAME}(-[A-Za-z0-9_.+]+)?",
+    trial=pg.TRIAL_PATTERN,
 
 
 # Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
@@ -54,6 +67,12 @@ localrules:
     plot_playground_weights,
     autoencoder,
     playground,
+
+
+def code(script):
+    """Digest of the aeflow code ``script`` imports: editing that code reruns the rule's jobs
+    (Snakemake itself tracks only the script file)."""
+    return codehash.code_digest(Path(workflow.basedir) / "workflow/scripts" / script)
 
 
 def gpus(training):
@@ -137,7 +156,7 @@ def summary_models():
             "name": name,
             "role": role,
             "label": f"{name}, encoder retrained" if role == "retrained" else cfg.run_label(config, name),
-            "training": cfg.training_params(config, name),
+            "training": cfg.reported_training(config, name),
         }
         for name, role, _, _ in _summarised()
     ]

@@ -2,6 +2,7 @@ rule make_data:
     output:
         f"{RESULTS}/data/samples.csv",
     params:
+        code=code("make_data.py"),
         data=cfg.data_params(config),
     conda:
         TORCH_ENV
@@ -21,6 +22,7 @@ rule plot_samples:
             category="1 Data",
         ),
     params:
+        code=code("plot_samples.py"),
         dpi=config["figures"].get("dpi", 120),
     conda:
         PLOT_ENV

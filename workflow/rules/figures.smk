@@ -11,6 +11,7 @@ rule plot_loss_curves:
             category="2 Training",
         ),
     params:
+        code=code("plot_loss_curves.py"),
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
     conda:
@@ -31,6 +32,7 @@ rule plot_latent_maps:
             category="3 Latent space",
         ),
     params:
+        code=code("plot_latent_maps.py"),
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
     conda:
@@ -52,6 +54,7 @@ rule plot_decoder_sweeps:
             category="3 Latent space",
         ),
     params:
+        code=code("plot_decoder_sweeps.py"),
         labels=VARIANTS,
         dpi=config["figures"].get("dpi", 120),
     conda:
@@ -79,6 +82,7 @@ rule plot_retrain:
             category="4 Encoder retraining",
         ),
     params:
+        code=code("plot_retrain.py"),
         variant=config["retrain"]["variant"],
         dpi=config["figures"].get("dpi", 120),
     conda:
@@ -99,6 +103,7 @@ rule plot_optimizer_comparison:
             category="5 Optimisers",
         ),
     params:
+        code=code("plot_optimizer_comparison.py"),
         labels=[cfg.run_label(config, run) for run in cfg.comparison_runs(config)],
         dpi=config["figures"].get("dpi", 120),
     conda:

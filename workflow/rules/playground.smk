@@ -10,6 +10,7 @@ rule playground_train:
         weights=f"{PLAYGROUND}/{{trial}}/weights.csv",
         model=f"{PLAYGROUND}/{{trial}}/model.ckpt",
     params:
+        code=code("playground_train.py"),
         settings=lambda w: pg.run_settings(config, w.trial),
     threads: 1
     resources:
@@ -37,9 +38,10 @@ rule summarise_playground:
             labels={"item": "numbers and observations"},
         ),
     params:
+        code=code("summarise_playground.py"),
         trials=PLAYGROUND_TRIALS,
         records=pg.sweep_table(config),
-        baseline=pg.baseline_settings(config),
+        baseline=pg.run_settings(config, pg.BASELINE),
     conda:
         PLOT_ENV
     log:
@@ -60,7 +62,8 @@ rule plot_playground_baseline:
             category="6 Playground (bonus)",
         ),
     params:
-        settings=pg.baseline_settings(config),
+        code=code("plot_playground_baseline.py"),
+        settings=pg.run_settings(config, pg.BASELINE),
         dpi=config["figures"].get("dpi", 120),
     conda:
         PLOT_ENV
@@ -93,6 +96,7 @@ rule plot_playground_sweeps:
             category="6 Playground (bonus)",
         ),
     params:
+        code=code("plot_playground_sweeps.py"),
         records=pg.sweep_table(config),
         dpi=config["figures"].get("dpi", 120),
     conda:
@@ -113,6 +117,7 @@ rule plot_playground_weights:
             category="6 Playground (bonus)",
         ),
     params:
+        code=code("plot_playground_weights.py"),
         labels=[label for label, _ in pg.regularization_runs(config)],
         features=pg.weight_map_features(config),
         dpi=config["figures"].get("dpi", 120),

@@ -18,6 +18,7 @@ rule summarise:
             labels={"item": "numbers and observations"},
         ),
     params:
+        code=code("summarise.py"),
         models=summary_models(),
     conda:
         TORCH_ENV

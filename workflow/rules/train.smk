@@ -10,6 +10,7 @@ rule train:
         trained=f"{RESULTS}/models/{{run}}/trained.ckpt",
         losses=f"{RESULTS}/losses/{{run}}.csv",
     params:
+        code=code("train.py"),
         model=lambda w: cfg.model_params(config, w.run),
         training=lambda w: cfg.training_params(config, w.run),
     threads: 1

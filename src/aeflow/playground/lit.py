@@ -36,9 +36,10 @@ class ClassifierModule(pl.LightningModule):
         self.run_name = run_name
         self.register_buffer("train_set", train, persistent=False)
         self.register_buffer("test_set", test, persistent=False)
-        # Per-epoch (train loss, test loss) as tensors; the finiteness check is the one host
-        # sync per epoch.
-        self.epoch_losses: list[torch.Tensor] = [self.evaluate()]
+        # Per-epoch (train loss, test loss) as tensors on the module's device; the
+        # finiteness check is the one host sync per epoch. Epoch 0 (untrained) is recorded
+        # in on_train_start, after Lightning has moved the module to its device.
+        self.epoch_losses: list[torch.Tensor] = []
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         return self.network(points)
@@ -55,6 +56,9 @@ class ClassifierModule(pl.LightningModule):
         return torch.stack(
             [square_loss(self.network(s[:, :2]), s[:, 2]) for s in (self.train_set, self.test_set)]
         )
+
+    def on_train_start(self) -> None:
+        self.epoch_losses = [self.evaluate()]
 
     def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
         optimizer = self.optimizers().optimizer

@@ -8,26 +8,48 @@ baseline run: it is trained once and shared.
 from __future__ import annotations
 
 import copy
+import hashlib
+import re
 from typing import Any
 
 Config = dict[str, Any]
 BASELINE = "baseline"
 SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
+NAME = "[A-Za-z][A-Za-z0-9_]*"  # sweep (and variant) names, as the schema allows them
+SLUG = "[A-Za-z0-9_.+-]+"  # what value_slug returns: file-name safe, no slash or space
+# Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
+TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
+SLUG_MAX = 40  # longer slugs are cut and made unique with a digest
 
 
 def enabled(config: Config) -> bool:
     return bool(config.get("playground", {}).get("enabled", False))
 
 
-def value_slug(value: Any) -> str:
-    """A file-name-safe text for a swept value: 0.03 -> '0.03', [8, 8] -> '8x8',
-    [x1, x2] -> 'x1+x2', [] -> 'none'."""
+def _raw_slug(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         joiner = "+" if any(isinstance(v, str) for v in value) else "x"
-        return joiner.join(value_slug(v) for v in value) or "none"
+        return joiner.join(_raw_slug(v) for v in value) or "none"
+    if isinstance(value, bool):
+        return str(value).lower()
     if isinstance(value, float):
-        return f"{value:g}"
+        # repr is the shortest text that reads back as the same float: distinct values
+        # never share a name (unlike '%g', which rounds to 6 digits).
+        text = repr(value)
+        return text.removesuffix(".0") if "e" not in text else text
     return str(value)
+
+
+def value_slug(value: Any) -> str:
+    """A readable, file-name-safe text for a swept value: 0.03 -> '0.03', 1e-05 -> '1e-05',
+    [8, 8] -> '8x8', [x1, x2] -> 'x1+x2', [] -> 'none'. Characters outside ``SLUG`` are
+    replaced, and a slug that was changed or is long ends in a digest of the value, so
+    distinct values always get distinct names."""
+    raw = _raw_slug(value)
+    if re.fullmatch(SLUG, raw) and len(raw) <= SLUG_MAX:
+        return raw
+    digest = hashlib.sha1(repr(value).encode()).hexdigest()[:8]
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", raw)[: SLUG_MAX - 9] + "_" + digest
 
 
 SHORT_FEATURES = {
@@ -45,7 +67,7 @@ def value_label(value: Any) -> str:
         return ", ".join(SHORT_FEATURES.get(v, v) for v in value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(value_label(v) for v in value) + "]"
-    return value_slug(value)
+    return _raw_slug(value)
 
 
 def with_setting(baseline: dict, key: str, value: Any) -> dict:
@@ -70,16 +92,27 @@ def baseline_settings(config: Config) -> dict:
     }
 
 
+def effective_settings(settings: dict) -> dict:
+    """``settings`` less those that cannot change the training: the regularisation rate
+    when there is no regularisation. Jobs get these, so such an edit reruns nothing."""
+    settings = copy.deepcopy(settings)
+    if settings["training"].get("regularization") == "none":
+        settings["training"].pop("regularization_rate", None)
+    return settings
+
+
 def sweep_points(config: Config) -> dict[str, list[tuple[Any, str]]]:
     """sweep name -> [(value, run name)], in config order."""
     baseline = baseline_settings(config)
+    same_as_baseline = effective_settings(baseline)
     points: dict[str, list[tuple[Any, str]]] = {}
     for sweep, spec in _sweeps(config).items():
         points[sweep] = [
             (
                 value,
                 BASELINE
-                if with_setting(baseline, spec["key"], value) == baseline
+                if effective_settings(with_setting(baseline, spec["key"], value))
+                == same_as_baseline
                 else f"{sweep}{SEPARATOR}{value_slug(value)}",
             )
             for value in spec["values"]
@@ -98,15 +131,15 @@ def playground_runs(config: Config) -> list[str]:
 
 
 def run_settings(config: Config, run: str) -> dict:
-    """Resolved settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
+    """Effective settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
     baseline = baseline_settings(config)
     if run == BASELINE:
-        return baseline
+        return effective_settings(baseline)
     sweep = run.partition(SEPARATOR)[0]
     spec = _sweeps(config).get(sweep)
     for value, name in sweep_points(config).get(sweep, []):
         if name == run:
-            return with_setting(baseline, spec["key"], value)
+            return effective_settings(with_setting(baseline, spec["key"], value))
     raise KeyError(f"unknown playground run {run!r}")
 
 
@@ -135,7 +168,7 @@ def describe(settings: dict) -> str:
     """One line naming a trial's main settings, for figure titles."""
     data, model, training = settings["data"], settings["model"], settings["training"]
     regularization = training["regularization"]
-    if regularization != "none":
+    if regularization != "none" and "regularization_rate" in training:
         regularization = f"{regularization} {training['regularization_rate']:g}"
     return (
         f"{data['dataset']} (noise {data['noise']:g}, {data['train_ratio']:.0%} train), "

@@ -1,0 +1,36 @@
+import os
+import stat
+
+import pandas as pd
+import pytest
+
+from aeflow.atomic import atomic_path, write_csv, write_text
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test, restoring it afterwards."""
+    previous = os.umask(0o022)
+    yield lambda mask: os.umask(mask)
+    os.umask(previous)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_get_the_mode_a_plain_open_would_give(tmp_path, umask, mask, mode):
+    umask(mask)
+    write_text(tmp_path / "a.txt", "x")
+    write_csv(pd.DataFrame({"a": [1]}), tmp_path / "sub/b.csv")
+    with open(tmp_path / "plain.txt", "w") as handle:
+        handle.write("x")
+    for name in ("a.txt", "sub/b.csv", "plain.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
+
+
+def test_a_failed_write_leaves_neither_the_output_nor_a_temporary_file(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old result")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed")
+    assert target.read_text() == "old result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
