@@ -53,14 +53,14 @@ def _sheet_data():
 
 
 def _model(hidden):
-    from aeflow.models import Autoencoder
-    from aeflow.settings import ModelSpec
+    from aeflow.autoencoder.models import Autoencoder
+    from aeflow.autoencoder.settings import ModelSpec
 
     return Autoencoder(ModelSpec(hidden=tuple(hidden)) if hidden else ModelSpec(linear=True))
 
 
 def _freeze_decoder_reinit_encoder(model) -> None:
-    from aeflow.analysis import reinitialise_encoder_freeze_decoder
+    from aeflow.autoencoder.analysis import reinitialise_encoder_freeze_decoder
 
     reinitialise_encoder_freeze_decoder(model, mean=0.0, std=1.0, seed=1)
 
@@ -164,7 +164,7 @@ def run_workflow(epochs: int, cores: int) -> dict:
             [*snakemake, "--report", "report.html"], cwd=root, check=True, capture_output=True
         )
         log = (root / "results/logs/train/ae2.log").read_text()
-    rate = float(re.search(r"trained ae2 in [\d.]+ s \((\d+) steps/s\)", log).group(1))
+    rate = float(re.search(r"trained ae2 in [\d.]+ s \((\d+) steps/s", log).group(1))
     return {"ae2_steps_per_s": rate}
 
 
@@ -172,8 +172,8 @@ def run_replicas(epochs: int) -> dict:
     """Training time of ae2 with 1 and with 10 seed replicas (one vectorised job each)."""
     import torch
 
-    from aeflow.settings import ModelSpec, TrainingSpec
-    from aeflow.training import train_replicas
+    from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+    from aeflow.autoencoder.training import train_replicas
 
     torch.set_num_threads(1)
     data = _sheet_data()

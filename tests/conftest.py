@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import shutil
 import subprocess
@@ -138,7 +137,3 @@ def private_copy(finished: WorkflowDir, root: Path, *targets: str) -> WorkflowDi
     wf.snakemake("--touch", *targets)
     assert wf.planned_jobs(*targets) == set()
     return wf
-
-
-def copy_config(config: dict) -> dict:
-    return copy.deepcopy(config)

@@ -4,7 +4,7 @@ import stat
 import pandas as pd
 import pytest
 
-from aeflow.atomic import atomic_path, write_csv, write_text
+from aeflow.core.atomic import atomic_path, write_csv, write_text
 
 
 @pytest.fixture

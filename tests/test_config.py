@@ -1,24 +1,26 @@
 import pytest
 
-from aeflow import config as cfg
+from aeflow.autoencoder import runs
+from aeflow.core.config import ConfigError, check_yaml_syntax
+from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, default_config
 
 
 def test_default_config_is_valid_and_lists_its_runs():
     config = default_config()
-    cfg.validate_config(config, SCHEMA)
-    assert cfg.training_runs(config) == ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd"]
+    validate_config(config, SCHEMA)
+    assert runs.training_runs(config) == ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd"]
 
 
 def test_run_settings_layer_global_variant_and_comparison_overrides():
     config = default_config()
     config["variants"]["ae1"]["training"] = {"epochs": 7}
-    assert cfg.training_params(config, "ae1")["epochs"] == 7
-    assert cfg.training_params(config, "ae2")["epochs"] == 1000
-    gd = cfg.training_params(config, "ae2-gd")
+    assert runs.training_params(config, "ae1")["epochs"] == 7
+    assert runs.training_params(config, "ae2")["epochs"] == 1000
+    gd = runs.training_params(config, "ae2-gd")
     assert gd["batch_size"] == config["data"]["n_train"] and gd["optimizer"] == "sgd"
-    assert cfg.model_params(config, "ae2-gd") == cfg.model_params(config, "ae2")
-    assert cfg.model_params(config, "pca") == {
+    assert runs.model_params(config, "ae2-gd") == runs.model_params(config, "ae2")
+    assert runs.model_params(config, "pca") == {
         "input_dim": 2,
         "latent_dim": 1,
         "hidden": [],
@@ -92,8 +94,8 @@ BAD_VALUES = [
 def test_bad_values_are_rejected_with_the_key_and_what_is_allowed(key, value, named, allowed):
     config = default_config()
     _set(config, key, value)
-    with pytest.raises(cfg.ConfigError) as error:
-        cfg.validate_config(config, SCHEMA)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
     message = str(error.value)
     assert f"{named}:" in message
     assert allowed in message
@@ -102,8 +104,8 @@ def test_bad_values_are_rejected_with_the_key_and_what_is_allowed(key, value, na
 def test_playground_sweep_values_are_checked_as_the_setting_they_replace():
     config = default_config()
     config["playground"]["sweeps"]["activation"]["values"].append("softplus")
-    with pytest.raises(cfg.ConfigError) as error:
-        cfg.validate_config(config, SCHEMA)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
     message = str(error.value)
     assert "playground.sweeps.activation.values[4]: 'softplus' is not one of" in message
     assert "allowed: one of: relu, tanh, sigmoid, linear" in message
@@ -148,7 +150,7 @@ def test_playground_trials_share_the_baseline_and_have_readable_names():
 def test_numbers_written_as_yaml_strings_are_taken_as_numbers(key, written, number):
     config = default_config()
     _set(config, key, written)
-    cfg.validate_config(config, SCHEMA)
+    validate_config(config, SCHEMA)
     node = config
     for part in key.split("."):
         node = node[part]
@@ -158,8 +160,8 @@ def test_numbers_written_as_yaml_strings_are_taken_as_numbers(key, written, numb
 def test_a_number_string_is_not_taken_where_the_schema_wants_text():
     config = default_config()
     _set(config, "variants.ae1.activation", "1e-5")
-    with pytest.raises(cfg.ConfigError, match=r"variants\.ae1\.activation"):
-        cfg.validate_config(config, SCHEMA)
+    with pytest.raises(ConfigError, match=r"variants\.ae1\.activation"):
+        validate_config(config, SCHEMA)
 
 
 @pytest.mark.parametrize(
@@ -201,10 +203,25 @@ def test_odd_or_long_values_get_safe_distinct_names():
 def test_yaml_syntax_errors_name_the_file_line_and_problem(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text("data:\n  n_train: [100\n  n_test: 5\nmodel: {}\n")
-    with pytest.raises(cfg.ConfigError) as error:
-        cfg.check_yaml_syntax(path)
+    with pytest.raises(ConfigError) as error:
+        check_yaml_syntax(path)
     message = str(error.value)
     assert message.startswith(f"{path}, line ") and "column" in message
     assert "flow sequence at line 2, column 12" in message
     path.write_text("data:\n  n_train: 100\n")
-    cfg.check_yaml_syntax(path)  # a valid file passes quietly
+    check_yaml_syntax(path)  # a valid file passes quietly
+
+
+def test_schema_defaults_are_filled_in_once_and_only_where_the_schema_gives_them():
+    config = default_config()
+    del config["figures"]["dpi"], config["training"]["seeds"], config["retrain"]["seed"]
+    del config["playground"]["sweeps"], config["playground"]["training"]["accelerator"]
+    config["variants"]["ae1"]["training"] = {"epochs": 5}
+    validate_config(config, SCHEMA)
+    assert config["figures"]["dpi"] == 120 and config["training"]["seeds"] == 1
+    assert config["retrain"]["seed"] == 1 and config["playground"]["sweeps"] == {}
+    assert config["playground"]["training"]["accelerator"] == "cpu"
+    # A variant's own training section gets no defaults: it would override the global one.
+    assert config["variants"]["ae1"]["training"] == {"epochs": 5}
+    config["training"]["seeds"] = 4
+    assert runs.training_params(config, "ae1")["seeds"] == 4

@@ -4,11 +4,11 @@
 import pytest
 import torch
 
-from aeflow.data import make_samples
+from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import train_replicas
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
 from aeflow.playground.training import train_classifier
-from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import train_replicas
 
 pytestmark = [
     pytest.mark.gpu,

@@ -2,13 +2,28 @@
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from aeflow.core.codehash import imported_modules
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src/aeflow"
 
 TORCH_FREE = [
-    "aeflow.config",
-    "aeflow.plots",
-    "aeflow.summary",
+    "aeflow.workflow",
+    "aeflow.core.config",
+    "aeflow.core.codehash",
+    "aeflow.core.figures",
+    "aeflow.core.report",
+    "aeflow.core.stats",
+    "aeflow.autoencoder.runs",
+    "aeflow.autoencoder.settings",
+    "aeflow.autoencoder.pca",
+    "aeflow.autoencoder.plots",
+    "aeflow.autoencoder.summary",
     "aeflow.playground.runs",
-    "aeflow.playground.datasets",
+    "aeflow.playground.data",
     "aeflow.playground.summary",
     "aeflow.playground.plots",
 ]
@@ -23,3 +38,29 @@ def test_torch_free_modules_import_neither_torch_nor_lightning():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("part", "other"), [("autoencoder", "playground"), ("playground", "autoencoder")]
+)
+def test_the_two_parts_import_nothing_of_each_other(part, other):
+    for path in sorted((PACKAGE / part).glob("*.py")):
+        imports = imported_modules(path.read_text(), f"aeflow.{part}.{path.stem}")
+        assert not [m for m in imports if m.startswith(f"aeflow.{other}")], path.name
+
+
+def test_core_imports_no_part():
+    for path in sorted((PACKAGE / "core").glob("*.py")):
+        imports = imported_modules(path.read_text(), f"aeflow.core.{path.stem}")
+        assert all(m.startswith("aeflow.core") or m == "aeflow" for m in imports), path.name
+
+
+def test_code_digests_follow_a_script_into_every_module_it_uses():
+    from aeflow.core.codehash import dependencies
+
+    script = PACKAGE.parents[1] / "workflow/scripts/train.py"
+    used = {path.relative_to(PACKAGE).as_posix() for path in dependencies(script)}
+    # Directly imported, imported inside functions, and parent packages.
+    assert {"autoencoder/training.py", "autoencoder/lit.py", "core/trainer.py"} <= used
+    assert {"__init__.py", "autoencoder/__init__.py", "core/atomic.py"} <= used
+    assert not any(path.startswith("playground/") for path in used)

@@ -116,6 +116,7 @@ def test_the_shared_activation_does_not_reach_the_linear_variant(done):
 def _edit_code(wf, relative: str, text: str):
     """Append ``text`` to a file of the copy; the jobs a dry run then plans."""
     path = wf.root / relative
+    assert path.exists() or not relative.startswith("src/"), f"no module {relative}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text((path.read_text() if path.exists() else "") + text)
     return wf.planned_jobs()
@@ -132,12 +133,12 @@ AUTOENCODER_FIGURES = {
 
 
 def test_editing_the_plotting_module_redraws_figures_only(done):
-    jobs = _edit_code(done, "src/aeflow/plots.py", "\nEDITED = True\n")
+    jobs = _edit_code(done, "src/aeflow/autoencoder/plots.py", "\nEDITED = True\n")
     assert jobs == AUTOENCODER_FIGURES
 
 
 def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
-    jobs = _edit_code(done, "src/aeflow/training.py", "\nEDITED = True\n")
+    jobs = _edit_code(done, "src/aeflow/autoencoder/training.py", "\nEDITED = True\n")
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd")
     analyses = {(rule, f"variant={v}") for rule in ("embed", "decoder_sweep") for v in VARIANTS}
     assert jobs == (
@@ -158,6 +159,6 @@ def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
 
 
 def test_comments_docs_and_tests_rerun_nothing(done):
-    assert _edit_code(done, "src/aeflow/training.py", "\n# a comment only\n") == set()
+    assert _edit_code(done, "src/aeflow/autoencoder/training.py", "\n# a comment only\n") == set()
     assert _edit_code(done, "README.md", "\nMore words.\n") == set()
     assert _edit_code(done, "tests/test_new.py", "\ndef test_x():\n    pass\n") == set()

@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from aeflow.models import Autoencoder, count_parameters
-from aeflow.settings import ModelSpec
+from aeflow.autoencoder.models import Autoencoder
+from aeflow.autoencoder.settings import ModelSpec
+from aeflow.core.modules import count_parameters
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from aeflow.playground.datasets import circle, gauss, make_points, spiral, xor
+from aeflow.playground.data import circle, gauss, make_points, spiral, xor
 from aeflow.playground.settings import DataSpec
 
 

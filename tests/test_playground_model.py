@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import torch
 
-from aeflow.models import count_parameters
-from aeflow.playground.network import (
+from aeflow.core.modules import count_parameters
+from aeflow.playground.models import (
     PlaygroundClassifier,
     penalty,
     playground_init_,
@@ -119,7 +119,7 @@ def test_l1_switches_off_more_weights_than_l2():
 
 
 def test_a_diverging_training_names_the_trial_and_the_epoch():
-    from aeflow.lit import TrainingDiverged
+    from aeflow.core.trainer import TrainingDiverged
 
     spec = PlaygroundSpec(
         DataSpec(dataset="gauss", n_samples=60, seed=1),
@@ -135,9 +135,9 @@ def test_every_recorded_loss_lives_on_the_device_the_module_trains_on():
     # CPU) could not be stacked with the GPU's. The meta device stands in for a GPU here.
     from aeflow.playground.lit import ClassifierModule
 
-    network = playground_init_(PlaygroundClassifier(NetworkSpec((4,), "tanh", ("x1", "x2"))), 0)
+    network = NetworkSpec((4,), "tanh", ("x1", "x2")).to_dict()
     points = torch.tensor([[0.5, -1.0, 1.0], [-2.0, 1.5, -1.0]])
-    module = ClassifierModule(network, 0.1, "none", 0.0, points, points, "device-check")
+    module = ClassifierModule(network, 0.1, run_name="device-check").attach_data(points, points)
     module.to("meta")
     module.on_train_start()
     assert module.epoch_losses, "the untrained loss (epoch 0) is recorded"

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import torch
 
-from aeflow.playground.training import load_classifier
+from aeflow.playground.checkpoints import load_classifier
 from tests.conftest import private_copy
 
 pytestmark = pytest.mark.workflow

@@ -1,9 +1,10 @@
 import pytest
 import torch
 
-from aeflow.data import make_samples
-from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import init_autoencoder, train_autoencoder, train_replicas
+from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.models import init_autoencoder
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import train_autoencoder, train_replicas
 
 
 @pytest.fixture(scope="module")

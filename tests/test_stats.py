@@ -1,14 +1,8 @@
 import numpy as np
 import pytest
 
-from aeflow.stats import (
-    angle_degrees,
-    last_epoch_mean,
-    leading_direction,
-    order_swaps,
-    pca_optimum_mse,
-    roughness,
-)
+from aeflow.autoencoder.pca import angle_degrees, leading_direction, pca_optimum_mse
+from aeflow.core.stats import last_epoch_mean, order_swaps, roughness
 
 
 def test_pca_optimum_is_zero_for_points_on_a_line_through_the_origin():

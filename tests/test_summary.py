@@ -2,7 +2,8 @@ import html
 
 import pytest
 
-from aeflow.summary import observations, summary_table, to_html, to_markdown
+from aeflow.autoencoder.summary import observations, summary_table
+from aeflow.core.report import to_html, to_markdown
 
 
 def _row(model, role, test_mse, train_mse=0.1, **extra):

@@ -1,11 +1,16 @@
 import pytest
 import torch
 
-from aeflow.analysis import encode
-from aeflow.data import make_samples
-from aeflow.lit import TrainingDiverged
-from aeflow.settings import ModelSpec, TrainingSpec
-from aeflow.training import init_autoencoder, retrain_encoder, train_autoencoder, train_replicas
+from aeflow.autoencoder.analysis import encode
+from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.models import init_autoencoder
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import (
+    retrain_encoder,
+    train_autoencoder,
+    train_replicas,
+)
+from aeflow.core.trainer import TrainingDiverged
 
 
 @pytest.fixture(scope="module")

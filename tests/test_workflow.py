@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from aeflow.checkpoints import load_autoencoder, load_replicas
+from aeflow.autoencoder.checkpoints import load_autoencoder, load_replicas
 
 pytestmark = pytest.mark.workflow
 

@@ -32,24 +32,3 @@ rule decoder_sweep:
         f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
     script:
         "../scripts/decoder_sweep.py"
-
-
-rule retrain_encoder:
-    input:
-        samples=rules.make_data.output[0],
-        model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
-    output:
-        model=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
-        losses=f"{RESULTS}/retrain/{{variant}}/losses.csv",
-        shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
-    params:
-        code=code("retrain_encoder.py"),
-        training=lambda w: cfg.training_params(config, w.variant),
-        init=lambda w: cfg.retrain_init_params(config),
-    threads: 1
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
-    script:
-        "../scripts/retrain_encoder.py"

@@ -14,16 +14,18 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
-from aeflow import codehash
-from aeflow import config as cfg
+from aeflow.autoencoder import runs as cfg
+from aeflow.core import codehash
+from aeflow.core.config import ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
+from aeflow.workflow import validate_config
 
 CONFIG_FILE = "config.yaml"
 try:
     # Snakemake's own message for a YAML syntax error names no line: check first.
     if Path(CONFIG_FILE).exists():
-        cfg.check_yaml_syntax(CONFIG_FILE)
-except cfg.ConfigError as error:
+        check_yaml_syntax(CONFIG_FILE)
+except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
 
@@ -31,8 +33,8 @@ configfile: CONFIG_FILE
 
 
 try:
-    cfg.validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-except cfg.ConfigError as error:
+    validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
 RESULTS = "results"
@@ -77,7 +79,7 @@ def code(script):
 
 def gpus(training):
     """GPUs a training job asks the scheduler for: 1 with accelerator gpu, else 0."""
-    return int(training.get("accelerator", "cpu") == "gpu")
+    return int(training["accelerator"] == "gpu")
 
 
 def figure(name):
@@ -128,35 +130,17 @@ def sweep_files(name):
     return [f"{PLAYGROUND}/{record['run']}/{name}.csv" for record in pg.sweep_table(config)]
 
 
-def _summarised():
-    """(name, role, checkpoint, losses) of every trained model the summary reports."""
-    retrained = config["retrain"]["variant"]
-    return [
-        (run, cfg.run_role(config, run), f"{RESULTS}/models/{run}/trained.ckpt",
-         f"{RESULTS}/losses/{run}.csv")
-        for run in RUNS
-    ] + [
-        (retrained, "retrained", f"{RESULTS}/retrain/{retrained}/retrained.ckpt",
-         f"{RESULTS}/retrain/{retrained}/losses.csv")
-    ]
-
-
 def summary_checkpoints():
-    return [checkpoint for _, _, checkpoint, _ in _summarised()]
+    return [model["checkpoint"] for model in cfg.summarised_models(config, RESULTS)]
 
 
 def summary_losses():
-    return [losses for _, _, _, losses in _summarised()]
+    return [model["losses"] for model in cfg.summarised_models(config, RESULTS)]
 
 
 def summary_models():
-    """What the summary states about each model: its role, label and training settings."""
+    """What the summary states about each model (its files travel as inputs)."""
     return [
-        {
-            "name": name,
-            "role": role,
-            "label": f"{name}, encoder retrained" if role == "retrained" else cfg.run_label(config, name),
-            "training": cfg.reported_training(config, name),
-        }
-        for name, role, _, _ in _summarised()
+        {key: model[key] for key in ("name", "role", "label", "training")}
+        for model in cfg.summarised_models(config, RESULTS)
     ]

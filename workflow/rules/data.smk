@@ -1,3 +1,6 @@
+# The sheet's data: points uniform in the rectangle, training and held-out splits.
+
+
 rule make_data:
     output:
         f"{RESULTS}/data/samples.csv",
@@ -10,23 +13,3 @@ rule make_data:
         f"{RESULTS}/logs/make_data.log",
     script:
         "../scripts/make_data.py"
-
-
-rule plot_samples:
-    input:
-        rules.make_data.output,
-    output:
-        report(
-            figure("samples"),
-            caption="../report/samples.rst",
-            category="1 Data",
-        ),
-    params:
-        code=code("plot_samples.py"),
-        dpi=config["figures"].get("dpi", 120),
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_samples.log",
-    script:
-        "../scripts/plot_samples.py"

@@ -1,6 +1,26 @@
 # Figures: matplotlib over cached CSVs only (no torch, no Lightning in these jobs).
 
 
+rule plot_samples:
+    input:
+        rules.make_data.output,
+    output:
+        report(
+            figure("samples"),
+            caption="../report/samples.rst",
+            category="1 Data",
+        ),
+    params:
+        code=code("plot_samples.py"),
+        dpi=config["figures"]["dpi"],
+    conda:
+        PLOT_ENV
+    log:
+        f"{RESULTS}/logs/plot_samples.log",
+    script:
+        "../scripts/plot_samples.py"
+
+
 rule plot_loss_curves:
     input:
         expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
@@ -13,7 +33,7 @@ rule plot_loss_curves:
     params:
         code=code("plot_loss_curves.py"),
         labels=VARIANTS,
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -34,7 +54,7 @@ rule plot_latent_maps:
     params:
         code=code("plot_latent_maps.py"),
         labels=VARIANTS,
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -56,7 +76,7 @@ rule plot_decoder_sweeps:
     params:
         code=code("plot_decoder_sweeps.py"),
         labels=VARIANTS,
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -84,7 +104,7 @@ rule plot_retrain:
     params:
         code=code("plot_retrain.py"),
         variant=config["retrain"]["variant"],
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -105,7 +125,7 @@ rule plot_optimizer_comparison:
     params:
         code=code("plot_optimizer_comparison.py"),
         labels=[cfg.run_label(config, run) for run in cfg.comparison_runs(config)],
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:

@@ -64,7 +64,7 @@ rule plot_playground_baseline:
     params:
         code=code("plot_playground_baseline.py"),
         settings=pg.run_settings(config, pg.BASELINE),
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -98,7 +98,7 @@ rule plot_playground_sweeps:
     params:
         code=code("plot_playground_sweeps.py"),
         records=pg.sweep_table(config),
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:
@@ -120,7 +120,7 @@ rule plot_playground_weights:
         code=code("plot_playground_weights.py"),
         labels=[label for label, _ in pg.regularization_runs(config)],
         features=pg.weight_map_features(config),
-        dpi=config["figures"].get("dpi", 120),
+        dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
     log:

@@ -1,9 +1,9 @@
 """Rule decoder_sweep: latent values through the saved decoder, before and after training."""
 
-from aeflow.analysis import decoder_sweep
-from aeflow.atomic import write_csv
-from aeflow.checkpoints import load_autoencoder
-from aeflow.jobs import job_log
+from aeflow.autoencoder.analysis import decoder_sweep
+from aeflow.autoencoder.checkpoints import load_autoencoder
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

@@ -1,10 +1,10 @@
 """Rule embed: latent code of every training point under a trained model."""
 
-from aeflow.analysis import embedding_table
-from aeflow.atomic import write_csv
-from aeflow.checkpoints import load_autoencoder
-from aeflow.data import load_points
-from aeflow.jobs import job_log
+from aeflow.autoencoder.analysis import embedding_table
+from aeflow.autoencoder.checkpoints import load_autoencoder
+from aeflow.autoencoder.data import load_points
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

@@ -1,8 +1,8 @@
 """Rule make_data: training and held-out points from the rectangle."""
 
-from aeflow.atomic import write_csv
-from aeflow.data import make_samples
-from aeflow.jobs import job_log
+from aeflow.autoencoder.data import make_samples
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
 
 with job_log(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     data = snakemake.params.data  # noqa: F821

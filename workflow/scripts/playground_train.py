@@ -3,18 +3,17 @@
 
 import torch
 
-from aeflow.atomic import write_csv
-from aeflow.jobs import job_log
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
 from aeflow.playground.settings import PlaygroundSpec
-from aeflow.playground.training import save_classifier, train_classifier
+from aeflow.playground.training import train_classifier
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     spec = PlaygroundSpec.from_params(sm.params.settings)
-    result = train_classifier(spec, run_name=sm.wildcards.trial)
+    result = train_classifier(spec, run_name=sm.wildcards.trial, checkpoint=sm.output.model)
     write_csv(result.points, sm.output.points)
     write_csv(result.curves, sm.output.curves)
     write_csv(result.boundary, sm.output.boundary)
     write_csv(result.weights, sm.output.weights)
-    save_classifier(result.state, spec.network, sm.output.model)

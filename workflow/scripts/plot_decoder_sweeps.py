@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from aeflow.jobs import job_log
-from aeflow.plots import decoder_sweeps_figure, read_tables, save_figure
+from aeflow.autoencoder.plots import decoder_sweeps_figure
+from aeflow.core.figures import read_tables, save_figure
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

@@ -1,7 +1,8 @@
 """Rule plot_latent_maps: input plane coloured by latent code, one panel per variant."""
 
-from aeflow.jobs import job_log
-from aeflow.plots import latent_maps_figure, read_tables, save_figure
+from aeflow.autoencoder.plots import latent_maps_figure
+from aeflow.core.figures import read_tables, save_figure
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

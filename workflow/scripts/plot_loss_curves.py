@@ -1,7 +1,8 @@
 """Rule plot_loss_curves: training loss of every variant in one plot."""
 
-from aeflow.jobs import job_log
-from aeflow.plots import loss_curves_figure, read_tables, save_figure
+from aeflow.autoencoder.plots import loss_curves_figure
+from aeflow.core.figures import read_tables, save_figure
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from aeflow.jobs import job_log
+from aeflow.core.figures import save_figure
+from aeflow.core.jobs import job_log
 from aeflow.playground.plots import baseline_figure
 from aeflow.playground.runs import describe
-from aeflow.plots import save_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

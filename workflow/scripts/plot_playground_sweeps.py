@@ -3,14 +3,14 @@ of every sweep point."""
 
 import pandas as pd
 
-from aeflow.jobs import job_log
+from aeflow.core.figures import save_figure
+from aeflow.core.jobs import job_log
 from aeflow.playground.plots import (
     boundaries_figure,
     read_sweep_points,
     sweep_curves_figure,
     sweeps_figure,
 )
-from aeflow.plots import save_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

@@ -1,8 +1,8 @@
 """Rule plot_playground_weights: weight matrices per layer under each regularisation."""
 
-from aeflow.jobs import job_log
+from aeflow.core.figures import read_tables, save_figure
+from aeflow.core.jobs import job_log
 from aeflow.playground.plots import weights_figure
-from aeflow.plots import read_tables, save_figure
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

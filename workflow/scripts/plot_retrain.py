@@ -2,8 +2,9 @@
 
 import pandas as pd
 
-from aeflow.jobs import job_log
-from aeflow.plots import latent_shift_figure, loss_curves_figure, save_figure
+from aeflow.autoencoder.plots import latent_shift_figure, loss_curves_figure
+from aeflow.core.figures import save_figure
+from aeflow.core.jobs import job_log
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):

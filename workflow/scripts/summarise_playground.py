@@ -1,9 +1,9 @@
 """Rule summarise_playground: numbers of every trial, observations, the report's page."""
 
-from aeflow.atomic import write_csv, write_text
-from aeflow.jobs import job_log
+from aeflow.core.atomic import write_csv, write_text
+from aeflow.core.jobs import job_log
+from aeflow.core.report import to_html, to_markdown
 from aeflow.playground.summary import summarise
-from aeflow.summary import to_html, to_markdown
 
 TITLE = "Playground experiments (bonus)"
 

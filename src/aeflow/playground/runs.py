@@ -182,3 +182,43 @@ def weight_map_features(config: Config) -> list[str]:
     """Short names of the first layer's inputs in the weights figure (the baseline's)."""
     features = baseline_settings(config).get("model", {}).get("features", [])
     return [SHORT_FEATURES.get(name, name) for name in features]
+
+
+def config_errors(config: Config, schema: dict) -> list[str]:
+    """The baseline as a whole, then each sweep value checked as the setting it replaces
+    (a sweep over ``training.learning_rate`` takes positive numbers only) and as part of
+    the trial it makes (e.g. a train ratio leaving no training point)."""
+    if "playground" not in config:
+        return []
+    from aeflow.core.config import coerce_numbers, key_path, schema_errors
+    from aeflow.playground.settings import PlaygroundSpec
+
+    baseline = baseline_settings(config)
+    try:
+        PlaygroundSpec.from_params(baseline)
+    except ValueError as problem:
+        return [f"playground: {problem}"]  # every trial would repeat it
+    messages = []
+    for sweep, spec in config["playground"].get("sweeps", {}).items():
+        section, name = spec["key"].split(".")
+        setting_schema = schema["$defs"][f"playground_{section}"]["properties"][name]
+        for i, value in enumerate(spec["values"]):
+            value = spec["values"][i] = coerce_numbers(value, setting_schema)
+            where = ("playground", "sweeps", sweep, f"values[{i}]")
+            invalid = schema_errors(value, setting_schema, at=where)
+            messages += invalid
+            if invalid:
+                continue
+            try:
+                PlaygroundSpec.from_params(with_setting(baseline, spec["key"], value))
+            except ValueError as problem:
+                messages.append(f"{key_path(where)}: {problem}")
+    # The workflow's wildcard constraint must match every trial: a name it rejects would
+    # leave a sweep point without a rule, and Snakemake would silently keep old results.
+    if not messages and enabled(config):
+        messages += [
+            f"playground.sweeps: trial name {run!r} is not of the form {TRIAL_PATTERN}"
+            for run in playground_runs(config)
+            if not re.fullmatch(TRIAL_PATTERN, run)
+        ]
+    return messages

@@ -10,16 +10,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from aeflow.atomic import atomic_path
-from aeflow.batches import EpochBatches, ShuffledBatches
-from aeflow.models import count_parameters
-from aeflow.playground.datasets import DOMAIN, make_points
-from aeflow.playground.network import PlaygroundClassifier, playground_init_
-from aeflow.playground.settings import NetworkSpec, PlaygroundSpec
+from aeflow.core.batches import EpochBatches, ShuffledBatches
+from aeflow.core.modules import count_parameters
+from aeflow.playground.data import DOMAIN, make_points
+from aeflow.playground.models import PlaygroundClassifier
+from aeflow.playground.settings import PlaygroundSpec
 
 log = logging.getLogger(__name__)
 BOUNDARY_GRID = 101  # points per axis of the decision-boundary map over DOMAIN
-CHECKPOINT_FORMAT = "aeflow-playground/1"
 
 
 @dataclass
@@ -69,14 +67,25 @@ def weight_table(network: PlaygroundClassifier) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def train_classifier(spec: PlaygroundSpec, run_name: str) -> PlaygroundResult:
-    """Generate the data set, train the classifier with plain SGD, tabulate the outcome."""
+def train_classifier(
+    spec: PlaygroundSpec, run_name: str, checkpoint: str | os.PathLike[str] | None = None
+) -> PlaygroundResult:
+    """Generate the data set, train the classifier with plain SGD, tabulate the outcome.
+    With ``checkpoint``, the trained module is saved there as a Lightning checkpoint."""
+    from aeflow.core.trainer import fit
     from aeflow.playground.lit import ClassifierModule
-    from aeflow.trainer import fit
 
     points = make_points(spec.data)
     train, test = as_tensor(points, "train"), as_tensor(points, "test")
-    network = playground_init_(PlaygroundClassifier(spec.network), spec.fit.seed)
+    module = ClassifierModule(
+        spec.network.to_dict(),
+        spec.fit.learning_rate,
+        spec.fit.regularization,
+        spec.fit.regularization_rate,
+        spec.fit.seed,
+        run_name,
+    ).attach_data(train, test)
+    network = module.network
     # The Playground keeps a last, smaller batch; so do we.
     batches = ShuffledBatches(
         train, spec.fit.batch_size, shuffle=True, drop_last=False, seed=spec.fit.seed
@@ -95,16 +104,13 @@ def train_classifier(spec: PlaygroundSpec, run_name: str) -> PlaygroundResult:
         spec.fit.regularization,
         spec.fit.regularization_rate,
     )
-    module = ClassifierModule(
-        network,
-        spec.fit.learning_rate,
-        spec.fit.regularization,
-        spec.fit.regularization_rate,
-        train,
-        test,
-        run_name,
-    )
-    seconds = fit(module, EpochBatches(batches), spec.fit.epochs, spec.fit.accelerator)
+    seconds = fit(
+        module,
+        EpochBatches(batches),
+        spec.fit.epochs,
+        spec.fit.accelerator,
+        final_checkpoint=checkpoint,
+    ).seconds
     network.cpu()
     with torch.no_grad():
         inputs = torch.tensor(points[["x1", "x2"]].to_numpy(), dtype=torch.float32)
@@ -134,20 +140,3 @@ def train_classifier(spec: PlaygroundSpec, run_name: str) -> PlaygroundResult:
         {k: v.detach().clone() for k, v in network.state_dict().items()},
         seconds,
     )
-
-
-def save_classifier(
-    state: dict[str, torch.Tensor], spec: NetworkSpec, path: str | os.PathLike[str]
-) -> None:
-    """Weights and architecture, atomically."""
-    with atomic_path(path) as tmp:
-        torch.save({"format": CHECKPOINT_FORMAT, "model": spec.to_dict(), "state": state}, tmp)
-
-
-def load_classifier(path: str | os.PathLike[str]) -> PlaygroundClassifier:
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path}: not a playground checkpoint")
-    network = PlaygroundClassifier(NetworkSpec(**payload["model"]))
-    network.load_state_dict(payload["state"])
-    return network.eval()

@@ -17,8 +17,8 @@ import torch
 from torch import nn
 from torch.func import stack_module_state
 
-from aeflow.batches import ShuffledBatches
-from aeflow.models import Autoencoder
+from aeflow.autoencoder.models import Autoencoder
+from aeflow.core.batches import ShuffledBatches
 
 
 class ReplicatedAutoencoder(nn.Module):

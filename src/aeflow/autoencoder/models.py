@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import torch
 from torch import Tensor, nn
 
-from aeflow.settings import ModelSpec
+from aeflow.autoencoder.settings import ModelSpec
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {  # keys: settings.ACTIVATIONS
     "relu": nn.ReLU,
@@ -44,6 +45,7 @@ class Autoencoder(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:
-    """Number of scalar parameters of ``module``."""
-    return sum(p.numel() for p in module.parameters() if p.requires_grad or not trainable_only)
+def init_autoencoder(spec: ModelSpec, seed: int) -> Autoencoder:
+    """A freshly initialised autoencoder; the weights depend on ``seed`` alone."""
+    torch.manual_seed(seed)
+    return Autoencoder(spec)

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 PACKAGE = "aeflow"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/aeflow
 
 
 def _module_file(name: str, package_dir: Path) -> Path | None:

@@ -7,7 +7,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from aeflow.models import Autoencoder
+from aeflow.autoencoder.models import Autoencoder
 
 
 def latent_columns(latent_dim: int) -> list[str]:
@@ -89,8 +89,8 @@ def model_metrics(
 ) -> dict[str, float]:
     """Parameter counts, training/held-out MSE and, for a bias-free linear model, the
     comparison with the PCA optimum of the training points."""
-    from aeflow.models import count_parameters
-    from aeflow.stats import angle_degrees, leading_direction, pca_optimum_mse
+    from aeflow.autoencoder.pca import angle_degrees, leading_direction, pca_optimum_mse
+    from aeflow.core.modules import count_parameters
 
     metrics: dict[str, float] = {
         "parameters": count_parameters(model),

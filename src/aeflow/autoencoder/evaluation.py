@@ -7,10 +7,17 @@ import os
 
 import pandas as pd
 
-from aeflow.analysis import model_metrics
-from aeflow.checkpoints import load_replicas
-from aeflow.data import TEST, TRAIN, load_points
-from aeflow.summary import retrain_row_extras, summary_row
+from aeflow.autoencoder.analysis import model_metrics
+from aeflow.autoencoder.checkpoints import load_replicas
+from aeflow.autoencoder.data import TEST, TRAIN, load_points
+from aeflow.autoencoder.summary import (
+    across_seeds,
+    observations,
+    per_seed_table,
+    retrain_row_extras,
+    summary_row,
+    summary_table,
+)
 
 
 def evaluate_models(
@@ -46,3 +53,16 @@ def evaluate_models(
                 row.update(shift_extras)
             rows.append(row)
     return rows
+
+
+def summarise(
+    samples: str | os.PathLike[str],
+    models: list[dict],
+    checkpoints: list[str],
+    losses: list[str],
+    shift: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The summary table (one row per model), the per-seed table and the observations."""
+    rows = evaluate_models(samples, models, checkpoints, losses, shift)
+    table, per_seed = summary_table(rows), per_seed_table(rows)
+    return table, per_seed, observations(table) + across_seeds(per_seed, table)

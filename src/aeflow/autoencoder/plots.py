@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from pathlib import Path
 
 import matplotlib
 
@@ -14,22 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from aeflow.atomic import atomic_path
-from aeflow.stats import order_swaps
+from aeflow.core.stats import order_swaps
 
 LATENT_CMAP = "viridis"
-
-
-def save_figure(fig: plt.Figure, path: str | os.PathLike[str], dpi: int = 120) -> None:
-    """Save atomically; the format comes from the final file name's suffix."""
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=dpi, bbox_inches="tight")
-    plt.close(fig)
-
-
-def read_tables(paths: list[str], labels: list[str]) -> dict[str, pd.DataFrame]:
-    """CSV files keyed by their labels, in order."""
-    return {label: pd.read_csv(path) for label, path in zip(labels, paths, strict=True)}
 
 
 def samples_figure(samples: pd.DataFrame) -> plt.Figure:

@@ -1,0 +1,222 @@
+"""Training autoencoders through pytorch-lightning's Trainer, with lean settings."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from aeflow.autoencoder.models import Autoencoder
+from aeflow.autoencoder.replicas import ReplicaEpochBatches
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.core.batches import EpochBatches, ShuffledBatches
+from aeflow.core.modules import count_parameters
+
+log = logging.getLogger(__name__)
+Path = str | os.PathLike[str]
+
+
+@dataclass
+class TrainingResult:
+    """Weights before/after (one state dict per seed replica) and the loss history."""
+
+    initial_states: list[dict[str, torch.Tensor]]
+    final_states: list[dict[str, torch.Tensor]]
+    losses: pd.DataFrame  # step, epoch, examples_seen, loss, seed
+    seconds: float
+    global_step: int  # optimiser steps, as Lightning's Trainer counted them
+
+    @property
+    def initial_state(self) -> dict[str, torch.Tensor]:
+        return self.initial_states[0]
+
+    @property
+    def final_state(self) -> dict[str, torch.Tensor]:
+        return self.final_states[0]
+
+
+def loss_table(
+    batch_losses: torch.Tensor, batch_sizes: list[int], seeds: list[int]
+) -> pd.DataFrame:
+    """Per-batch loss curves (steps x replicas) as rows of step, epoch, examples seen,
+    loss and the replica's training seed; seed-major order.
+
+    ``batch_sizes``: the sizes of one epoch's batches, in order (a last, smaller batch
+    when ``drop_last`` is off), so ``examples_seen`` counts the points actually used.
+    """
+    batch_losses = batch_losses.reshape(len(batch_losses), len(seeds))
+    steps = np.arange(len(batch_losses))
+    epochs = steps // len(batch_sizes)
+    examples_seen = np.cumsum(np.resize(np.asarray(batch_sizes, dtype=np.int64), len(steps)))
+    frames = [
+        pd.DataFrame(
+            {
+                "step": steps,
+                "epoch": epochs,
+                "examples_seen": examples_seen,
+                "loss": batch_losses[:, k].double().numpy(),
+                "seed": seed,
+            }
+        )
+        for k, seed in enumerate(seeds)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _states(module) -> list[dict[str, torch.Tensor]]:
+    return [module.replica(k).state_dict() for k in range(module.replicas)]
+
+
+def _fit(
+    module,
+    loader: Iterable,
+    spec: TrainingSpec,
+    batch_sizes: list[int],
+    batch_seeds: list[int],
+    initial_checkpoint: Path | None = None,
+    final_checkpoint: Path | None = None,
+) -> TrainingResult:
+    """Run Lightning's Trainer (lean settings) over ``loader``; tabulate the losses."""
+    from aeflow.core.trainer import fit
+
+    initial_states = _states(module)
+    outcome = fit(
+        module, loader, spec.epochs, spec.accelerator, initial_checkpoint, final_checkpoint
+    )
+    module.cpu()
+    losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, batch_seeds)
+    steps = losses["step"].nunique()
+    last = losses.loc[losses["epoch"] == losses["epoch"].max(), "loss"].mean()
+    log.info(
+        "trained %s in %.1f s (%.0f steps/s, global_step %d); last-epoch mean loss %.6g",
+        module.hparams.run_name,
+        outcome.seconds,
+        steps / outcome.seconds,
+        outcome.global_step,
+        last,
+    )
+    return TrainingResult(
+        initial_states, _states(module), losses, outcome.seconds, outcome.global_step
+    )
+
+
+def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
+    network = module.replica(0)
+    log.info(
+        "training %s: %d replica(s) (seeds %s) x %d parameters (%d trainable), "
+        "%d epochs x %d batches of %d, %s lr=%g",
+        module.hparams.run_name,
+        module.replicas,
+        list(module.hparams.seeds),
+        count_parameters(network),
+        count_parameters(network, trainable_only=True),
+        spec.epochs,
+        len(batches),
+        spec.batch_size,
+        spec.optimizer,
+        spec.learning_rate,
+    )
+
+
+def train_autoencoder(
+    model: Autoencoder,
+    train_points: torch.Tensor,
+    spec: TrainingSpec,
+    run_name: str,
+    trainable: str = "all",
+    final_checkpoint: Path | None = None,
+) -> TrainingResult:
+    """Fit ``model`` in place on ``train_points`` (reconstruction MSE) and return its history.
+
+    The batch order comes from ``spec.seed``; the initial weights are whatever ``model``
+    holds (see ``init_autoencoder``), so retraining can start from a prepared model.
+    """
+    from aeflow.autoencoder.lit import AutoencoderModule
+
+    module = AutoencoderModule(
+        model.spec.to_dict(), spec.optimizer, spec.learning_rate, [spec.seed], trainable, run_name
+    )
+    module.autoencoder = model
+    if trainable == "encoder":
+        module.freeze_decoder()
+    batches = ShuffledBatches(
+        train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=spec.seed
+    )
+    _log_start(module, spec, batches)
+    return _fit(
+        module,
+        EpochBatches(batches),
+        spec,
+        batches.batch_sizes(),
+        [spec.seed],
+        final_checkpoint=final_checkpoint,
+    )
+
+
+def replica_seeds(spec: TrainingSpec) -> list[int]:
+    """Training seeds of the replicas: ``seed``, ``seed + 1``, ..."""
+    return [spec.seed + k for k in range(spec.seeds)]
+
+
+def train_replicas(
+    model_spec: ModelSpec,
+    train_points: torch.Tensor,
+    spec: TrainingSpec,
+    run_name: str,
+    initial_checkpoint: Path | None = None,
+    final_checkpoint: Path | None = None,
+) -> TrainingResult:
+    """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
+    seed would (own initial weights, own batch order), vectorised in one Lightning run.
+    Writes Lightning checkpoints of the untrained and trained module when paths are given."""
+    from aeflow.autoencoder.lit import AutoencoderModule
+
+    seeds = replica_seeds(spec)
+    module = AutoencoderModule(
+        model_spec.to_dict(), spec.optimizer, spec.learning_rate, seeds, run_name=run_name
+    )
+    per_replica = [
+        ShuffledBatches(train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
+        for seed in seeds
+    ]
+    loader = EpochBatches(per_replica[0]) if len(seeds) == 1 else ReplicaEpochBatches(per_replica)
+    _log_start(module, spec, per_replica[0])
+    return _fit(
+        module,
+        loader,
+        spec,
+        per_replica[0].batch_sizes(),
+        seeds,
+        initial_checkpoint,
+        final_checkpoint,
+    )
+
+
+def retrain_encoder(
+    model: Autoencoder,
+    points: torch.Tensor,
+    init: dict,
+    spec: TrainingSpec,
+    run_name: str,
+    final_checkpoint: Path | None = None,
+) -> tuple[TrainingResult, pd.DataFrame]:
+    """Part (g): keep ``model``'s trained decoder frozen, re-initialise its encoder
+    (``init``: mean, std, seed) and retrain it in place. Returns the training result and
+    each point's latent code before and after (x, y, z_before, z_after)."""
+    from aeflow.autoencoder.analysis import (
+        encode,
+        latent_shift_table,
+        reinitialise_encoder_freeze_decoder,
+    )
+
+    codes_before = encode(model, points)
+    reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"])
+    result = train_autoencoder(
+        model.train(), points, spec, run_name, "encoder", final_checkpoint=final_checkpoint
+    )
+    return result, latent_shift_table(points, codes_before, encode(model, points))
