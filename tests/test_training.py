@@ -115,3 +115,26 @@ def test_accelerator_setting_reaches_lightning(points):
     # Without a GPU, Lightning itself must refuse: the setting is not silently dropped.
     with pytest.raises(Exception, match="gpu"):
         _train(points, epochs=1, accelerator="gpu")
+
+
+@pytest.mark.parametrize("seeds", [1, 2])
+def test_curves_hold_the_loss_over_the_whole_training_and_held_out_sets(points, seeds):
+    from aeflow.autoencoder.analysis import reconstruction_mse
+    from aeflow.autoencoder.models import Autoencoder
+
+    held_out = points[:10] * 0.5
+    spec = TrainingSpec(epochs=3, batch_size=12, drop_last=False, seeds=seeds)
+    result = train_replicas(AE1, points, spec, "curves", held_out=held_out)
+    curves = result.curves
+    assert list(curves.columns) == ["epoch", "examples_seen", "train_loss", "test_loss", "seed"]
+    assert curves.groupby("seed")["epoch"].apply(list).to_dict() == {
+        k: [0, 1, 2, 3] for k in range(seeds)
+    }
+    assert curves["examples_seen"].tolist()[:4] == [0, 40, 80, 120]  # 12 + 12 + 12 + 4
+    for k, (initial, final) in enumerate(zip(result.initial_states, result.final_states)):
+        rows = curves[curves["seed"] == k]
+        for state, row in ((initial, rows.iloc[0]), (final, rows.iloc[-1])):
+            model = Autoencoder(AE1)
+            model.load_state_dict(state)
+            assert row["train_loss"] == pytest.approx(reconstruction_mse(model, points), rel=1e-5)
+            assert row["test_loss"] == pytest.approx(reconstruction_mse(model, held_out), rel=1e-5)

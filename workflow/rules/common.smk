@@ -138,9 +138,13 @@ def summary_losses():
     return [model["losses"] for model in cfg.summarised_models(config, RESULTS)]
 
 
+def summary_curves():
+    return [m["curves"] for m in cfg.summarised_models(config, RESULTS) if m["curves"]]
+
+
 def summary_models():
-    """What the summary states about each model (its files travel as inputs)."""
+    """What the summary states about each model (its files travel as inputs too)."""
     return [
-        {key: model[key] for key in ("name", "role", "label", "training")}
+        {key: model[key] for key in ("name", "role", "label", "training", "curves")}
         for model in cfg.summarised_models(config, RESULTS)
     ]

@@ -115,7 +115,8 @@ rule plot_retrain:
 
 rule plot_optimizer_comparison:
     input:
-        expand(f"{RESULTS}/losses/{{run}}.csv", run=cfg.comparison_runs(config)),
+        curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=cfg.comparison_runs(config)),
+        losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=cfg.comparison_runs(config)),
     output:
         report(
             figure("sgd_vs_gd"),

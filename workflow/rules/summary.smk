@@ -6,6 +6,7 @@ rule summarise:
         samples=rules.make_data.output[0],
         checkpoints=summary_checkpoints(),
         losses=summary_losses(),
+        curves=summary_curves(),
         shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
     output:
         table=f"{RESULTS}/summary.csv",

@@ -9,6 +9,7 @@ rule train:
         init=f"{RESULTS}/models/{{run}}/init.ckpt",
         trained=f"{RESULTS}/models/{{run}}/trained.ckpt",
         losses=f"{RESULTS}/losses/{{run}}.csv",
+        curves=f"{RESULTS}/curves/{{run}}.csv",
     params:
         code=code("train.py"),
         model=lambda w: cfg.model_params(config, w.run),

@@ -1,9 +1,10 @@
 """Rule train: one training run (all its seed replicas) through Lightning; writes the
-Lightning checkpoints before and after training and the loss table."""
+Lightning checkpoints before and after training, the mini-batch losses and the per-epoch
+losses over the whole training and held-out sets."""
 
 import torch
 
-from aeflow.autoencoder.data import load_points
+from aeflow.autoencoder.data import TEST, load_points
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import train_replicas
 from aeflow.core.atomic import write_csv
@@ -19,5 +20,7 @@ with job_log(sm.log[0]):
         run_name=sm.wildcards.run,
         initial_checkpoint=sm.output.init,
         final_checkpoint=sm.output.trained,
+        held_out=load_points(sm.input.samples, TEST),
     )
     write_csv(result.losses, sm.output.losses)
+    write_csv(result.curves, sm.output.curves)

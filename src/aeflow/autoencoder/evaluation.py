@@ -12,6 +12,7 @@ from aeflow.autoencoder.checkpoints import load_replicas
 from aeflow.autoencoder.data import TEST, TRAIN, load_points
 from aeflow.autoencoder.summary import (
     across_seeds,
+    compare_optimizers,
     observations,
     per_seed_table,
     retrain_row_extras,
@@ -35,6 +36,13 @@ def evaluate_models(
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
     shift_extras = retrain_row_extras(pd.read_csv(shift)) if shift is not None else {}
+    compared = (
+        compare_optimizers(
+            {info["name"]: pd.read_csv(info["curves"]) for info in models if info.get("curves")}
+        )
+        if sum(bool(info.get("curves")) for info in models) >= 2
+        else {}
+    )
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
         loss_table = pd.read_csv(loss_path)
@@ -49,6 +57,9 @@ def evaluate_models(
                 seed_losses,
             )
             row["seed"] = seed
+            if (info["name"], int(seed)) in compared:
+                extras = compared[(info["name"], int(seed))]
+                row.update({k: v for k, v in extras.items() if k != "level"})
             if info["role"] == "retrained":
                 row.update(shift_extras)
             rows.append(row)

@@ -65,6 +65,26 @@ class AutoencoderModule(pl.LightningModule):
             self.freeze_decoder()
         # Detached loss tensors; stacked once at the end instead of .item() per step.
         self.batch_losses: list[torch.Tensor] = []
+        # With evaluation sets attached: per epoch (0 = untrained), the MSE over the whole
+        # training set and the held-out set, per replica: what optimisers are compared on.
+        self.epoch_losses: list[torch.Tensor] = []
+
+    def attach_evaluation(self, train: torch.Tensor, test: torch.Tensor) -> AutoencoderModule:
+        """Evaluate the full training and held-out sets ((n, d) each) after every epoch;
+        they move with the module but are not saved in its checkpoints."""
+        self.register_buffer("eval_train", train, persistent=False)
+        self.register_buffer("eval_test", test, persistent=False)
+        return self
+
+    @torch.no_grad()
+    def evaluate(self) -> torch.Tensor:
+        """(2, replicas): MSE over the full training set and over the held-out set."""
+        losses = []
+        for points in (self.eval_train, self.eval_test):
+            if self.replicas > 1:
+                points = points.expand(self.replicas, *points.shape)
+            losses.append(reconstruction_losses(self.autoencoder(points), points).reshape(-1))
+        return torch.stack(losses)
 
     @property
     def replicas(self) -> int:
@@ -95,6 +115,8 @@ class AutoencoderModule(pl.LightningModule):
     def on_train_start(self) -> None:
         # A job log line that says the optimiser is about to step (imports are over).
         log.info("%s: epoch 1 started", self.hparams.run_name)
+        if hasattr(self, "eval_train"):
+            self.epoch_losses = [self.evaluate()]
 
     def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
         optimizer = self.optimizers()  # Lightning's wrapper: each step counts in global_step
@@ -107,6 +129,8 @@ class AutoencoderModule(pl.LightningModule):
             optimizer.step()
             self.batch_losses.append(losses.detach())
         self._check_finite(first)
+        if hasattr(self, "eval_train"):
+            self.epoch_losses.append(self.evaluate())
 
     def _check_finite(self, first: int) -> None:
         # One check per epoch keeps the inner loop free of host synchronisation.

@@ -73,6 +73,59 @@ def loss_curves_figure(
     return fig
 
 
+def optimizer_comparison_figure(
+    full_curves: Mapping[str, pd.DataFrame], batch_losses: Mapping[str, pd.DataFrame]
+) -> plt.Figure:
+    """Part (h). Left: the loss over the whole training set (solid) and the held-out set
+    (dashed) against training examples seen, mean over seeds with a min-max band: the
+    matched quantity the optimisers are compared on. Right, separately: the loss of each
+    mini-batch as recorded during training (for SGD, each batch is another sample)."""
+    fig, (full, batch) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    colours = plt.cm.tab10.colors
+    for (label, curves), colour in zip(full_curves.items(), colours, strict=False):
+        seeds = curves["seed"].nunique()
+        for column, style in (("train_loss", "-"), ("test_loss", "--")):
+            band = curves.groupby("examples_seen")[column].agg(["min", "max", "mean"])
+            full.fill_between(
+                band.index, band["min"], band["max"], color=colour, alpha=0.2, linewidth=0
+            )
+            which = "training set" if column == "train_loss" else "held-out set"
+            full.plot(
+                band.index,
+                band["mean"],
+                style,
+                color=colour,
+                linewidth=1.4,
+                label=f"{label}: {which} (mean of {seeds} seed{'s' * (seeds > 1)})",
+            )
+    full.set(
+        xlabel="training examples seen",
+        ylabel="MSE (log scale)",
+        yscale="log",
+        title="Loss over the whole training / held-out set",
+    )
+    for (label, losses), colour in zip(batch_losses.items(), colours, strict=False):
+        first = losses[losses["seed"] == losses["seed"].min()]
+        batch.plot(
+            first["examples_seen"],
+            first["loss"],
+            color=colour,
+            alpha=0.6,
+            linewidth=0.5,
+            label=f"{label} (seed {int(first['seed'].iloc[0])})",
+        )
+    batch.set(
+        xlabel="training examples seen",
+        ylabel="MSE of the batch (log scale)",
+        yscale="log",
+        title="Mini-batch loss as recorded during training",
+    )
+    for ax in (full, batch):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
+    return fig
+
+
 def latent_maps_figure(embeddings: Mapping[str, pd.DataFrame]) -> plt.Figure:
     """One panel per variant: training points coloured by their (first) latent code."""
     n = len(embeddings)

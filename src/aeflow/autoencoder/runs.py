@@ -115,6 +115,8 @@ def summarised_models(config: Config, results: str) -> list[dict]:
             "training": reported_training(config, run),
             "checkpoint": f"{results}/models/{run}/trained.ckpt",
             "losses": f"{results}/losses/{run}.csv",
+            # Part (h) compares the optimiser runs on their full-set loss curves.
+            "curves": f"{results}/curves/{run}.csv" if run in comparison_runs(config) else "",
         }
         for run in training_runs(config)
     ]
@@ -127,6 +129,7 @@ def summarised_models(config: Config, results: str) -> list[dict]:
             "training": reported_training(config, retrained),
             "checkpoint": f"{results}/retrain/{retrained}/retrained.ckpt",
             "losses": f"{results}/retrain/{retrained}/losses.csv",
+            "curves": "",
         }
     )
     return models

@@ -6,6 +6,7 @@ follows from those numbers (a ranking, a threshold), never from expectations.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.settings import REPORTED_TRAINING
@@ -30,6 +31,13 @@ COLUMNS = [
     "pca_angle_deg",
     "order_swaps",
     "order_swap_fraction",
+    # Part (h), optimiser runs only: on the loss over the whole training set, interpolated
+    # to one grid of training examples seen shared by the runs compared.
+    "matched_examples",
+    "full_train_loss",
+    "full_test_loss",
+    "examples_to_level",
+    "full_loss_roughness",
 ]
 PCA_TOLERANCE = 0.05  # "reaches the optimum" when within 5 % of it
 MONOTONE_TOLERANCE = 0.01  # at most 1 % of pairs swapped counts as a monotone rescaling
@@ -65,7 +73,46 @@ def retrain_row_extras(shift: pd.DataFrame) -> dict:
 
 
 SETTINGS = ["role", "label", "parameters", "optimizer", "learning_rate", "batch_size", "epochs"]
-SPREAD = ["final_train_loss", "train_mse", "test_mse"]  # reported as mean and std over seeds
+SPREAD = ["final_train_loss", "train_mse", "test_mse", "full_train_loss"]  # mean and std
+LEVEL_MARGIN = 1.1  # the loss level of "examples to reach" is 1.1 x the worst final loss
+
+
+def compare_optimizers(curves: dict[str, pd.DataFrame]) -> dict[tuple[str, int], dict]:
+    """Part (h) on matched quantities: each run's loss over the whole training set (and the
+    held-out set), read at the same grid of training examples seen for every run.
+
+    ``curves``: run name -> per-epoch table (epoch, examples_seen, train_loss, test_loss,
+    seed). The grid runs from 0 to the smallest total any run saw, in steps of the largest
+    epoch size; curves are linearly interpolated onto it. Returns, per (run, seed): the
+    grid's end, the losses there, the examples seen until the training-set loss first
+    falls to a level every run reaches (``LEVEL_MARGIN`` x the worst final mean), and the
+    roughness of the interpolated training-set curve.
+    """
+    end = min(float(c["examples_seen"].max()) for c in curves.values())
+    step = max(float(c.loc[c["epoch"] == 1, "examples_seen"].iloc[0]) for c in curves.values())
+    grid = np.arange(0.0, end + step / 2, step)
+    grid = grid[grid <= end]
+    on_grid = {
+        (run, int(seed)): (
+            np.interp(grid, part["examples_seen"], part["train_loss"]),
+            np.interp(grid, part["examples_seen"], part["test_loss"]),
+        )
+        for run, table in curves.items()
+        for seed, part in table.groupby("seed")
+    }
+    finals = pd.Series({key: train[-1] for key, (train, _) in on_grid.items()})
+    level = LEVEL_MARGIN * finals.groupby(level=0).mean().max()
+    return {
+        key: {
+            "matched_examples": grid[-1],
+            "full_train_loss": train[-1],
+            "full_test_loss": test[-1],
+            "examples_to_level": float(grid[np.argmax(train <= level)]),
+            "full_loss_roughness": roughness(train),
+            "level": level,
+        }
+        for key, (train, test) in on_grid.items()
+    }
 
 
 def summary_table(rows: list[dict]) -> pd.DataFrame:
@@ -187,24 +234,50 @@ def observations(table: pd.DataFrame) -> list[str]:
             f"latent order, so the new latent is "
             f"{'a monotone rescaling' if monotone else 'not a monotone rescaling'} of the old."
         )
-    runs = table[table["role"] == "optimizer run"]
-    if len(runs) >= 2:
-        smoothest = runs.sort_values("loss_roughness").iloc[0]
-        roughest = runs.sort_values("loss_roughness").iloc[-1]
-        lowest = runs.sort_values("final_train_loss").iloc[0]
-        found.append(
-            "Final loss (last-epoch mean) of the optimiser runs: "
-            + "; ".join(f"{r.label}: {_fmt(r.final_train_loss)}" for r in runs.itertuples())
-            + f". Lowest: {lowest['label']}."
+    found += _optimizer_observations(table)
+    return found
+
+
+def _optimizer_observations(table: pd.DataFrame) -> list[str]:
+    """Part (h): the optimiser runs compared on the loss over the whole training set at
+    equal training examples seen; the mini-batch curve only to explain its noise."""
+    runs = table[table["role"] == "optimizer run"].dropna(subset=["full_train_loss"])
+    if len(runs) < 2:
+        return []
+    seeds = int(runs["seeds"].min()) if "seeds" in runs else 1
+    examples = int(runs["matched_examples"].iloc[0])
+    lowest = runs.sort_values("full_train_loss").iloc[0]
+    found = [
+        f"Loss over the whole training set after {examples:,} training examples seen by each "
+        f"run (mean of {seeds} seed{'s' * (seeds > 1)}): "
+        + "; ".join(
+            f"{r.label}: {_fmt(r.full_train_loss)} (held-out {_fmt(r.full_test_loss)})"
+            for r in runs.itertuples()
         )
-        if smoothest["loss_roughness"] > 0:
-            factor = roughest["loss_roughness"] / smoothest["loss_roughness"]
-            found.append(
-                f'The "{smoothest["label"]}" loss curve is {factor:.0f} times smoother than '
-                f'the "{roughest["label"]}" one (std of successive loss changes over the '
-                f"second half of training: {_fmt(smoothest['loss_roughness'])} vs "
-                f"{_fmt(roughest['loss_roughness'])})."
-            )
+        + f". Lowest: {lowest['label']}."
+    ]
+    fastest = runs.sort_values("examples_to_level").iloc[0]
+    found.append(
+        "Examples seen until the training-set loss first reaches "
+        f"{LEVEL_MARGIN:g}x the worst run's final loss: "
+        + "; ".join(f"{r.label}: {int(r.examples_to_level):,}" for r in runs.itertuples())
+        + f". Fastest: {fastest['label']}."
+    )
+    noisiest = runs.sort_values("loss_roughness").iloc[-1]
+    factor = noisiest["loss_roughness"] / noisiest["full_loss_roughness"]
+    why = (
+        f"{factor:.0f} times the roughness of its training-set loss: it is noisy mainly "
+        "because each batch is a different sample of the training points"
+        if factor >= 2
+        else f"{factor:.1f} times that of its training-set loss"
+    )
+    found.append(
+        "Roughness (std of successive changes over the second half) of the training-set "
+        "loss: "
+        + "; ".join(f"{r.label}: {_fmt(r.full_loss_roughness)}" for r in runs.itertuples())
+        + f'. The recorded mini-batch loss of "{noisiest["label"]}" has roughness '
+        f"{_fmt(noisiest['loss_roughness'])}, {why}."
+    )
     return found
 
 

@@ -27,9 +27,12 @@ class TrainingResult:
 
     initial_states: list[dict[str, torch.Tensor]]
     final_states: list[dict[str, torch.Tensor]]
-    losses: pd.DataFrame  # step, epoch, examples_seen, loss, seed
+    losses: pd.DataFrame  # step, epoch, examples_seen, loss, seed (mini-batch losses)
     seconds: float
     global_step: int  # optimiser steps, as Lightning's Trainer counted them
+    # Per epoch (0 = untrained): epoch, examples_seen, train_loss (full training set),
+    # test_loss (held-out set), seed; empty without evaluation sets.
+    curves: pd.DataFrame | None = None
 
     @property
     def initial_state(self) -> dict[str, torch.Tensor]:
@@ -68,6 +71,29 @@ def loss_table(
     return pd.concat(frames, ignore_index=True)
 
 
+def curve_table(
+    epoch_losses: torch.Tensor, examples_per_epoch: int, seeds: list[int]
+) -> pd.DataFrame:
+    """Per-epoch full-set losses (epochs + 1, 2, replicas) as rows of epoch, examples seen,
+    train_loss, test_loss and seed; seed-major order."""
+    epochs = np.arange(len(epoch_losses))
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "epoch": epochs,
+                    "examples_seen": epochs * examples_per_epoch,
+                    "train_loss": epoch_losses[:, 0, k].double().numpy(),
+                    "test_loss": epoch_losses[:, 1, k].double().numpy(),
+                    "seed": seed,
+                }
+            )
+            for k, seed in enumerate(seeds)
+        ],
+        ignore_index=True,
+    )
+
+
 def _states(module) -> list[dict[str, torch.Tensor]]:
     return [module.replica(k).state_dict() for k in range(module.replicas)]
 
@@ -90,6 +116,11 @@ def _fit(
     )
     module.cpu()
     losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, batch_seeds)
+    curves = (
+        curve_table(torch.stack(module.epoch_losses).cpu(), sum(batch_sizes), batch_seeds)
+        if module.epoch_losses
+        else None
+    )
     steps = losses["step"].nunique()
     last = losses.loc[losses["epoch"] == losses["epoch"].max(), "loss"].mean()
     log.info(
@@ -101,7 +132,7 @@ def _fit(
         last,
     )
     return TrainingResult(
-        initial_states, _states(module), losses, outcome.seconds, outcome.global_step
+        initial_states, _states(module), losses, outcome.seconds, outcome.global_step, curves
     )
 
 
@@ -170,16 +201,21 @@ def train_replicas(
     run_name: str,
     initial_checkpoint: Path | None = None,
     final_checkpoint: Path | None = None,
+    held_out: torch.Tensor | None = None,
 ) -> TrainingResult:
     """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
     seed would (own initial weights, own batch order), vectorised in one Lightning run.
-    Writes Lightning checkpoints of the untrained and trained module when paths are given."""
+    Writes Lightning checkpoints of the untrained and trained module when paths are given.
+    With ``held_out`` points, the result's ``curves`` hold the loss over the whole training
+    set and the held-out set after every epoch."""
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = replica_seeds(spec)
     module = AutoencoderModule(
         model_spec.to_dict(), spec.optimizer, spec.learning_rate, seeds, run_name=run_name
     )
+    if held_out is not None:
+        module.attach_evaluation(train_points, held_out)
     per_replica = [
         ShuffledBatches(train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
         for seed in seeds
