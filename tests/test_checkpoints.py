@@ -68,7 +68,7 @@ def test_the_retrained_encoder_checkpoint_loads_with_its_frozen_decoder(tmp_path
     decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
     init = {"mean": 0.0, "std": 1.0, "seed": 1}
     path = tmp_path / "retrained.ckpt"
-    result, _ = retrain_encoder(model, points, init, TrainingSpec(epochs=2), "re", path)
+    result, _ = retrain_encoder([model], points, init, TrainingSpec(epochs=2), "re", path)
     module = AutoencoderModule.load_from_checkpoint(path)
     assert module.hparams.trainable == "encoder"
     assert _same_weights(module.replica(0), result.final_state)

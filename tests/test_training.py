@@ -84,7 +84,7 @@ def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(poi
     encoder_trained = {k: v.clone() for k, v in model.encoder.state_dict().items()}
     codes_trained = encode(model, points)
     init = {"mean": 0.0, "std": 1.0, "seed": 1}
-    result, shift = retrain_encoder(model, points, init, TrainingSpec(epochs=3), "retrain")
+    result, shift = retrain_encoder([model], points, init, TrainingSpec(epochs=3), "retrain")
     for key, value in model.decoder.state_dict().items():
         assert torch.equal(value, decoder_before[key])
     for key, value in model.encoder.state_dict().items():
@@ -94,7 +94,7 @@ def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(poi
     assert all(start[k].abs().sum() == 0 for k in start if k.startswith("encoder") and "bias" in k)
     assert 0.7 < float(start["encoder.0.weight"].std()) < 1.3
     assert len(result.losses) == 3 * 5
-    assert list(shift.columns) == ["x", "y", "z_before", "z_after"]
+    assert list(shift.columns) == ["x", "y", "z_before", "z_after", "seed"]
     assert (shift["z_before"].to_numpy() == codes_trained[:, 0]).all()
     assert (shift["z_after"].to_numpy() == encode(model, points)[:, 0]).all()
 
@@ -131,10 +131,44 @@ def test_curves_hold_the_loss_over_the_whole_training_and_held_out_sets(points, 
         k: [0, 1, 2, 3] for k in range(seeds)
     }
     assert curves["examples_seen"].tolist()[:4] == [0, 40, 80, 120]  # 12 + 12 + 12 + 4
-    for k, (initial, final) in enumerate(zip(result.initial_states, result.final_states)):
+    for k, (initial, final) in enumerate(
+        zip(result.initial_states, result.final_states, strict=True)
+    ):
         rows = curves[curves["seed"] == k]
         for state, row in ((initial, rows.iloc[0]), (final, rows.iloc[-1])):
             model = Autoencoder(AE1)
             model.load_state_dict(state)
             assert row["train_loss"] == pytest.approx(reconstruction_mse(model, points), rel=1e-5)
             assert row["test_loss"] == pytest.approx(reconstruction_mse(model, held_out), rel=1e-5)
+
+
+def test_each_replica_retrains_against_its_own_decoder_as_it_would_alone(points):
+    from aeflow.autoencoder.models import Autoencoder
+
+    trained = train_replicas(AE1, points, TrainingSpec(epochs=2, seeds=3), "base")
+
+    def models():
+        built = []
+        for state in trained.final_states:
+            model = Autoencoder(AE1)
+            model.load_state_dict(state)
+            built.append(model)
+        return built
+
+    init = {"mean": 0.0, "std": 1.0, "seed": 1}
+    spec = TrainingSpec(epochs=3, seed=0)
+    together, shift = retrain_encoder(models(), points, init, spec, "together")
+    assert sorted(shift["seed"].unique()) == [0, 1, 2]
+    for k in range(3):
+        # Replica k's decoder is its own and stays frozen.
+        for key, value in together.final_states[k].items():
+            if key.startswith("decoder"):
+                assert torch.equal(value, trained.final_states[k][key])
+        # Alone: replica k's model, encoder seed 1 + k, batch order of training seed k.
+        alone, alone_shift = retrain_encoder(
+            [models()[k]], points, {**init, "seed": 1 + k}, TrainingSpec(epochs=3, seed=k), "a"
+        )
+        replica = together.losses[together.losses["seed"] == k]["loss"].to_numpy()
+        assert replica == pytest.approx(alone.losses["loss"].to_numpy(), abs=1e-6)
+        z_after = shift.loc[shift["seed"] == k, "z_after"].to_numpy()
+        assert z_after == pytest.approx(alone_shift["z_after"].to_numpy(), abs=1e-5)

@@ -42,7 +42,7 @@ def test_every_output_exists_and_parses(finished_workflow):
         sweep = pd.read_csv(results / f"decoder_sweep/{variant}.csv")
         assert sweep.groupby("stage").size().to_dict() == {"after": 16, "before": 16}
     shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
-    assert list(shift.columns) == ["x", "y", "z_before", "z_after"]
+    assert list(shift.columns) == ["x", "y", "z_before", "z_after", "seed"]
     for figure in FIGURES:
         assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
     assert (results / "logs/train/ae2.log").read_text().count("trained ae2") == 1
@@ -136,10 +136,22 @@ def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
     summary = pd.read_csv(results / "summary.csv")
     variants = summary[summary["role"] == "variant"]
     assert (variants["seeds"] == 3).all() and (variants["test_mse_std"] > 0).all()
-    per_seed = pd.read_csv(results / "summary_per_seed.csv")
-    per_seed = per_seed[(per_seed["model"] == "ae1") & (per_seed["role"] == "variant")]
+    per_seed_all = pd.read_csv(results / "summary_per_seed.csv")
+    per_seed = per_seed_all[(per_seed_all["model"] == "ae1") & (per_seed_all["role"] == "variant")]
     assert per_seed["seed"].tolist() == [0, 1, 2]
     assert variants.set_index("model").loc["ae1", "test_mse"] == pytest.approx(
         per_seed["test_mse"].mean()
     )
-    assert "Across 3 seeds: the ranking" in (results / "summary.md").read_text()
+    text = (results / "summary.md").read_text()
+    assert "Across 3 seeds: the ranking" in text
+    # Part (g) per replica: replica k retrained against its own frozen decoder.
+    shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
+    assert shift.groupby("seed").size().to_dict() == {0: 24, 1: 24, 2: 24}
+    retrained = per_seed_all[per_seed_all["role"] == "retrained"]
+    assert retrained["seed"].tolist() == [0, 1, 2]
+    monotone = int(
+        (
+            (retrained["order_swap_fraction"] <= 0.01) | (retrained["order_swap_fraction"] >= 0.99)
+        ).sum()
+    )
+    assert f"rescaling of the old in {monotone} of 3 replicas" in text

@@ -1,8 +1,9 @@
-"""Rule retrain_encoder: part (g), frozen trained decoder, re-initialised encoder."""
+"""Rule retrain_encoder: part (g), per seed replica: its own trained decoder frozen, its
+encoder re-initialised and retrained."""
 
 import torch
 
-from aeflow.autoencoder.checkpoints import load_autoencoder
+from aeflow.autoencoder.checkpoints import load_replicas
 from aeflow.autoencoder.data import load_points
 from aeflow.autoencoder.settings import TrainingSpec
 from aeflow.autoencoder.training import retrain_encoder
@@ -13,7 +14,7 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     result, shift = retrain_encoder(
-        load_autoencoder(sm.input.model),
+        load_replicas(sm.input.model),
         load_points(sm.input.samples),
         sm.params.init,
         TrainingSpec(**sm.params.training),

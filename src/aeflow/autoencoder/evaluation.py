@@ -35,7 +35,11 @@ def evaluate_models(
     the retrained model.
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
-    shift_extras = retrain_row_extras(pd.read_csv(shift)) if shift is not None else {}
+    shift_extras = (
+        {int(seed): retrain_row_extras(part) for seed, part in pd.read_csv(shift).groupby("seed")}
+        if shift is not None
+        else {}
+    )
     compared = (
         compare_optimizers(
             {info["name"]: pd.read_csv(info["curves"]) for info in models if info.get("curves")}
@@ -61,7 +65,7 @@ def evaluate_models(
                 extras = compared[(info["name"], int(seed))]
                 row.update({k: v for k, v in extras.items() if k != "level"})
             if info["role"] == "retrained":
-                row.update(shift_extras)
+                row.update(shift_extras[int(seed)])
             rows.append(row)
     return rows
 

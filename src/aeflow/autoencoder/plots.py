@@ -175,7 +175,12 @@ def decoder_sweeps_figure(
 
 
 def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
-    """Latent codes before vs after encoder retraining: arrows, and after-vs-before."""
+    """Latent codes before vs after encoder retraining: arrows, and after-vs-before (of
+    the first seed replica when there are several)."""
+    if "seed" in shift:
+        seed = shift["seed"].min()
+        shift = shift[shift["seed"] == seed]
+        variant = f"{variant}, seed {seed}"
     before, after = shift["z_before"].to_numpy(), shift["z_after"].to_numpy()
     swaps = order_swaps(before, after)
     pairs = len(before) * (len(before) - 1) // 2

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from aeflow.autoencoder.models import Autoencoder
-from aeflow.autoencoder.replicas import ReplicaEpochBatches
+from aeflow.autoencoder.replicas import ReplicaEpochBatches, ReplicatedAutoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.core.batches import EpochBatches, ShuffledBatches
 from aeflow.core.modules import count_parameters
@@ -234,25 +234,56 @@ def train_replicas(
 
 
 def retrain_encoder(
-    model: Autoencoder,
+    models: list[Autoencoder],
     points: torch.Tensor,
     init: dict,
     spec: TrainingSpec,
     run_name: str,
     final_checkpoint: Path | None = None,
 ) -> tuple[TrainingResult, pd.DataFrame]:
-    """Part (g): keep ``model``'s trained decoder frozen, re-initialise its encoder
-    (``init``: mean, std, seed) and retrain it in place. Returns the training result and
-    each point's latent code before and after (x, y, z_before, z_after)."""
+    """Part (g), per seed replica: replica k keeps its own trained decoder, frozen; its
+    encoder is re-initialised (``init``: mean, std, and seed + k) and retrained in place,
+    with the batch order of training seed ``spec.seed + k``. All replicas train at once.
+    Returns the training result and each point's latent code before and after, per
+    replica (x, y, z_before, z_after, seed)."""
     from aeflow.autoencoder.analysis import (
         encode,
         latent_shift_table,
         reinitialise_encoder_freeze_decoder,
     )
+    from aeflow.autoencoder.lit import AutoencoderModule
 
-    codes_before = encode(model, points)
-    reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"])
-    result = train_autoencoder(
-        model.train(), points, spec, run_name, "encoder", final_checkpoint=final_checkpoint
-    )
-    return result, latent_shift_table(points, codes_before, encode(model, points))
+    seeds = [spec.seed + k for k in range(len(models))]
+    codes_before = [encode(model, points) for model in models]
+    for k, model in enumerate(models):
+        reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"] + k)
+    if len(models) == 1:
+        result = train_autoencoder(
+            models[0].train(), points, spec, run_name, "encoder", final_checkpoint
+        )
+    else:
+        module = AutoencoderModule(
+            models[0].spec.to_dict(), spec.optimizer, spec.learning_rate, seeds, "encoder", run_name
+        )
+        module.autoencoder = ReplicatedAutoencoder(models)
+        module.freeze_decoder()
+        per_replica = [
+            ShuffledBatches(points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
+            for seed in seeds
+        ]
+        _log_start(module, spec, per_replica[0])
+        result = _fit(
+            module,
+            ReplicaEpochBatches(per_replica),
+            spec,
+            per_replica[0].batch_sizes(),
+            seeds,
+            final_checkpoint=final_checkpoint,
+        )
+        for model, state in zip(models, result.final_states, strict=True):
+            model.load_state_dict(state)
+    shifts = [
+        latent_shift_table(points, before, encode(model, points)).assign(seed=seed)
+        for model, before, seed in zip(models, codes_before, seeds, strict=True)
+    ]
+    return result, pd.concat(shifts, ignore_index=True)
