@@ -98,12 +98,6 @@ def optimizer_comparison_figure(
                 linewidth=1.4,
                 label=f"{label}: {which} (mean of {seeds} seed{'s' * (seeds > 1)})",
             )
-    full.set(
-        xlabel="training examples seen",
-        ylabel="MSE (log scale)",
-        yscale="log",
-        title="Loss over the whole training / held-out set",
-    )
     for (label, losses), colour in zip(batch_losses.items(), colours, strict=False):
         first = losses[losses["seed"] == losses["seed"].min()]
         batch.plot(
@@ -114,13 +108,11 @@ def optimizer_comparison_figure(
             linewidth=0.5,
             label=f"{label} (seed {int(first['seed'].iloc[0])})",
         )
-    batch.set(
-        xlabel="training examples seen",
-        ylabel="MSE of the batch (log scale)",
-        yscale="log",
-        title="Mini-batch loss as recorded during training",
-    )
-    for ax in (full, batch):
+    for ax, ylabel, title in (
+        (full, "MSE (log scale)", "Loss over the whole training / held-out set"),
+        (batch, "MSE of the batch (log scale)", "Mini-batch loss as recorded during training"),
+    ):
+        ax.set(xlabel="training examples seen", ylabel=ylabel, yscale="log", title=title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
     return fig
