@@ -12,6 +12,9 @@ import hashlib
 import re
 from typing import Any
 
+from aeflow.core.config import coerce_numbers, key_path, schema_errors
+from aeflow.playground.settings import PlaygroundSpec
+
 Config = dict[str, Any]
 BASELINE = "baseline"
 SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
@@ -190,8 +193,6 @@ def config_errors(config: Config, schema: dict) -> list[str]:
     the trial it makes (e.g. a train ratio leaving no training point)."""
     if "playground" not in config:
         return []
-    from aeflow.core.config import coerce_numbers, key_path, schema_errors
-    from aeflow.playground.settings import PlaygroundSpec
 
     baseline = baseline_settings(config)
     try:
