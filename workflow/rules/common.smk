@@ -14,9 +14,9 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
-from aeflow.autoencoder import runs as cfg
+from aeflow.autoencoder import runs as ae
 from aeflow.core import codehash
-from aeflow.core.config import ConfigError, check_yaml_syntax
+from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
 from aeflow.workflow import validate_config
 
@@ -40,11 +40,9 @@ except ConfigError as error:
 RESULTS = "results"
 TORCH_ENV = "../../envs/torch.yaml"
 PLOT_ENV = "../../envs/plot.yaml"
-VARIANTS = cfg.variant_names(config)
-RUNS = cfg.training_runs(config)
+VARIANTS = ae.variant_names(config)
 PLAYGROUND = f"{RESULTS}/playground"
 PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
-NAME = pg.NAME
 
 
 wildcard_constraints:
@@ -131,20 +129,20 @@ def sweep_files(name):
 
 
 def summary_checkpoints():
-    return [model["checkpoint"] for model in cfg.summarised_models(config, RESULTS)]
+    return [model["checkpoint"] for model in ae.summarised_models(config, RESULTS)]
 
 
 def summary_losses():
-    return [model["losses"] for model in cfg.summarised_models(config, RESULTS)]
+    return [model["losses"] for model in ae.summarised_models(config, RESULTS)]
 
 
 def summary_curves():
-    return [m["curves"] for m in cfg.summarised_models(config, RESULTS) if m["curves"]]
+    return [m["curves"] for m in ae.summarised_models(config, RESULTS) if m["curves"]]
 
 
 def summary_models():
     """What the summary states about each model (its files travel as inputs too)."""
     return [
         {key: model[key] for key in ("name", "role", "label", "training", "curves")}
-        for model in cfg.summarised_models(config, RESULTS)
+        for model in ae.summarised_models(config, RESULTS)
     ]

@@ -6,7 +6,7 @@ rule make_data:
         f"{RESULTS}/data/samples.csv",
     params:
         code=code("make_data.py"),
-        data=cfg.data_params(config),
+        data=ae.data_params(config),
     conda:
         TORCH_ENV
     log:

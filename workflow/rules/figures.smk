@@ -115,8 +115,8 @@ rule plot_retrain:
 
 rule plot_optimizer_comparison:
     input:
-        curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=cfg.comparison_runs(config)),
-        losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=cfg.comparison_runs(config)),
+        curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=ae.comparison_runs(config)),
+        losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=ae.comparison_runs(config)),
     output:
         report(
             figure("sgd_vs_gd"),
@@ -125,7 +125,7 @@ rule plot_optimizer_comparison:
         ),
     params:
         code=code("plot_optimizer_comparison.py"),
-        labels=[cfg.run_label(config, run) for run in cfg.comparison_runs(config)],
+        labels=[ae.run_label(config, run) for run in ae.comparison_runs(config)],
         dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV

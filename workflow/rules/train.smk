@@ -12,11 +12,11 @@ rule train:
         curves=f"{RESULTS}/curves/{{run}}.csv",
     params:
         code=code("train.py"),
-        model=lambda w: cfg.model_params(config, w.run),
-        training=lambda w: cfg.training_params(config, w.run),
+        model=lambda w: ae.model_params(config, w.run),
+        training=lambda w: ae.training_params(config, w.run),
     threads: 1
     resources:
-        gpu=lambda w: gpus(cfg.training_params(config, w.run)),
+        gpu=lambda w: gpus(ae.training_params(config, w.run)),
     conda:
         TORCH_ENV
     log:
@@ -36,8 +36,8 @@ rule retrain_encoder:
         shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
     params:
         code=code("retrain_encoder.py"),
-        training=lambda w: cfg.training_params(config, w.variant),
-        init=lambda w: cfg.retrain_init_params(config),
+        training=lambda w: ae.training_params(config, w.variant),
+        init=lambda w: ae.retrain_init_params(config),
     threads: 1
     conda:
         TORCH_ENV

@@ -31,8 +31,9 @@ def evaluate_models(
     """One row per seed replica of every model.
 
     ``models`` holds, per checkpoint, its ``name``, ``role`` ('variant', 'optimizer run' or
-    'retrained'), ``label`` and ``training`` settings; ``shift`` is the latent shift table of
-    the retrained model.
+    'retrained'), ``label``, ``training`` settings and ``curves`` (the per-epoch full-set
+    losses of an optimiser run, compared in part (h); empty for other models); ``shift`` is
+    the latent shift table of the retrained model, per seed replica.
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
     shift_extras = (

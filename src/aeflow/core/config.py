@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 Config = dict[str, Any]
+# Variant, run and sweep names, as the schema's variant_name allows them (file-name safe).
+NAME = "[A-Za-z][A-Za-z0-9_]*"
 
 
 class ConfigError(ValueError):

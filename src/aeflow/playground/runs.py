@@ -12,13 +12,12 @@ import hashlib
 import re
 from typing import Any
 
-from aeflow.core.config import coerce_numbers, key_path, schema_errors
+from aeflow.core.config import NAME, coerce_numbers, key_path, schema_errors
 from aeflow.playground.settings import PlaygroundSpec
 
 Config = dict[str, Any]
 BASELINE = "baseline"
 SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
-NAME = "[A-Za-z][A-Za-z0-9_]*"  # sweep (and variant) names, as the schema allows them
 SLUG = "[A-Za-z0-9_.+-]+"  # what value_slug returns: file-name safe, no slash or space
 # Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
 TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
