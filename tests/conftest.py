@@ -30,10 +30,13 @@ def tiny_config() -> dict:
     playground = config["playground"]
     playground["enabled"] = False
     playground["data"]["n_samples"] = 40
-    playground["training"]["epochs"] = 4
+    playground["training"].update(epochs=4, seeds=2)
+    playground["batch_trials"] = 2
     playground["sweeps"] = {
         "learning_rate": {"key": "training.learning_rate", "values": [0.03, 0.1]},
         "regularization": {"key": "training.regularization", "values": ["none", "l1", "l2"]},
+        # Two settings no run can tell apart: the summary must say so.
+        "near_duplicate": {"key": "training.learning_rate", "values": [0.1, 0.1000001]},
     }
     return config
 

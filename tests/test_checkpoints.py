@@ -10,7 +10,7 @@ from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import retrain_encoder, train_replicas
 from aeflow.playground.checkpoints import load_classifier
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
-from aeflow.playground.training import train_classifier
+from aeflow.playground.training import train_batch
 
 LIGHTNING_KEYS = {
     "state_dict",
@@ -90,16 +90,30 @@ def test_playground_checkpoints_load_the_lightning_way(tmp_path):
     spec = PlaygroundSpec(
         DataSpec(dataset="gauss", n_samples=60, seed=1),
         NetworkSpec((4,), "tanh", ("x1", "x2")),
-        FitSpec(epochs=3, learning_rate=0.03, batch_size=10),
+        FitSpec(epochs=3, learning_rate=0.03, batch_size=10, seeds=2),
     )
+    fast = PlaygroundSpec(spec.data, spec.network, FitSpec(epochs=3, learning_rate=0.3, seeds=2))
     path = tmp_path / "model.ckpt"
-    result = train_classifier(spec, "ckpt", checkpoint=path)
+    result = train_batch([("slow", spec), ("fast", fast)], "ckpt", checkpoint=path)
     payload = torch.load(path, weights_only=False)
-    # 30 training points in batches of 10: 3 steps per epoch.
+    # 30 training points in batches of 10: 3 steps per epoch (all networks step together).
     assert set(payload) >= LIGHTNING_KEYS and payload["global_step"] == 3 * 3
-    network = ClassifierModule.load_from_checkpoint(path).network.eval()
-    assert _same_weights(network, result.state)
-    assert _same_weights(load_classifier(path), result.state)
+    networks = ClassifierModule.load_from_checkpoint(path).network.eval()
     grid = torch.tensor([[0.0, 0.0], [1.0, -2.0]])
-    with torch.no_grad():
-        assert torch.equal(network(grid), load_classifier(path)(grid))
+    slices = payload["hyper_parameters"]["slices"]
+    assert [(s["trial"], s["seed"]) for s in slices] == [
+        ("slow", 0), ("slow", 1), ("fast", 0), ("fast", 1)
+    ]  # fmt: skip
+    for r, entry in enumerate(slices):
+        lightning = networks.replica(r)
+        reader = load_classifier(path, entry["trial"], entry["seed"])
+        weights = result.weights
+        mine = weights[(weights["trial"] == entry["trial"]) & (weights["seed"] == entry["seed"])]
+        first = mine[mine["layer"] == 1].sort_values(["target", "source"])["weight"].to_numpy()
+        assert torch.allclose(
+            reader.layers[0].weight.double().flatten(), torch.tensor(first), atol=1e-7
+        )
+        with torch.no_grad():
+            assert torch.equal(lightning(grid), reader(grid))
+    with pytest.raises(KeyError, match="no network of trial 'slow' seed 7"):
+        load_classifier(path, "slow", 7)

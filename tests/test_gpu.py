@@ -8,7 +8,7 @@ from aeflow.autoencoder.data import make_samples
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import train_replicas
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
-from aeflow.playground.training import train_classifier
+from aeflow.playground.training import train_batch
 
 pytestmark = [
     pytest.mark.gpu,
@@ -43,11 +43,11 @@ def test_playground_trains_on_the_gpu_as_on_the_cpu():
         return PlaygroundSpec(
             DataSpec(dataset="gauss", n_samples=60, seed=1),
             NetworkSpec((4, 4), "tanh", ("x1", "x2")),
-            FitSpec(epochs=10, learning_rate=0.03, batch_size=10, accelerator=accelerator),
+            FitSpec(epochs=10, learning_rate=0.03, batch_size=10, seeds=2, accelerator=accelerator),
         )
 
-    cpu, gpu = train_classifier(spec("cpu"), "cpu"), train_classifier(spec("gpu"), "gpu")
-    assert len(gpu.curves) == 11  # epoch 0 (recorded on the GPU) and 10 trained epochs
+    cpu, gpu = (train_batch([("t", spec(device))], device) for device in ("cpu", "gpu"))
+    assert len(gpu.curves) == 2 * 11  # epoch 0 (recorded on the GPU) and 10 trained epochs
     for column in ("train_loss", "test_loss"):
         assert gpu.curves[column].to_numpy() == pytest.approx(
             cpu.curves[column].to_numpy(), rel=1e-4

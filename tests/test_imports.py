@@ -25,6 +25,7 @@ TORCH_FREE = [
     "aeflow.playground.runs",
     "aeflow.playground.data",
     "aeflow.playground.summary",
+    "aeflow.playground.link",
     "aeflow.playground.plots",
 ]
 

@@ -1,6 +1,11 @@
-"""The Playground classifier: features, parameter counts, initialisation, penalties,
-training through Lightning."""
+"""The Playground networks: features, parameter counts, initialisation, the batched
+training through Lightning and its equality with lone trainings."""
 
+import dataclasses
+import logging
+import re
+
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -8,8 +13,8 @@ import torch
 from aeflow.core.modules import count_parameters
 from aeflow.playground.models import (
     PlaygroundClassifier,
-    penalty,
-    playground_init_,
+    PlaygroundNetworks,
+    features,
     square_loss,
 )
 from aeflow.playground.settings import (
@@ -20,26 +25,28 @@ from aeflow.playground.settings import (
     PlaygroundSpec,
 )
 from aeflow.playground.summary import parameter_count
-from aeflow.playground.training import train_classifier, weight_table
+from aeflow.playground.training import train_batch, weight_table
 
 
 @pytest.mark.parametrize(
-    ("hidden", "features", "expected"),
+    ("hidden", "names", "expected"),
     [
         ((8, 8), ("x1", "x2"), 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1),  # 105
         ((8, 8), FEATURES, 7 * 8 + 8 + 8 * 8 + 8 + 8 + 1),  # 145, the default baseline
-        ((), ("x1", "x2"), 3),  # no hidden layer: a single tanh unit
+        ((), ("x1", "x2"), 3),  # no hidden layer: a single output unit
     ],
 )
-def test_parameter_counts(hidden, features, expected):
-    network = PlaygroundClassifier(NetworkSpec(hidden, "relu", features))
-    assert count_parameters(network) == expected
+def test_parameter_counts(hidden, names, expected):
+    spec = NetworkSpec(hidden, "relu", names)
+    assert count_parameters(PlaygroundClassifier(spec)) == expected
+    networks = PlaygroundNetworks(spec, replicas=3)
+    assert count_parameters(networks) == 3 * expected
     # The torch-free count the summary uses agrees.
-    assert parameter_count(weight_table(network)) == expected
+    dead = [torch.zeros_like(w, dtype=torch.bool) for w in networks.weights]
+    assert parameter_count(weight_table(networks, dead, 1)) == expected
 
 
 def test_features_are_the_playground_inputs():
-    network = PlaygroundClassifier(NetworkSpec((2,), "linear", FEATURES))
     points = torch.tensor([[1.0, 2.0], [-0.5, 0.0]])
     expected = torch.tensor(
         [
@@ -47,32 +54,32 @@ def test_features_are_the_playground_inputs():
             [-0.5, 0.0, 0.25, 0.0, -0.0, torch.sin(torch.tensor(-0.5)), 0.0],
         ]
     )
-    assert torch.allclose(network.features(points), expected)
-    output = network(points)
+    assert torch.allclose(features(points, FEATURES), expected)
+    output = PlaygroundClassifier(NetworkSpec((2,), "linear", FEATURES))(points)
     assert output.shape == (2,) and (output.abs() < 1).all()
 
 
-def test_initialisation_is_the_playgrounds_and_seeded():
-    first = playground_init_(PlaygroundClassifier(NetworkSpec((8, 8))), seed=3)
-    again = playground_init_(PlaygroundClassifier(NetworkSpec((8, 8))), seed=3)
-    for layer, twin in zip(first.linear_layers(), again.linear_layers(), strict=True):
-        assert layer.weight.min() >= -0.5 and layer.weight.max() <= 0.5
-        assert layer.weight.std() > 0.2  # spread over the interval, not a constant
-        assert torch.equal(layer.bias, torch.full_like(layer.bias, 0.1))
-        assert torch.equal(layer.weight, twin.weight)
+def test_initialisation_is_the_playgrounds_seeded_per_network():
+    spec = NetworkSpec((8, 8))
+    first = PlaygroundNetworks(spec, 3).initialise_([3, 4, 3])
+    lone = PlaygroundNetworks(spec, 1).initialise_([4])
+    for weight, bias, twin in zip(first.weights, first.biases, lone.weights, strict=True):
+        assert weight.min() >= -0.5 and weight.max() <= 0.5
+        assert weight.std() > 0.2  # spread over the interval, not a constant
+        assert torch.equal(bias, torch.full_like(bias, 0.1))
+        assert torch.equal(weight[0], weight[2])  # same seed, same weights
+        assert not torch.equal(weight[0], weight[1])
+        assert torch.equal(weight[1], twin[0])  # a network's weights depend on its seed only
 
 
-def test_penalties_add_exactly_rate_times_the_norms_of_the_weights():
-    network = PlaygroundClassifier(NetworkSpec((3,), "relu", ("x1", "x2")))
+def test_a_replica_computes_what_its_slice_computes():
+    spec = NetworkSpec((4, 3), "tanh", FEATURES)
+    networks = PlaygroundNetworks(spec, 2).initialise_([0, 1])
+    points = torch.randn(2, 5, 2)
     with torch.no_grad():
-        for layer in network.linear_layers():
-            layer.weight.fill_(-0.5)
-            layer.bias.fill_(10.0)  # biases are not regularised
-    weights = [w.detach() for w in network.weight_matrices()]  # 9 weights, |w| = 0.5
-    assert float(penalty(weights, "l1", 0.003)) == pytest.approx(0.003 * 9 * 0.5)
-    assert float(penalty(weights, "l2", 0.003)) == pytest.approx(0.003 * 0.5 * 9 * 0.25)
-    assert float(penalty(weights, "none", 0.003)) == 0.0
-    assert float(penalty(weights, "l1", 0.0)) == 0.0
+        together = networks(points)
+        for r in range(2):
+            assert torch.allclose(networks.replica(r)(points[r]), together[r], atol=1e-6)
 
 
 def test_square_loss_is_half_the_mean_squared_error():
@@ -89,45 +96,105 @@ def _spec(**fit) -> PlaygroundSpec:
 
 
 def test_training_lowers_the_loss_and_separates_the_gaussians():
-    result = train_classifier(_spec(), "gauss")
+    result = train_batch([("gauss", _spec(seeds=2))], "gauss")
     curves = result.curves
-    assert list(curves.columns) == ["epoch", "examples_seen", "train_loss", "test_loss"]
-    assert curves["epoch"].tolist() == list(range(16))  # epoch 0 = untrained
+    assert list(curves.columns) == [
+        "trial", "seed", "epoch", "examples_seen", "train_loss", "test_loss"
+    ]  # fmt: skip
+    assert curves["seed"].tolist() == [0] * 16 + [1] * 16
+    assert curves["epoch"].tolist() == list(range(16)) * 2  # epoch 0 = untrained
     assert curves["examples_seen"].iloc[-1] == 15 * 30
-    assert curves["test_loss"].iloc[-1] < 0.5 * curves["test_loss"].iloc[0]
+    for _, seed in curves.groupby("seed"):
+        assert seed["test_loss"].iloc[-1] < 0.5 * seed["test_loss"].iloc[0]
     points = result.points
-    correct = (points["output"] > 0) == (points["label"] > 0)
-    assert correct.mean() > 0.95
+    assert len(points) == 2 * 60
+    assert ((points["output"] > 0) == (points["label"] > 0)).mean() > 0.95
     assert len(result.boundary) == 101 * 101
+    # 30 points in batches of 10: 3 updates per epoch.
+    assert result.global_step == 15 * 3
 
 
 def test_training_is_reproducible():
-    first, second = train_classifier(_spec(), "a"), train_classifier(_spec(), "b")
+    first, second = train_batch([("a", _spec())], "a"), train_batch([("a", _spec())], "b")
     pd.testing.assert_frame_equal(first.curves, second.curves)
     pd.testing.assert_frame_equal(first.weights, second.weights)
 
 
-def test_l1_switches_off_more_weights_than_l2():
-    near_zero = {}
+def test_each_trial_of_a_batch_learns_exactly_as_it_would_alone():
+    base = _spec(seeds=2, epochs=8)
+    trials = [
+        ("base", base),
+        ("fast", dataclasses.replace(base, fit=dataclasses.replace(base.fit, learning_rate=0.3))),
+        (
+            "l1-noisy",
+            dataclasses.replace(
+                base,
+                data=dataclasses.replace(base.data, noise=0.3, seed=7),
+                fit=dataclasses.replace(
+                    base.fit, regularization="l1", regularization_rate=0.01, seed=5
+                ),
+            ),
+        ),
+    ]
+    together = train_batch(trials, "together")
+    for name, spec in trials:
+        alone = train_batch([(name, spec)], name)
+        mine = together.curves[together.curves["trial"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.curves, atol=1e-6, rtol=0)
+        weights = together.weights[together.weights["trial"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(weights, alone.weights, atol=1e-6, rtol=0)
+
+
+def test_l1_kills_links_for_good_and_l2_shrinks_without_killing():
+    dead, near_zero = {}, {}
     for kind in ("none", "l1", "l2"):
-        result = train_classifier(
-            _spec(regularization=kind, regularization_rate=0.05, epochs=60, learning_rate=0.1),
+        result = train_batch(
+            [
+                (
+                    kind,
+                    _spec(
+                        regularization=kind, regularization_rate=0.05, epochs=60, learning_rate=0.1
+                    ),
+                )
+            ],
             kind,
         )
+        dead[kind] = result.weights["dead"].mean()
         near_zero[kind] = (result.weights["weight"].abs() < 1e-2).mean()
-    assert near_zero["l1"] > near_zero["l2"] and near_zero["l1"] > near_zero["none"]
+        # A dead link is exactly zero.
+        assert (result.weights.loc[result.weights["dead"], "weight"] == 0).all()
+    assert dead["l1"] > 0 and dead["l2"] == 0 and dead["none"] == 0
+    assert near_zero["l1"] > near_zero["l2"]
 
 
-def test_a_diverging_training_names_the_trial_and_the_epoch():
-    from aeflow.core.trainer import TrainingDiverged
-
-    spec = PlaygroundSpec(
+def test_a_diverging_trial_is_named_and_leaves_the_others_intact(caplog):
+    fine = PlaygroundSpec(
         DataSpec(dataset="gauss", n_samples=60, seed=1),
         NetworkSpec((4, 4), "relu", FEATURES),
-        FitSpec(epochs=50, learning_rate=1e30, batch_size=10),
+        FitSpec(epochs=50, learning_rate=0.03, batch_size=10),
     )
-    with pytest.raises(TrainingDiverged, match=r"'too-fast' diverged.*in epoch \d+"):
-        train_classifier(spec, "too-fast")
+    wild = dataclasses.replace(fine, fit=dataclasses.replace(fine.fit, learning_rate=1e30))
+    with caplog.at_level(logging.WARNING):
+        result = train_batch([("fine", fine), ("too-fast", wild)], "mixed")
+    assert re.search(r"trial 'too-fast' seed 0 diverged.*from epoch \d+", caplog.text)
+    curves = result.curves.set_index("trial")
+    assert not np.isfinite(curves.loc["too-fast", "test_loss"].iloc[-1])
+    alone = train_batch([("fine", fine)], "alone").curves
+    assert np.allclose(curves.loc["fine", "test_loss"], alone["test_loss"], atol=1e-6)
+
+
+def test_regression_sets_train_a_linear_output():
+    spec = PlaygroundSpec(
+        DataSpec(dataset="plane", n_samples=200, seed=2),
+        NetworkSpec((2,), "linear", ("x1", "x2")),
+        FitSpec(epochs=20, learning_rate=0.01, batch_size=10),
+    )
+    assert spec.regression and spec.data.n_samples == 200
+    result = train_batch([("plane", spec)], "plane")
+    curves = result.curves
+    assert curves["test_loss"].iloc[-1] < 0.2 * curves["test_loss"].iloc[0]
+    # A linear output: the map exceeds the tanh range where the plane does.
+    assert result.boundary["output"].abs().max() > 1.0
 
 
 def test_every_recorded_loss_lives_on_the_device_the_module_trains_on():
@@ -136,8 +203,12 @@ def test_every_recorded_loss_lives_on_the_device_the_module_trains_on():
     from aeflow.playground.lit import ClassifierModule
 
     network = NetworkSpec((4,), "tanh", ("x1", "x2")).to_dict()
-    points = torch.tensor([[0.5, -1.0, 1.0], [-2.0, 1.5, -1.0]])
-    module = ClassifierModule(network, 0.1, run_name="device-check").attach_data(points, points)
+    slices = [
+        {"trial": "t", "seed": 0, "learning_rate": 0.1, "regularization": "none",
+         "regularization_rate": 0.0}
+    ]  # fmt: skip
+    points = torch.tensor([[[0.5, -1.0, 1.0], [-2.0, 1.5, -1.0]]])
+    module = ClassifierModule(network, slices, run_name="device-check").attach_data(points, points)
     module.to("meta")
     module.on_train_start()
     assert module.epoch_losses, "the untrained loss (epoch 0) is recorded"

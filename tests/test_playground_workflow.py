@@ -5,12 +5,19 @@ import pytest
 import torch
 
 from aeflow.playground.checkpoints import load_classifier
-from tests.conftest import private_copy
+from aeflow.playground.runs import playground_runs
+from aeflow.workflow import validate_config
+from tests.conftest import SCHEMA, private_copy
 
 pytestmark = pytest.mark.workflow
 
-# tiny config: learning_rate [0.03, 0.1] (0.1 is the baseline's), regularization none/l1/l2
-TRIALS = ["baseline", "learning_rate-0.03", "regularization-l1", "regularization-l2"]
+# tiny config: learning_rate [0.03, 0.1] (0.1 is the baseline's), regularization none/l1/l2,
+# near_duplicate [0.1, 0.1000001]; 2 seeds per trial, at most 2 trials per batch.
+BATCHES = {
+    "baseline": ["baseline", "learning_rate-0.03"],
+    "regularization-l1": ["regularization-l1", "regularization-l2"],
+    "near_duplicate-0.1000001": ["near_duplicate-0.1000001"],
+}
 FIGURES = [
     "playground_baseline",
     "playground_sweeps",
@@ -20,21 +27,27 @@ FIGURES = [
 ]
 
 
-def test_every_trial_is_trained_once_and_its_outputs_parse(finished_playground):
-    root = finished_playground.results / "playground"
-    assert sorted(p.name for p in root.iterdir() if p.is_dir()) == sorted(TRIALS)
-    for trial in TRIALS:
-        points = pd.read_csv(root / trial / "points.csv")
-        assert list(points.columns) == ["x1", "x2", "label", "split", "output"]
-        assert points["split"].value_counts().to_dict() == {"train": 20, "test": 20}
-        curves = pd.read_csv(root / trial / "curves.csv")
-        assert curves["epoch"].tolist() == [0, 1, 2, 3, 4]
-        network = load_classifier(root / trial / "model.ckpt")
-        assert network(torch.zeros(3, 2)).shape == (3,)
-        # The saved output column is the saved model's output.
-        inputs = torch.tensor(points[["x1", "x2"]].to_numpy(), dtype=torch.float32)
-        with torch.no_grad():
-            assert (network(inputs).numpy() - points["output"].to_numpy()).max() < 1e-6
+def test_trials_are_trained_in_batches_and_their_outputs_parse(finished_playground):
+    root = finished_playground.results / "playground" / "batches"
+    assert sorted(p.name for p in root.iterdir()) == sorted(BATCHES)
+    for batch, trials in BATCHES.items():
+        points = pd.read_csv(root / batch / "points.csv")
+        assert list(points.columns) == ["trial", "seed", "x1", "x2", "label", "split", "output"]
+        assert points.groupby(["trial", "seed"]).size().to_dict() == {
+            (trial, seed): 40 for trial in trials for seed in (0, 1)
+        }
+        curves = pd.read_csv(root / batch / "curves.csv")
+        assert curves.groupby(["trial", "seed"])["epoch"].apply(list).tolist() == [
+            [0, 1, 2, 3, 4]
+        ] * (2 * len(trials))
+        for trial in trials:
+            for seed in (0, 1):
+                network = load_classifier(root / batch / "model.ckpt", trial, seed)
+                mine = points[(points["trial"] == trial) & (points["seed"] == seed)]
+                inputs = torch.tensor(mine[["x1", "x2"]].to_numpy(), dtype=torch.float32)
+                with torch.no_grad():
+                    # The saved output column is the saved model's output.
+                    assert (network(inputs).numpy() - mine["output"].to_numpy()).max() < 1e-6
     for figure in FIGURES:
         assert (finished_playground.results / f"figures/{figure}.png").read_bytes()[
             :4
@@ -43,18 +56,30 @@ def test_every_trial_is_trained_once_and_its_outputs_parse(finished_playground):
     assert not (finished_playground.results / "models").exists()
 
 
-def test_summary_has_a_row_per_sweep_point_and_generated_observations(finished_playground):
+def test_summary_gives_mean_and_spread_and_says_what_the_seeds_resolve(finished_playground):
     root = finished_playground.results / "playground"
     table = pd.read_csv(root / "summary.csv")
-    assert table["sweep"].tolist() == ["baseline"] + ["learning_rate"] * 2 + ["regularization"] * 3
+    assert table["sweep"].tolist() == (
+        ["baseline"] + ["learning_rate"] * 2 + ["regularization"] * 3 + ["near_duplicate"] * 2
+    )
     # Points equal to the baseline share its training and its numbers.
-    shared = table[table["run"] == "baseline"]
-    assert len(shared) == 3 and shared["test_loss"].nunique() == 1
-    assert (table["parameters"] == 145).all()
+    shared = table[table["trial"] == "baseline"]
+    assert len(shared) == 4 and shared["test_loss"].nunique() == 1
+    assert (table["parameters"] == 145).all() and (table["seeds"] == 2).all()
+    per_seed = pd.read_csv(root / "summary_per_seed.csv")
+    assert len(per_seed) == 5 * 2  # 5 distinct trials x 2 seeds
+    means = per_seed.groupby("trial")["test_loss"].mean()
+    assert table.set_index("trial")["test_loss"].to_dict() == pytest.approx(means.to_dict())
     markdown = (root / "summary.md").read_text()
-    l1 = table[table["run"] == "regularization-l1"].iloc[0]
-    assert f"l1 {l1['near_zero_weights']:.0%}" in markdown
-    assert "Sweep learning_rate (training.learning_rate): test loss is lowest at" in markdown
+    sentences = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
+    assert len(sentences) == 3
+    for sentence in sentences:
+        assert "of 2 seeds" in sentence and " ± " in sentence
+    near = next(s for s in sentences if s.startswith("- Sweep near_duplicate"))
+    assert "not resolved between" in near
+    assert "playground.tensorflow.org/#activation=relu" in markdown
+    l1 = per_seed[per_seed["trial"] == "regularization-l1"]["near_zero_weights"]
+    assert f"l1: {l1.mean():.0%} of weights" in markdown
 
 
 def _edit(wf, change, *targets):
@@ -71,23 +96,27 @@ def done_playground(finished_playground, tmp_path):
     return private_copy(finished_playground, tmp_path, "playground")
 
 
-SWEEP_OUTPUTS = {("summarise_playground", ""), ("plot_playground_sweeps", "")}
+SUMMARY_AND_SWEEPS = {("summarise_playground", ""), ("plot_playground_sweeps", "")}
 
 
-def test_adding_a_sweep_value_trains_only_that_trial(done_playground):
+def test_adding_a_trial_at_the_end_retrains_only_the_last_batch(done_playground):
     def add_value(config):
-        config["playground"]["sweeps"]["learning_rate"]["values"].append(0.3)
+        config["playground"]["sweeps"]["near_duplicate"]["values"].append(0.3)
 
     jobs = _edit(done_playground, add_value, "playground")
-    assert jobs == {("playground_train", "trial=learning_rate-0.3")} | SWEEP_OUTPUTS
+    # The new trial joins its group's last batch: no other batch trains.
+    assert {job for job in jobs if job[0] == "playground_train"} == {
+        ("playground_train", "batch=near_duplicate-0.1000001")
+    }
+    assert jobs >= SUMMARY_AND_SWEEPS
 
 
-def test_changing_the_baseline_retrains_every_trial(done_playground):
+def test_changing_the_baseline_retrains_every_batch(done_playground):
     jobs = _edit(
         done_playground, lambda c: c["playground"]["training"].update(epochs=5), "playground"
     )
     trained = {job for job in jobs if job[0] == "playground_train"}
-    assert trained == {("playground_train", f"trial={trial}") for trial in TRIALS}
+    assert trained == {("playground_train", f"batch={batch}") for batch in BATCHES}
 
 
 def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playground):
@@ -99,7 +128,7 @@ def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playg
         config["playground"]["enabled"] = False
 
     enabled = _edit(done_playground, longer)
-    assert ("playground_train", "trial=baseline") in enabled and ("train", "run=ae1") in enabled
+    assert ("playground_train", "batch=baseline") in enabled and ("train", "run=ae1") in enabled
     disabled = _edit(done_playground, longer_but_disabled)
     assert disabled == {job for job in enabled if "playground" not in job[0]}
 
@@ -109,17 +138,20 @@ def test_a_regularization_rate_without_regularization_reruns_nothing(done_playgr
         config["playground"]["training"]["regularization_rate"] = 0.01
 
     jobs = _edit(done_playground, new_rate, "playground")
-    # Only the trials that regularise use the rate; the baseline (none) stays.
+    # Only the trials that regularise use the rate: their batch alone retrains.
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "trial=regularization-l1"),
-        ("playground_train", "trial=regularization-l2"),
+        ("playground_train", "batch=regularization-l1")
     }
 
 
 @pytest.mark.parametrize("written", ["1e-5", 1.0e-05, "1.0e-05"])
 def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, written):
     def add_value(config):
-        config["playground"]["sweeps"]["learning_rate"]["values"].append(written)
+        config["playground"]["sweeps"]["near_duplicate"]["values"].append(written)
 
     jobs = _edit(done_playground, add_value)
-    assert ("playground_train", "trial=learning_rate-1e-05") in jobs
+    # The new trial joins the group's last batch, which retrains.
+    assert ("playground_train", "batch=near_duplicate-0.1000001") in jobs
+    config = done_playground.read_config()
+    validate_config(config, SCHEMA)
+    assert "near_duplicate-1e-05" in playground_runs(config)

@@ -18,6 +18,7 @@ from aeflow.autoencoder import runs as ae
 from aeflow.core import codehash
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
+from aeflow.playground.link import playground_url
 from aeflow.workflow import validate_config
 
 CONFIG_FILE = "config.yaml"
@@ -43,12 +44,14 @@ PLOT_ENV = "../../envs/plot.yaml"
 VARIANTS = ae.variant_names(config)
 PLAYGROUND = f"{RESULTS}/playground"
 PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
+SWEEP_TRIALS = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
 
 
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
     trial=pg.TRIAL_PATTERN,
+    batch=pg.TRIAL_PATTERN,
 
 
 # Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
@@ -118,14 +121,19 @@ def playground_targets():
     ]
 
 
-def trial_files(name):
-    """One file per playground trial (the baseline and each distinct sweep point)."""
-    return expand(f"{PLAYGROUND}/{{trial}}/{name}.csv", trial=PLAYGROUND_TRIALS)
+def batch_files(name, trials):
+    """The ``name`` table of every batch that trains one of ``trials`` (each batch once)."""
+    if not PLAYGROUND_TRIALS:
+        return []
+    batches = dict.fromkeys(pg.batch_of(config, trial) for trial in trials)
+    return [f"{PLAYGROUND}/batches/{batch}/{name}.csv" for batch in batches]
 
 
-def sweep_files(name):
-    """One file per sweep point, in the order of pg.sweep_table (shared trials repeat)."""
-    return [f"{PLAYGROUND}/{record['run']}/{name}.csv" for record in pg.sweep_table(config)]
+def playground_links(trials):
+    """(trial, URL opening its settings on the Playground's page), for figure captions."""
+    if not PLAYGROUND_TRIALS:
+        return []
+    return [(trial, playground_url(pg.run_settings(config, trial))) for trial in trials]
 
 
 def summary_checkpoints():

@@ -1,35 +1,37 @@
-# Part 2 (bonus): the Playground's MLP experiments. One training job per trial (the
-# baseline and each new sweep point); figures and the summary read their cached CSVs.
+# Part 2 (bonus): the Playground's MLP experiments. Trials that share a network shape and
+# schedule are trained together, one job per batch of at most playground.batch_trials
+# trials (each with its seed replicas); figures and the summary read the batches' CSVs.
 
 
 rule playground_train:
     output:
-        points=f"{PLAYGROUND}/{{trial}}/points.csv",
-        curves=f"{PLAYGROUND}/{{trial}}/curves.csv",
-        boundary=f"{PLAYGROUND}/{{trial}}/boundary.csv",
-        weights=f"{PLAYGROUND}/{{trial}}/weights.csv",
-        model=f"{PLAYGROUND}/{{trial}}/model.ckpt",
+        points=f"{PLAYGROUND}/batches/{{batch}}/points.csv",
+        curves=f"{PLAYGROUND}/batches/{{batch}}/curves.csv",
+        boundary=f"{PLAYGROUND}/batches/{{batch}}/boundary.csv",
+        weights=f"{PLAYGROUND}/batches/{{batch}}/weights.csv",
+        model=f"{PLAYGROUND}/batches/{{batch}}/model.ckpt",
     params:
         code=code("playground_train.py"),
-        settings=lambda w: pg.run_settings(config, w.trial),
+        trials=lambda w: pg.batch_settings(config, w.batch),
     threads: 1
     resources:
-        gpu=lambda w: gpus(pg.run_settings(config, w.trial)["training"]),
+        gpu=lambda w: gpus(pg.batch_settings(config, w.batch)[0]["settings"]["training"]),
     conda:
         TORCH_ENV
     log:
-        f"{RESULTS}/logs/playground/{{trial}}.log",
+        f"{RESULTS}/logs/playground/{{batch}}.log",
     script:
         "../scripts/playground_train.py"
 
 
 rule summarise_playground:
     input:
-        curves=trial_files("curves"),
-        points=trial_files("points"),
-        weights=trial_files("weights"),
+        curves=batch_files("curves", PLAYGROUND_TRIALS),
+        points=batch_files("points", PLAYGROUND_TRIALS),
+        weights=batch_files("weights", PLAYGROUND_TRIALS),
     output:
         table=f"{PLAYGROUND}/summary.csv",
+        per_seed=f"{PLAYGROUND}/summary_per_seed.csv",
         markdown=f"{PLAYGROUND}/summary.md",
         html=report(
             f"{PLAYGROUND}/summary.html",
@@ -41,7 +43,7 @@ rule summarise_playground:
         code=code("summarise_playground.py"),
         trials=PLAYGROUND_TRIALS,
         records=pg.sweep_table(config),
-        baseline=pg.run_settings(config, pg.BASELINE),
+        settings={trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
     conda:
         PLOT_ENV
     log:
@@ -52,9 +54,9 @@ rule summarise_playground:
 
 rule plot_playground_baseline:
     input:
-        points=f"{PLAYGROUND}/{pg.BASELINE}/points.csv",
-        curves=f"{PLAYGROUND}/{pg.BASELINE}/curves.csv",
-        boundary=f"{PLAYGROUND}/{pg.BASELINE}/boundary.csv",
+        points=batch_files("points", [pg.BASELINE]),
+        curves=batch_files("curves", [pg.BASELINE]),
+        boundary=batch_files("boundary", [pg.BASELINE]),
     output:
         report(
             figure("playground_baseline"),
@@ -63,7 +65,9 @@ rule plot_playground_baseline:
         ),
     params:
         code=code("plot_playground_baseline.py"),
+        trial=pg.BASELINE,
         settings=pg.run_settings(config, pg.BASELINE),
+        links=playground_links([pg.BASELINE]),
         dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
@@ -76,9 +80,9 @@ rule plot_playground_baseline:
 rule plot_playground_sweeps:
     input:
         table=rules.summarise_playground.output.table,
-        boundaries=sweep_files("boundary"),
-        points=sweep_files("points"),
-        curves=sweep_files("curves"),
+        boundaries=batch_files("boundary", SWEEP_TRIALS),
+        points=batch_files("points", SWEEP_TRIALS),
+        curves=batch_files("curves", SWEEP_TRIALS),
     output:
         losses=report(
             figure("playground_sweeps"),
@@ -98,6 +102,7 @@ rule plot_playground_sweeps:
     params:
         code=code("plot_playground_sweeps.py"),
         records=pg.sweep_table(config),
+        links=playground_links(SWEEP_TRIALS),
         dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
@@ -109,7 +114,7 @@ rule plot_playground_sweeps:
 
 rule plot_playground_weights:
     input:
-        [f"{PLAYGROUND}/{run}/weights.csv" for _, run in pg.regularization_runs(config)],
+        batch_files("weights", [trial for _, trial in pg.regularization_runs(config)]),
     output:
         report(
             figure("playground_weights"),
@@ -119,6 +124,8 @@ rule plot_playground_weights:
     params:
         code=code("plot_playground_weights.py"),
         labels=[label for label, _ in pg.regularization_runs(config)],
+        trials=[trial for _, trial in pg.regularization_runs(config)],
+        links=playground_links([trial for _, trial in pg.regularization_runs(config)]),
         features=pg.weight_map_features(config),
         dpi=config["figures"]["dpi"],
     conda:

@@ -1,18 +1,19 @@
-"""Rule playground_train: one Playground classifier through Lightning; writes its data set
-(with the trained network's output per point), loss curves, decision map, weights, model."""
+"""Rule playground_train: one batch of Playground trials (each with its seed replicas)
+trained together through Lightning; writes per trial and seed the data with the trained
+network's output, loss curves and weights, the output maps, and the batch's checkpoint."""
 
 import torch
 
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 from aeflow.playground.settings import PlaygroundSpec
-from aeflow.playground.training import train_classifier
+from aeflow.playground.training import train_batch
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
-    spec = PlaygroundSpec.from_params(sm.params.settings)
-    result = train_classifier(spec, run_name=sm.wildcards.trial, checkpoint=sm.output.model)
+    trials = [(t["trial"], PlaygroundSpec.from_params(t["settings"])) for t in sm.params.trials]
+    result = train_batch(trials, run_name=sm.wildcards.batch, checkpoint=sm.output.model)
     write_csv(result.points, sm.output.points)
     write_csv(result.curves, sm.output.curves)
     write_csv(result.boundary, sm.output.boundary)

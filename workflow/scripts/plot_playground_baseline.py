@@ -1,18 +1,18 @@
-"""Rule plot_playground_baseline: decision map and loss curves of the baseline trial."""
-
-import pandas as pd
+"""Rule plot_playground_baseline: output map and loss curves of the baseline trial."""
 
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
-from aeflow.playground.plots import baseline_figure
+from aeflow.playground.plots import baseline_figure, first_seed, trial_rows
 from aeflow.playground.runs import describe
+from aeflow.playground.summary import read_batches
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
+    trial = sm.params.trial
     fig = baseline_figure(
-        pd.read_csv(sm.input.boundary),
-        pd.read_csv(sm.input.points),
-        pd.read_csv(sm.input.curves),
+        trial_rows(read_batches(list(sm.input.boundary)), trial),
+        first_seed(trial_rows(read_batches(list(sm.input.points)), trial)),
+        trial_rows(read_batches(list(sm.input.curves)), trial),
         title=f"Baseline: {describe(sm.params.settings)}",
     )
     save_figure(fig, sm.output[0], sm.params.dpi)

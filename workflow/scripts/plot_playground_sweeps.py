@@ -1,5 +1,5 @@
-"""Rule plot_playground_sweeps: final loss per swept value, decision maps and loss curves
-of every sweep point."""
+"""Rule plot_playground_sweeps: final loss per swept value, output maps and loss curves
+of every sweep point (mean and band over seeds)."""
 
 import pandas as pd
 
@@ -11,14 +11,15 @@ from aeflow.playground.plots import (
     sweep_curves_figure,
     sweeps_figure,
 )
+from aeflow.playground.summary import read_batches
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     maps, curves = read_sweep_points(
         list(sm.params.records),
-        list(sm.input.boundaries),
-        list(sm.input.points),
-        list(sm.input.curves),
+        read_batches(list(sm.input.boundaries)),
+        read_batches(list(sm.input.points)),
+        read_batches(list(sm.input.curves)),
     )
     save_figure(sweeps_figure(pd.read_csv(sm.input.table)), sm.output.losses, sm.params.dpi)
     save_figure(boundaries_figure(maps), sm.output.boundaries, sm.params.dpi)

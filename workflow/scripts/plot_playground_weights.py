@@ -1,10 +1,16 @@
-"""Rule plot_playground_weights: weight matrices per layer under each regularisation."""
+"""Rule plot_playground_weights: weight matrices per layer under each regularisation
+(the first seed of each trial)."""
 
-from aeflow.core.figures import read_tables, save_figure
+from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
-from aeflow.playground.plots import weights_figure
+from aeflow.playground.plots import first_seed, trial_rows, weights_figure
+from aeflow.playground.summary import read_batches
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    tables = read_tables(list(sm.input), list(sm.params.labels))
+    weights = read_batches(list(sm.input))
+    tables = {
+        label: first_seed(trial_rows(weights, trial))
+        for label, trial in zip(sm.params.labels, sm.params.trials, strict=True)
+    }
     save_figure(weights_figure(tables, sm.params.features), sm.output[0], sm.params.dpi)

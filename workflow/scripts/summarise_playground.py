@@ -1,22 +1,25 @@
-"""Rule summarise_playground: numbers of every trial, observations, the report's page."""
+"""Rule summarise_playground: numbers of every trial over its seeds, observations, the
+report's page, and the raw per-seed numbers."""
 
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
-from aeflow.playground.summary import summarise
+from aeflow.playground.summary import display_table, summarise
 
 TITLE = "Playground experiments (bonus)"
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    table, notes = summarise(
-        list(sm.params.trials),
+    table, per_seed, notes = summarise(
         list(sm.input.curves),
         list(sm.input.points),
         list(sm.input.weights),
+        list(sm.params.trials),
         list(sm.params.records),
-        sm.params.baseline,
+        dict(sm.params.settings),
     )
     write_csv(table, sm.output.table)
-    write_text(sm.output.markdown, to_markdown(table, notes, TITLE))
-    write_text(sm.output.html, to_html(table, notes, TITLE))
+    write_csv(per_seed, sm.output.per_seed)
+    shown = display_table(table)
+    write_text(sm.output.markdown, to_markdown(shown, notes, TITLE))
+    write_text(sm.output.html, to_html(shown, notes, TITLE))

@@ -17,6 +17,20 @@ def _cell(value) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+def _is_link(value) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://"))
+
+
+def _md_cell(value) -> str:
+    return f"[open]({value})" if _is_link(value) else _cell(value)
+
+
+def _html_cell(value) -> str:
+    if _is_link(value):
+        return f"<a href='{html.escape(value, quote=True)}'>open</a>"
+    return html.escape(_cell(value))
+
+
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.dropna(axis=1, how="all")
     if "seeds" in shown and (shown["seeds"] == 1).all():
@@ -37,7 +51,7 @@ def to_markdown(table: pd.DataFrame, notes: list[str], title: str = "Summary") -
         "|" + "---|" * len(shown.columns),
     ]
     lines += [
-        "| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
+        "| " + " | ".join(_md_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
     ]
     return "\n".join(lines) + "\n"
 
@@ -46,7 +60,7 @@ def to_html(table: pd.DataFrame, notes: list[str], title: str = "Summary") -> st
     shown = _shown(table)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>"
         for row in shown.itertuples(index=False)
     )
     items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)

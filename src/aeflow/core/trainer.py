@@ -69,11 +69,13 @@ def fit(
     accelerator: str,
     initial_checkpoint: str | os.PathLike[str] | None = None,
     final_checkpoint: str | os.PathLike[str] | None = None,
+    precision: str = "32-true",
 ) -> FitOutcome:
     """Train ``module`` for ``epochs`` passes over ``loader``.
 
     Optionally writes Lightning checkpoints of the module before and after training; both
     appear under their names only once training has succeeded (a killed job leaves none).
+    ``precision`` is Lightning's ("64-true" trains in float64).
     """
     quiet_lightning()
     with contextlib.ExitStack() as outputs:
@@ -91,6 +93,7 @@ def fit(
             enable_model_summary=False,
             num_sanity_val_steps=0,
             deterministic=True,
+            precision=precision,
             callbacks=[_CheckpointAtStart(initial)] if initial else [],
         )
         start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Trained Playground classifiers back from the workflow's (Lightning) checkpoints, torch
+"""Trained Playground networks back from the workflow's (Lightning) checkpoints, torch
 only. The Lightning way: ``ClassifierModule.load_from_checkpoint(path).network``."""
 
 from __future__ import annotations
@@ -6,13 +6,26 @@ from __future__ import annotations
 import os
 
 from aeflow.core.checkpoints import read_checkpoint, submodule_state
-from aeflow.playground.models import PlaygroundClassifier
+from aeflow.playground.models import PlaygroundClassifier, PlaygroundNetworks
 from aeflow.playground.settings import NetworkSpec
 
 
-def load_classifier(path: str | os.PathLike[str]) -> PlaygroundClassifier:
-    """The trained network stored at ``path``, in eval mode on the CPU."""
+def load_networks(path: str | os.PathLike[str]) -> tuple[PlaygroundNetworks, list[dict]]:
+    """All networks of a trial batch and their slices (trial, seed, optimiser settings)."""
     hyper_parameters, state = read_checkpoint(path)
-    network = PlaygroundClassifier(NetworkSpec(**hyper_parameters["network"]))
-    network.load_state_dict(submodule_state(state, "network"))
-    return network.eval()
+    slices = list(hyper_parameters["slices"])
+    networks = PlaygroundNetworks(
+        NetworkSpec(**hyper_parameters["network"]), len(slices), hyper_parameters["regression"]
+    )
+    networks.load_state_dict(submodule_state(state, "network"))
+    return networks.eval(), slices
+
+
+def load_classifier(path: str | os.PathLike[str], trial: str, seed: int) -> PlaygroundClassifier:
+    """The trained network of ``trial`` and ``seed`` in the batch stored at ``path``."""
+    networks, slices = load_networks(path)
+    for r, entry in enumerate(slices):
+        if entry["trial"] == trial and entry["seed"] == seed:
+            return networks.replica(r)
+    found = sorted({(s["trial"], s["seed"]) for s in slices})
+    raise KeyError(f"no network of trial {trial!r} seed {seed} in {path}; it holds {found}")

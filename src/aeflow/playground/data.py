@@ -1,10 +1,11 @@
-"""The TensorFlow Playground's classification data sets, seeded (NumPy only).
+"""The TensorFlow Playground's data sets, seeded (NumPy only).
 
 Each generator follows the definition in the Playground's source, ``src/dataset.ts`` of
-https://github.com/tensorflow/playground (functions ``classifySpiralData``,
-``classifyCircleData``, ``classifyXORData``, ``classifyTwoGaussData``): same formulas,
-same constants, same meaning of ``noise`` (the noise slider divided by 100), labels +1/-1.
-Only the random numbers differ: NumPy's seeded generator instead of the browser's.
+https://github.com/tensorflow/playground (``classifySpiralData``, ``classifyCircleData``,
+``classifyXORData``, ``classifyTwoGaussData``; ``regressPlane``, ``regressGaussian``): same
+formulas, same constants, same meaning of ``noise`` (the noise slider divided by 100);
+classification labels are +1/-1, regression labels lie in [-1, 1]. Only the random numbers
+differ: NumPy's seeded generator instead of the browser's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from aeflow.playground.settings import DataSpec
 
-Points = tuple[np.ndarray, np.ndarray]  # (n, 2) coordinates, (n,) labels in {-1, +1}
+Points = tuple[np.ndarray, np.ndarray]  # (n, 2) coordinates, (n,) labels
 DOMAIN = (-6.0, 6.0)  # the Playground's plotted input range, both axes
 
 
@@ -74,16 +75,51 @@ def gauss(n_samples: int, noise: float, rng: np.random.Generator) -> Points:
     return np.concatenate([positive, negative]), np.concatenate([np.ones(n), -np.ones(n)])
 
 
+def plane(n_samples: int, noise: float, rng: np.random.Generator) -> Points:
+    """A tilted plane (``regressPlane``): x, y ~ U(-6, 6); the label is (x' + y') / 10 for
+    the point shifted by noise * U(-6, 6) per axis (the Playground's linear scale from
+    [-10, 10] to [-1, 1], unclamped)."""
+    radius = 6.0
+    xy = rng.uniform(-radius, radius, size=(n_samples, 2))
+    shifted = xy + noise * rng.uniform(-radius, radius, size=xy.shape)
+    return xy, (shifted[:, 0] + shifted[:, 1]) / 10.0
+
+
+# (centre x, centre y, sign) of the six bumps of ``regressGaussian``.
+BUMPS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
+    dtype=float,
+)
+
+
+def multi_gauss(n_samples: int, noise: float, rng: np.random.Generator) -> Points:
+    """Six bumps of alternating sign (``regressGaussian``): x, y ~ U(-6, 6); each bump gives
+    sign * clamp(1 - d / 2, 0, 1) at distance d from its centre, and the label is the bump
+    value largest in magnitude (the first one on ties), for the point shifted by
+    noise * U(-6, 6) per axis."""
+    radius = 6.0
+    xy = rng.uniform(-radius, radius, size=(n_samples, 2))
+    shifted = xy + noise * rng.uniform(-radius, radius, size=xy.shape)
+    distance = np.hypot(
+        shifted[:, None, 0] - BUMPS[None, :, 0], shifted[:, None, 1] - BUMPS[None, :, 1]
+    )
+    values = BUMPS[None, :, 2] * np.clip(1 - distance / 2, 0, 1)
+    # The Playground keeps a bump's value only when strictly larger in magnitude.
+    return xy, values[np.arange(n_samples), np.abs(values).argmax(axis=1)]
+
+
 GENERATORS: dict[str, Callable[[int, float, np.random.Generator], Points]] = {
     "spiral": spiral,
     "circle": circle,
     "xor": xor,
     "gauss": gauss,
+    "plane": plane,
+    "multi_gauss": multi_gauss,
 }
 
 
 def make_points(spec: DataSpec) -> pd.DataFrame:
-    """The data set of ``spec``, shuffled, then split as the Playground does: the first
+    """The data set of ``spec``, shuffled once, then split as the Playground does: the first
     floor(n * train_ratio) points train, the rest test. Columns x1, x2, label, split."""
     rng = np.random.default_rng(spec.seed)
     xy, labels = GENERATORS[spec.dataset](spec.n_samples, spec.noise, rng)
@@ -91,5 +127,5 @@ def make_points(spec: DataSpec) -> pd.DataFrame:
     xy, labels = xy[order], labels[order]
     split = np.where(np.arange(len(labels)) < spec.n_train, "train", "test")
     return pd.DataFrame(
-        {"x1": xy[:, 0], "x2": xy[:, 1], "label": labels.astype(int), "split": split}
+        {"x1": xy[:, 0], "x2": xy[:, 1], "label": labels.astype(float), "split": split}
     )

@@ -1,13 +1,16 @@
-"""The LightningModule of the Playground classifier: loss, penalty and optimiser.
+"""The LightningModule of the Playground networks: loss, the Playground's optimiser, and
+the per-epoch loss read-out.
 
+One module trains R networks of one shape together (the slices: trials x seed replicas,
+each with its own data, initial weights, point order, learning rate and regularisation).
 Like ``aeflow.autoencoder.lit.AutoencoderModule`` it takes one epoch per Lightning step
-(the networks are tiny; Lightning's per-step overhead would dominate) and steps plain SGD,
-the Playground's optimiser, once per mini-batch through Lightning's optimiser wrapper (so
-``trainer.global_step`` counts the steps). After each epoch it evaluates the loss on the
-full training and test sets, as the Playground's loss read-out does.
+(the networks are tiny; Lightning's per-step overhead would dominate) and steps the
+optimiser once per mini-batch through Lightning's wrapper (so ``trainer.global_step``
+counts the updates). After each epoch it evaluates every network's loss on its full
+training and test sets, as the Playground's loss read-out does.
 
-``ClassifierModule.load_from_checkpoint(path)`` rebuilds a trained module; the data sets
-are not part of it (``attach_data`` before training).
+``ClassifierModule.load_from_checkpoint(path).network.replica(k)`` gives slice k back; the
+data sets are not part of the checkpoint (``attach_data`` before training).
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 import pytorch_lightning as pl
 import torch
 
-from aeflow.core.trainer import TrainingDiverged, make_optimizer
-from aeflow.playground.models import PlaygroundClassifier, penalty, playground_init_, square_loss
+from aeflow.playground.models import PlaygroundNetworks, square_loss
+from aeflow.playground.optim import PlaygroundSGD
 from aeflow.playground.settings import NetworkSpec
 
 
@@ -24,25 +27,29 @@ class ClassifierModule(pl.LightningModule):
     def __init__(
         self,
         network: dict,
-        learning_rate: float = 0.03,
-        regularization: str = "none",
-        regularization_rate: float = 0.0,
-        seed: int = 0,
+        slices: list[dict],
+        regression: bool = False,
         run_name: str = "",
     ) -> None:
-        """``network``: ``NetworkSpec`` keyword arguments; ``seed``: initial weights."""
+        """``network``: ``NetworkSpec`` keyword arguments, shared by all slices;
+        ``slices``: per network, ``trial``, ``seed`` (initial weights), ``learning_rate``,
+        ``regularization`` and ``regularization_rate``."""
         super().__init__()
         self.save_hyperparameters()
         self.automatic_optimization = False
-        self.network = playground_init_(PlaygroundClassifier(NetworkSpec(**network)), seed)
-        # Per-epoch (train loss, test loss) as tensors on the module's device; the
-        # finiteness check is the one host sync per epoch. Epoch 0 (untrained) is recorded
-        # in on_train_start, after Lightning has moved the module to its device.
+        self.network = PlaygroundNetworks(NetworkSpec(**network), len(slices), regression)
+        self.network.initialise_([s["seed"] for s in slices])
+        # Per-epoch (R, 2) train/test losses, kept on the module's device: no host sync
+        # per epoch. Epoch 0 (untrained) is recorded in on_train_start, after Lightning
+        # has moved the module to its device.
         self.epoch_losses: list[torch.Tensor] = []
+        self.dead_links: list[torch.Tensor] = [
+            torch.zeros_like(w, dtype=torch.bool) for w in self.network.weights
+        ]
 
     def attach_data(self, train: torch.Tensor, test: torch.Tensor) -> ClassifierModule:
-        """``train`` and ``test``: (n, 3) tensors of x1, x2, label; they move with the
-        module but are not saved in its checkpoints."""
+        """``train`` (R, n, 3) and ``test`` (R, m, 3): x1, x2, label rows per network; they
+        move with the module but are not saved in its checkpoints."""
         self.register_buffer("train_set", train, persistent=False)
         self.register_buffer("test_set", test, persistent=False)
         return self
@@ -51,18 +58,19 @@ class ClassifierModule(pl.LightningModule):
         return self.network(points)
 
     def objective(self, batch: torch.Tensor) -> torch.Tensor:
-        """Data loss of a batch of (x1, x2, label) rows plus the regularisation penalty."""
-        data_loss = square_loss(self.network(batch[:, :2]), batch[:, 2])
-        weights = self.network.weight_matrices()
-        return data_loss + penalty(
-            weights, self.hparams.regularization, self.hparams.regularization_rate
-        )
+        """Sum over networks of each one's mean loss on its (R, size, 3) batch rows: the
+        gradient of slice r is its own batch-averaged error derivative."""
+        return square_loss(self.network(batch[..., :2]), batch[..., 2]).sum()
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
-        """(train loss, test loss) on the full sets, without the penalty."""
+        """(R, 2): each network's loss on its full training and test set."""
         return torch.stack(
-            [square_loss(self.network(s[:, :2]), s[:, 2]) for s in (self.train_set, self.test_set)]
+            [
+                square_loss(self.network(s[..., :2]), s[..., 2])
+                for s in (self.train_set, self.test_set)
+            ],
+            dim=1,
         )
 
     def on_train_start(self) -> None:
@@ -74,14 +82,19 @@ class ClassifierModule(pl.LightningModule):
             optimizer.zero_grad(set_to_none=True)
             self.manual_backward(self.objective(batch))
             optimizer.step()
-        losses = self.evaluate()
-        self.epoch_losses.append(losses)
-        if not bool(torch.isfinite(losses).all()):
-            raise TrainingDiverged(
-                f"playground run {self.hparams.run_name!r} diverged: loss is "
-                f"{losses.tolist()} in epoch {self.current_epoch + 1}; lower "
-                "training.learning_rate"
-            )
+        # A diverging network only spoils its own slice: the summary reports it.
+        self.epoch_losses.append(self.evaluate())
+
+    def on_train_end(self) -> None:
+        # Links L1 switched off for good (the optimiser's state), for the weights table.
+        self.dead_links = self.optimizers().optimizer.dead_links()
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
-        return make_optimizer("sgd", list(self.network.parameters()), self.hparams.learning_rate)
+        slices = self.hparams.slices
+        return PlaygroundSGD(
+            list(self.network.weights),
+            list(self.network.biases),
+            [s["learning_rate"] for s in slices],
+            [s["regularization"] for s in slices],
+            [s["regularization_rate"] for s in slices],
+        )

@@ -1,12 +1,18 @@
-"""The Playground's MLP classifier as a plain ``nn.Module``; it knows nothing of training.
+"""The Playground's MLP as plain ``nn.Module``s; they know nothing of training.
 
 As in the Playground (``src/nn.ts`` and ``src/playground.ts``): fixed input features of
-(x1, x2), hidden layers with one activation, a single tanh output unit whose sign is the
-class, weights initialised U(-0.5, 0.5) and biases 0.1.
+(x1, x2), hidden layers with one activation, a single output unit (tanh for
+classification, whose sign is the class; linear for regression), weights initialised
+U(-0.5, 0.5) and biases 0.1.
+
+``PlaygroundNetworks`` holds R such networks of one shape (the slices: trials x seeds) as
+stacked weight tensors and evaluates them together with batched matrix products;
+``replica(k)`` gives slice k as a lone ``PlaygroundClassifier``.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import torch
@@ -23,75 +29,112 @@ FEATURE_MAPS: dict[str, Callable[[Tensor, Tensor], Tensor]] = {  # keys: setting
     "sin_x1": lambda x1, x2: torch.sin(x1),
     "sin_x2": lambda x1, x2: torch.sin(x2),
 }
-ACTIVATIONS: dict[str, type[nn.Module]] = {  # keys: settings.ACTIVATIONS
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "sigmoid": nn.Sigmoid,
-    "linear": nn.Identity,
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {  # keys: settings.ACTIVATIONS
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "linear": lambda x: x,
 }
+WEIGHT_RANGE = 0.5  # initial weights U(-0.5, 0.5), as the Playground's Link
+INITIAL_BIAS = 0.1  # as the Playground's Node
 
 
-class Features(nn.Module):
-    """(n, 2) points -> (n, F) chosen input features; no parameters."""
+def features(points: Tensor, names: tuple[str, ...]) -> Tensor:
+    """(..., 2) points -> (..., F) chosen input features."""
+    x1, x2 = points[..., 0], points[..., 1]
+    return torch.stack([FEATURE_MAPS[name](x1, x2) for name in names], dim=-1)
 
-    def __init__(self, names: tuple[str, ...]) -> None:
-        super().__init__()
-        self.names = names
 
-    def forward(self, points: Tensor) -> Tensor:
-        x1, x2 = points[:, 0], points[:, 1]
-        return torch.stack([FEATURE_MAPS[name](x1, x2) for name in self.names], dim=1)
+def layer_widths(spec: NetworkSpec) -> list[int]:
+    """Units per layer, inputs and output included: [F, *hidden, 1]."""
+    return [len(spec.features), *spec.hidden, 1]
 
 
 class PlaygroundClassifier(nn.Module):
-    """Features, hidden layers, one tanh output in (-1, 1); ``forward`` returns shape (n,)."""
+    """One network: features, hidden layers, one output unit; ``forward``: (n, 2) -> (n,)."""
 
-    def __init__(self, spec: NetworkSpec) -> None:
+    def __init__(self, spec: NetworkSpec, regression: bool = False) -> None:
         super().__init__()
         self.spec = spec
-        self.features = Features(spec.features)
-        layers: list[nn.Module] = []
-        width = len(spec.features)
-        for hidden in spec.hidden:
-            layers += [nn.Linear(width, hidden), ACTIVATIONS[spec.activation]()]
-            width = hidden
-        layers += [nn.Linear(width, 1), nn.Tanh()]
-        self.layers = nn.Sequential(*layers)
+        self.regression = regression
+        widths = layer_widths(spec)
+        self.layers = nn.ModuleList(
+            nn.Linear(width, following) for width, following in itertools.pairwise(widths)
+        )
 
     def forward(self, points: Tensor) -> Tensor:
-        return self.layers(self.features(points)).squeeze(1)
-
-    def linear_layers(self) -> list[nn.Linear]:
-        return [m for m in self.layers if isinstance(m, nn.Linear)]
+        hidden = features(points, self.spec.features)
+        activation = ACTIVATIONS[self.spec.activation]
+        for layer in self.layers[:-1]:
+            hidden = activation(layer(hidden))
+        output = self.layers[-1](hidden).squeeze(-1)
+        return output if self.regression else torch.tanh(output)
 
     def weight_matrices(self) -> list[Tensor]:
         """The weights the Playground regularises: every link, no bias."""
-        return [layer.weight for layer in self.linear_layers()]
+        return [layer.weight for layer in self.layers]
 
 
-@torch.no_grad()
-def playground_init_(model: PlaygroundClassifier, seed: int) -> PlaygroundClassifier:
-    """The Playground's initialisation: weights U(-0.5, 0.5), biases 0.1; seeded."""
-    generator = torch.Generator().manual_seed(seed)
-    for layer in model.linear_layers():
-        layer.weight.copy_(torch.rand(layer.weight.shape, generator=generator) - 0.5)
-        layer.bias.fill_(0.1)
-    return model
+class PlaygroundNetworks(nn.Module):
+    """R networks of one shape, computed together; ``forward``: (R, n, 2) -> (R, n).
+
+    Layer l holds ``weights[l]`` of shape (R, out, in) and ``biases[l]`` of shape (R, out):
+    slice r of every tensor is network r, and no operation mixes slices, so each network's
+    gradients are those it would get alone.
+    """
+
+    def __init__(self, spec: NetworkSpec, replicas: int, regression: bool = False) -> None:
+        super().__init__()
+        self.spec = spec
+        self.replicas = replicas
+        self.regression = regression
+        widths = layer_widths(spec)
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.zeros(replicas, following, width))
+            for width, following in itertools.pairwise(widths)
+        )
+        self.biases = nn.ParameterList(
+            nn.Parameter(torch.zeros(replicas, following)) for following in widths[1:]
+        )
+
+    def forward(self, points: Tensor) -> Tensor:
+        hidden = features(points, self.spec.features)
+        activation = ACTIVATIONS[self.spec.activation]
+        last = len(self.weights) - 1
+        for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
+            hidden = torch.baddbmm(bias.unsqueeze(1), hidden, weight.transpose(1, 2))
+            if index < last:
+                hidden = activation(hidden)
+        output = hidden.squeeze(-1)
+        return output if self.regression else torch.tanh(output)
+
+    @torch.no_grad()
+    def initialise_(self, seeds: list[int]) -> PlaygroundNetworks:
+        """The Playground's initialisation, network r from its own ``seeds[r]``: weights
+        U(-0.5, 0.5) layer by layer, biases 0.1."""
+        if len(seeds) != self.replicas:
+            raise ValueError(f"{len(seeds)} seeds for {self.replicas} networks")
+        for r, seed in enumerate(seeds):
+            generator = torch.Generator().manual_seed(seed)
+            for weight in self.weights:
+                drawn = torch.rand(weight.shape[1:], generator=generator, dtype=torch.float64)
+                weight[r] = (2 * drawn - 1) * WEIGHT_RANGE
+        for bias in self.biases:
+            bias.fill_(INITIAL_BIAS)
+        return self
+
+    @torch.no_grad()
+    def replica(self, r: int) -> PlaygroundClassifier:
+        """Network ``r`` as a lone module (a copy, on the CPU)."""
+        network = PlaygroundClassifier(self.spec, self.regression)
+        for layer, weight, bias in zip(network.layers, self.weights, self.biases, strict=True):
+            layer.to(weight.dtype)
+            layer.weight.copy_(weight[r])
+            layer.bias.copy_(bias[r])
+        return network.cpu().eval()
 
 
 def square_loss(output: Tensor, target: Tensor) -> Tensor:
-    """The Playground's loss: mean over points of 1/2 (output - label)^2."""
-    return 0.5 * (output - target).square().mean()
-
-
-def penalty(weights: list[Tensor], kind: str, rate: float) -> Tensor:
-    """Regularisation term added to the loss, on weights only (as the Playground):
-    l1 = rate * sum |w|; l2 = rate * sum w^2 / 2 (the Playground's 1/2 w^2, so that its
-    gradient is rate * w); none = 0."""
-    if kind == "none" or rate == 0:
-        return weights[0].new_zeros(())
-    if kind == "l1":
-        return rate * sum(w.abs().sum() for w in weights)
-    if kind == "l2":
-        return rate * 0.5 * sum(w.square().sum() for w in weights)
-    raise ValueError(f"unknown regularization {kind!r}")
+    """The Playground's loss over the last axis: mean over points of 1/2 (output - label)^2
+    (one value per network for (R, n) inputs)."""
+    return 0.5 * (output - target).square().mean(dim=-1)

@@ -41,7 +41,13 @@ def draw_boundary(
     if points is not None:
         for split in splits:
             chosen = points[points["split"] == split]
-            colours = np.where(chosen["label"] > 0, POSITIVE, NEGATIVE)
+            classes = chosen["label"].isin([-1.0, 1.0]).all()
+            # Classes in the Playground's two colours; regression targets on its scale.
+            colours = (
+                np.where(chosen["label"] > 0, POSITIVE, NEGATIVE)
+                if classes
+                else OUTPUT_CMAP((chosen["label"].clip(-1, 1) + 1) / 2)
+            )
             rim = (
                 {"edgecolors": "black", "linewidths": 0.5}
                 if split == "test"
@@ -54,26 +60,41 @@ def draw_boundary(
     return image
 
 
+def mean_band(
+    ax: plt.Axes, curves: pd.DataFrame, column: str, colour, label: str | None, **style
+) -> None:
+    """Mean over seeds of ``column`` per epoch, with the min-max band over seeds."""
+    grouped = curves.groupby("epoch")[column]
+    mean = grouped.mean()
+    ax.plot(mean.index, mean.to_numpy(), color=colour, label=label, **style)
+    if curves["seed"].nunique() > 1:
+        ax.fill_between(
+            mean.index, grouped.min().to_numpy(), grouped.max().to_numpy(), color=colour, alpha=0.2
+        )
+
+
 def baseline_figure(
     boundary: pd.DataFrame, points: pd.DataFrame, curves: pd.DataFrame, title: str
 ) -> plt.Figure:
-    """Decision map with train/test points | train and test loss per epoch."""
+    """Output map (mean over seeds) with train/test points | train and test loss per
+    epoch, mean and min-max band over seeds."""
     fig, (ax_map, ax_loss) = plt.subplots(
         1, 2, figsize=(11, 4.6), layout="constrained", width_ratios=(1, 1.2)
     )
+    seeds = curves["seed"].nunique()
     image = draw_boundary(ax_map, boundary, points, size=14)
-    fig.colorbar(image, ax=ax_map, label="network output (sign = class)", shrink=0.8)
+    fig.colorbar(image, ax=ax_map, label=f"network output, mean of {seeds} seeds", shrink=0.8)
     ax_map.scatter([], [], c="0.5", s=14, edgecolors="white", label="train (filled)")
     ax_map.scatter([], [], c="0.5", s=14, edgecolors="black", label="test (black rim)")
     ax_map.legend(loc="lower left", fontsize="x-small", framealpha=0.9)
-    ax_map.set(xlabel="x1", ylabel="x2", title="Decision map: blue = +1, orange = -1")
-    ax_loss.plot(curves["epoch"], curves["train_loss"], label="train", color="tab:blue")
-    ax_loss.plot(curves["epoch"], curves["test_loss"], label="test", color="tab:red")
+    ax_map.set(xlabel="x1", ylabel="x2", title="Output map: blue = +1, orange = -1")
+    mean_band(ax_loss, curves, "train_loss", "tab:blue", "train")
+    mean_band(ax_loss, curves, "test_loss", "tab:red", "test")
     ax_loss.set_yscale("log")
     ax_loss.set(
         xlabel="epoch (pass over the training points)",
         ylabel="loss: mean 1/2 (output - label)^2 (log)",
-        title="Loss per epoch (epoch 0: untrained)",
+        title=f"Loss per epoch (epoch 0: untrained); mean, band: {seeds} seeds",
     )
     ax_loss.grid(True, which="both", alpha=0.3)
     ax_loss.legend()
@@ -98,41 +119,50 @@ def boundaries_figure(
     for row, (sweep, points) in zip(axes, sweeps.items(), strict=True):
         for ax, (label, boundary, data, test_loss) in zip(row, points, strict=False):
             image = draw_boundary(ax, boundary, data, splits=("test",), size=3)
-            ax.set_title(f"{label}\ntest loss {test_loss:.3g}", fontsize="small")
+            ax.set_title(f"{label}\nmean test loss {test_loss:.3g}", fontsize="small")
             ax.set_xticks([])
             ax.set_yticks([])
         for ax in row[len(points) :]:
             ax.set_axis_off()
         row[0].set_ylabel(sweep, fontsize="medium", fontweight="bold")
     fig.colorbar(image, ax=axes, label="network output", shrink=0.5)
-    fig.suptitle("Decision maps of every sweep point, with the test points")
+    fig.suptitle("Output maps of every sweep point (mean over seeds), with the test points")
     return fig
+
+
+def trial_rows(table: pd.DataFrame, trial: str) -> pd.DataFrame:
+    return table[table["trial"] == trial]
+
+
+def first_seed(points: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the lowest seed: the data set's points once."""
+    return points[points["seed"] == points["seed"].min()]
 
 
 def read_sweep_points(
     records: list[dict],
-    boundary_paths: list[str],
-    point_paths: list[str],
-    curve_paths: list[str],
+    boundaries: pd.DataFrame,
+    points: pd.DataFrame,
+    curves: pd.DataFrame,
 ) -> tuple[dict[str, list], dict[str, list]]:
-    """Per sweep, the inputs of ``boundaries_figure`` and ``sweep_curves_figure``, read from
-    the CSVs of each sweep point (paths aligned with ``records``)."""
+    """Per sweep, the inputs of ``boundaries_figure`` and ``sweep_curves_figure``, taken
+    from the batches' tables for each sweep point of ``records``."""
     maps: dict[str, list] = {}
-    curves: dict[str, list] = {}
-    for record, boundary, points, curve in zip(
-        records, boundary_paths, point_paths, curve_paths, strict=True
-    ):
-        losses = pd.read_csv(curve)
+    lines: dict[str, list] = {}
+    for record in records:
+        trial = record["run"]
+        losses = trial_rows(curves, trial)
+        final = losses[losses["epoch"] == losses["epoch"].max()]["test_loss"].mean()
         maps.setdefault(record["sweep"], []).append(
             (
                 record["label"],
-                pd.read_csv(boundary),
-                pd.read_csv(points),
-                losses["test_loss"].iloc[-1],
+                trial_rows(boundaries, trial),
+                first_seed(trial_rows(points, trial)),
+                final,
             )
         )
-        curves.setdefault(record["sweep"], []).append((record["label"], losses))
-    return maps, curves
+        lines.setdefault(record["sweep"], []).append((record["label"], losses))
+    return maps, lines
 
 
 def _sweep_axis(values: Sequence) -> tuple[np.ndarray, bool, bool]:
@@ -158,6 +188,9 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
         positions, numeric, log_axis = _sweep_axis(list(chosen["value"]))
         for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
             ax.plot(positions, chosen[column], "o-", color=colour, label=column.split("_")[0])
+            ax.fill_between(
+                positions, chosen[f"{column}_min"], chosen[f"{column}_max"], color=colour, alpha=0.2
+            )
         if log_axis:
             ax.set_xscale("log")
         if not numeric:
@@ -170,7 +203,11 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
         ax.legend(fontsize="small")
     for ax in list(axes.flat)[len(sweeps) :]:
         ax.set_axis_off()
-    fig.suptitle("Final loss against each swept setting (other settings: the baseline)")
+    seeds = int(table["seeds"].min())
+    fig.suptitle(
+        "Final loss against each swept setting (other settings: the baseline); mean and "
+        f"min-max band over {seeds} seeds"
+    )
     return fig
 
 
@@ -192,8 +229,9 @@ def sweep_curves_figure(
         for (label, table), colour in zip(
             curves, plt.cm.viridis(np.linspace(0, 0.9, len(curves))), strict=True
         ):
-            ax.plot(table["epoch"], table["test_loss"], color=colour, label=label)
-            ax.plot(table["epoch"], table["train_loss"], color=colour, linestyle=":", lw=0.9)
+            mean_band(ax, table, "test_loss", colour, label)
+            mean = table.groupby("epoch")["train_loss"].mean()
+            ax.plot(mean.index, mean.to_numpy(), color=colour, linestyle=":", lw=0.9)
         ax.set_yscale("log")
         ax.set(title=sweep, xlabel="epoch")
         ax.grid(True, which="both", alpha=0.3)
@@ -204,7 +242,7 @@ def sweep_curves_figure(
         ax.set_ylabel("loss (log)")
     for ax in list(axes.flat)[len(sweeps) :]:
         ax.set_axis_off()
-    fig.suptitle("Loss curves of every sweep point")
+    fig.suptitle("Loss curves of every sweep point: mean over seeds, test with min-max band")
     return fig
 
 
@@ -243,5 +281,5 @@ def weights_figure(
             ax.tick_params(labelsize="x-small")
         row[0].set_ylabel(f"{label}\n({off:.0%} of weights |w| < {NEAR_ZERO:g})\ntarget unit")
     fig.colorbar(image, ax=axes, label="weight", shrink=0.6)
-    fig.suptitle("Weight matrices after training, per layer")
+    fig.suptitle("Weight matrices after training, per layer (the first seed of each trial)")
     return fig

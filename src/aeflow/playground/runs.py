@@ -1,14 +1,20 @@
-"""Which Playground trainings the config asks for, and the settings of each (torch-free).
+"""Which Playground trainings the config asks for, the settings of each, and how they
+are grouped into jobs (torch-free).
 
-The baseline is one training; each sweep varies one setting of the baseline over a list of
-values, one training per value. A sweep point whose settings equal the baseline's *is* the
-baseline run: it is trained once and shared.
+The baseline is one trial; each sweep varies one setting of the baseline over a list of
+values, one trial per value. A sweep point whose settings equal the baseline's *is* the
+baseline trial: it is trained once and shared. Every trial brings ``training.seeds``
+replicas. Trials that can be trained together (same ``PlaygroundSpec.batch_key``) form
+*batches* of at most ``playground.batch_trials`` trials, one job each, named after their
+first trial.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -166,6 +172,50 @@ def regularization_runs(config: Config) -> list[tuple[str, str]]:
     return found or [(BASELINE, BASELINE)]
 
 
+@functools.lru_cache(maxsize=8)
+def _batches(playground_json: str) -> dict[str, list[str]]:
+    config = {"playground": json.loads(playground_json)}
+    groups: dict[tuple, list[str]] = {}
+    for run in playground_runs(config):
+        spec = PlaygroundSpec.from_params(run_settings(config, run))
+        groups.setdefault(spec.batch_key(), []).append(run)
+    size = config["playground"].get("batch_trials", DEFAULT_BATCH_TRIALS)
+    batches = {}
+    for trials in groups.values():
+        for start in range(0, len(trials), size):
+            chunk = trials[start : start + size]
+            batches[chunk[0]] = chunk
+    return batches
+
+
+DEFAULT_BATCH_TRIALS = 32
+
+
+def trial_batches(config: Config) -> dict[str, list[str]]:
+    """batch name -> its trials, in config order. Trials of one batch share the network
+    shape, problem, set sizes and schedule; a batch is named after its first trial, so
+    adding a trial to the end of a group reruns only that group's last batch."""
+    if not enabled(config):
+        return {}
+    return _batches(json.dumps(config["playground"]))  # key order is the trial order
+
+
+def batch_of(config: Config, trial: str) -> str:
+    """The batch that trains ``trial``."""
+    for batch, trials in trial_batches(config).items():
+        if trial in trials:
+            return batch
+    raise KeyError(f"unknown playground trial {trial!r}")
+
+
+def batch_settings(config: Config, batch: str) -> list[dict]:
+    """What a batch job trains: per trial, its name and effective settings."""
+    return [
+        {"trial": trial, "settings": run_settings(config, trial)}
+        for trial in trial_batches(config)[batch]
+    ]
+
+
 def describe(settings: dict) -> str:
     """One line naming a trial's main settings, for figure titles."""
     data, model, training = settings["data"], settings["model"], settings["training"]
@@ -176,7 +226,8 @@ def describe(settings: dict) -> str:
         f"{data['dataset']} (noise {data['noise']:g}, {data['train_ratio']:.0%} train), "
         f"features {value_label(model['features'])}, hidden {model['hidden']} "
         f"{model['activation']}, lr {training['learning_rate']:g}, batch "
-        f"{training['batch_size']}, {training['epochs']} epochs, regularization {regularization}"
+        f"{training['batch_size']}, {training['epochs']} epochs, regularization "
+        f"{regularization}, {training.get('seeds', 1)} seeds"
     )
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-DATASETS = ("spiral", "circle", "xor", "gauss")
+CLASSIFICATION_DATASETS = ("spiral", "circle", "xor", "gauss")
+REGRESSION_DATASETS = ("plane", "multi_gauss")  # the Playground's reg-plane and reg-gauss
+DATASETS = CLASSIFICATION_DATASETS + REGRESSION_DATASETS
+# The Playground's data set sizes (NUM_SAMPLES_CLASSIFY, NUM_SAMPLES_REGRESS).
+DEFAULT_SAMPLES = {"classification": 500, "regression": 1200}
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 REGULARIZATIONS = ("none", "l1", "l2")
 # The Playground's input features, in its order.
@@ -14,7 +18,7 @@ FEATURES = ("x1", "x2", "x1_squared", "x2_squared", "x1_x2", "sin_x1", "sin_x2")
 @dataclass(frozen=True)
 class DataSpec:
     dataset: str = "spiral"
-    n_samples: int = 500  # the Playground's data set size for classification
+    n_samples: int | None = None  # None: the Playground's size for the problem type
     noise: float = 0.0  # the Playground's noise slider / 100, in [0, 0.5]
     train_ratio: float = 0.5
     seed: int = 0
@@ -22,6 +26,8 @@ class DataSpec:
     def __post_init__(self) -> None:
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
+        if self.n_samples is None:
+            object.__setattr__(self, "n_samples", DEFAULT_SAMPLES[self.problem])
         if not 0 <= self.noise <= 0.5:
             raise ValueError(f"noise must be in [0, 0.5], got {self.noise}")
         if not 0 < self.train_ratio < 1:
@@ -31,6 +37,11 @@ class DataSpec:
                 f"train_ratio {self.train_ratio} of {self.n_samples} samples leaves an empty "
                 "training or test set"
             )
+
+    @property
+    def problem(self) -> str:
+        """'regression' for the Playground's regression sets, else 'classification'."""
+        return "regression" if self.dataset in REGRESSION_DATASETS else "classification"
 
     @property
     def n_train(self) -> int:
@@ -67,9 +78,13 @@ class FitSpec:
     regularization: str = "none"
     regularization_rate: float = 0.0
     seed: int = 0
+    seeds: int = 1  # replicas: seeds seed .. seed + seeds - 1 (own weights and data order)
+    reshuffle: bool = False  # the Playground visits the points in one fixed order
     accelerator: str = "cpu"
 
     def __post_init__(self) -> None:
+        if self.seeds < 1:
+            raise ValueError(f"seeds must be >= 1, got {self.seeds}")
         if self.regularization not in REGULARIZATIONS:
             raise ValueError(
                 f"regularization must be one of {REGULARIZATIONS}, got {self.regularization!r}"
@@ -87,6 +102,37 @@ class PlaygroundSpec:
     data: DataSpec = field(default_factory=DataSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
     fit: FitSpec = field(default_factory=FitSpec)
+
+    def __post_init__(self) -> None:
+        if self.fit.batch_size > self.data.n_train:
+            # The Playground updates the weights every batch_size points of an epoch: with
+            # fewer training points it would never update them.
+            raise ValueError(
+                f"batch_size {self.fit.batch_size} exceeds the {self.data.n_train} training "
+                "points: the weights would never be updated"
+            )
+
+    def batch_key(self) -> tuple:
+        """What trials trained together in one job must share: the network's shape and
+        activation, the problem type, the sizes of the training and test sets, and the
+        schedule. Data set, noise, data seed, learning rate, regularisation and seeds may
+        differ per slice."""
+        return (
+            self.data.problem,
+            self.data.n_train,
+            self.data.n_samples - self.data.n_train,
+            self.network.hidden,
+            self.network.activation,
+            self.network.features,
+            self.fit.epochs,
+            self.fit.batch_size,
+            self.fit.reshuffle,
+            self.fit.accelerator,
+        )
+
+    @property
+    def regression(self) -> bool:
+        return self.data.problem == "regression"
 
     @classmethod
     def from_params(cls, params: dict) -> PlaygroundSpec:

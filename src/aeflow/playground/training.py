@@ -1,4 +1,10 @@
-"""One Playground training through Lightning, and the tables it leaves behind."""
+"""Playground trainings through Lightning, many at once, and the tables they leave behind.
+
+A *batch* is a list of trials that share ``PlaygroundSpec.batch_key`` (network shape,
+problem, set sizes, schedule); each trial brings ``fit.seeds`` replicas. All their networks
+(the slices) are trained together by one ``ClassifierModule``; every slice learns exactly
+as it would alone.
+"""
 
 from __future__ import annotations
 
@@ -10,49 +16,60 @@ import numpy as np
 import pandas as pd
 import torch
 
-from aeflow.core.batches import EpochBatches, ShuffledBatches
 from aeflow.core.modules import count_parameters
 from aeflow.playground.data import DOMAIN, make_points
-from aeflow.playground.models import PlaygroundClassifier
+from aeflow.playground.models import PlaygroundNetworks
 from aeflow.playground.settings import PlaygroundSpec
 
 log = logging.getLogger(__name__)
-BOUNDARY_GRID = 101  # points per axis of the decision-boundary map over DOMAIN
+BOUNDARY_GRID = 101  # points per axis of the output map over DOMAIN
+COLUMNS = ["x1", "x2", "label"]
 
 
 @dataclass
-class PlaygroundResult:
-    points: pd.DataFrame  # x1, x2, label, split, output (of the trained network)
-    curves: pd.DataFrame  # epoch, examples_seen, train_loss, test_loss (epoch 0: untrained)
-    boundary: pd.DataFrame  # x1, x2, output over a grid of the input domain
-    weights: pd.DataFrame  # layer, target, source, weight
-    state: dict[str, torch.Tensor]
+class BatchResult:
+    curves: pd.DataFrame  # trial, seed, epoch, examples_seen, train_loss, test_loss
+    points: pd.DataFrame  # trial, seed, x1, x2, label, split, output (trained network)
+    boundary: pd.DataFrame  # trial, x1, x2, output (mean over seeds), output_std
+    weights: pd.DataFrame  # trial, seed, layer, target, source, weight, dead
     seconds: float
+    global_step: int
 
 
-def as_tensor(points: pd.DataFrame, split: str) -> torch.Tensor:
-    """(n, 3) float tensor of x1, x2, label of one split."""
-    chosen = points[points["split"] == split]
-    return torch.tensor(chosen[["x1", "x2", "label"]].to_numpy(), dtype=torch.float32)
+def slice_table(trials: list[tuple[str, PlaygroundSpec]]) -> list[dict]:
+    """One entry per network: the trial's name and, per replica k, seed ``fit.seed + k``
+    (initial weights and point order) with the trial's optimiser settings."""
+    return [
+        {
+            "trial": name,
+            "seed": spec.fit.seed + k,
+            "learning_rate": spec.fit.learning_rate,
+            "regularization": spec.fit.regularization,
+            "regularization_rate": spec.fit.regularization_rate,
+        }
+        for name, spec in trials
+        for k in range(spec.fit.seeds)
+    ]
 
 
-@torch.no_grad()
-def boundary_table(network: PlaygroundClassifier, grid: int = BOUNDARY_GRID) -> pd.DataFrame:
-    """The network's output over a grid x grid lattice of the Playground's input domain."""
-    axis = torch.linspace(*DOMAIN, grid)
-    x1, x2 = torch.meshgrid(axis, axis, indexing="xy")
-    points = torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
-    output = network(points)
-    return pd.DataFrame(
-        {"x1": points[:, 0].numpy(), "x2": points[:, 1].numpy(), "output": output.double().numpy()}
+def _stack(tables: list[pd.DataFrame], split: str, dtype: torch.dtype) -> torch.Tensor:
+    """(R, n, 3) rows of x1, x2, label of one split, one table per network."""
+    return torch.stack(
+        [torch.tensor(t.loc[t["split"] == split, COLUMNS].to_numpy(), dtype=dtype) for t in tables]
     )
 
 
-def weight_table(network: PlaygroundClassifier) -> pd.DataFrame:
-    """Every weight (no biases) as rows layer (1 = first), target unit, source unit, weight."""
+def _grid() -> torch.Tensor:
+    axis = torch.linspace(*DOMAIN, BOUNDARY_GRID, dtype=torch.float64)
+    x1, x2 = torch.meshgrid(axis, axis, indexing="xy")
+    return torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+
+
+def weight_table(network: PlaygroundNetworks, dead: list[torch.Tensor], r: int) -> pd.DataFrame:
+    """Network r's weights (no biases): layer (1 = first), target, source, weight, dead."""
     frames = []
-    for layer, matrix in enumerate(network.weight_matrices(), start=1):
-        values = matrix.detach().double().numpy()
+    for layer, (matrix, mask) in enumerate(zip(network.weights, dead, strict=True), start=1):
+        values = matrix[r].detach().double().cpu().numpy()
         target, source = np.indices(values.shape)
         frames.append(
             pd.DataFrame(
@@ -61,82 +78,134 @@ def weight_table(network: PlaygroundClassifier) -> pd.DataFrame:
                     "target": target.ravel(),
                     "source": source.ravel(),
                     "weight": values.ravel(),
+                    "dead": mask[r].cpu().numpy().ravel(),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-def train_classifier(
-    spec: PlaygroundSpec, run_name: str, checkpoint: str | os.PathLike[str] | None = None
-) -> PlaygroundResult:
-    """Generate the data set, train the classifier with plain SGD, tabulate the outcome.
-    With ``checkpoint``, the trained module is saved there as a Lightning checkpoint."""
+def train_batch(
+    trials: list[tuple[str, PlaygroundSpec]],
+    run_name: str,
+    checkpoint: str | os.PathLike[str] | None = None,
+    precision: str = "32-true",
+) -> BatchResult:
+    """Generate each trial's data set, train all networks together with the Playground's
+    rule, tabulate the outcome per trial and seed. With ``checkpoint``, the trained module
+    is saved there as a Lightning checkpoint."""
     from aeflow.core.trainer import fit
     from aeflow.playground.lit import ClassifierModule
+    from aeflow.playground.schedule import PlaygroundSchedule
 
-    points = make_points(spec.data)
-    train, test = as_tensor(points, "train"), as_tensor(points, "test")
-    module = ClassifierModule(
-        spec.network.to_dict(),
-        spec.fit.learning_rate,
-        spec.fit.regularization,
-        spec.fit.regularization_rate,
-        spec.fit.seed,
-        run_name,
-    ).attach_data(train, test)
-    network = module.network
-    # The Playground keeps a last, smaller batch; so do we.
-    batches = ShuffledBatches(
-        train, spec.fit.batch_size, shuffle=True, drop_last=False, seed=spec.fit.seed
+    first = trials[0][1]
+    mixed = [name for name, spec in trials if spec.batch_key() != first.batch_key()]
+    if mixed:
+        raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
+    dtype = torch.float64 if precision.startswith("64") else torch.float32
+    slices = slice_table(trials)
+    data = {name: make_points(spec.data) for name, spec in trials}
+    tables = [data[s["trial"]] for s in slices]
+    train, test = _stack(tables, "train", dtype), _stack(tables, "test", dtype)
+    module = ClassifierModule(first.network.to_dict(), slices, first.regression, run_name)
+    if dtype != torch.float32:
+        # Initialised in float64 from the start, not float32 values widened by Lightning.
+        module.network.to(dtype).initialise_([s["seed"] for s in slices])
+    module.attach_data(train, test)
+    schedule = PlaygroundSchedule(
+        train, first.fit.batch_size, [s["seed"] for s in slices], first.fit.reshuffle
     )
     log.info(
-        "training %s: %s, %d train / %d test points, %d parameters, %d epochs x %d batches, "
-        "lr=%g, regularization %s (rate %g)",
+        "training %s: %d trials x seeds = %d networks of %s (%d parameters each), "
+        "%d train / %d test points, %d epochs x %d updates",
         run_name,
-        spec.network.to_dict(),
-        len(train),
-        len(test),
-        count_parameters(network),
-        spec.fit.epochs,
-        len(batches),
-        spec.fit.learning_rate,
-        spec.fit.regularization,
-        spec.fit.regularization_rate,
+        len(trials),
+        len(slices),
+        first.network.to_dict(),
+        count_parameters(module.network) // len(slices),
+        train.shape[1],
+        test.shape[1],
+        first.fit.epochs,
+        train.shape[1] // first.fit.batch_size,
     )
-    seconds = fit(
+    outcome = fit(
         module,
-        EpochBatches(batches),
-        spec.fit.epochs,
-        spec.fit.accelerator,
+        schedule,
+        first.fit.epochs,
+        first.fit.accelerator,
         final_checkpoint=checkpoint,
-    ).seconds
-    network.cpu()
+        precision=precision,
+    )
+    network = module.network.cpu()
+    losses = torch.stack(module.epoch_losses).cpu().double().numpy()  # (E + 1, R, 2)
+    _warn_divergence(losses, slices, run_name)
+    dead = [mask.cpu() for mask in module.dead_links]
+    names = [s["trial"] for s in slices]
+    seeds = [s["seed"] for s in slices]
+    epochs = np.arange(losses.shape[0])
+    curves = pd.concat(
+        pd.DataFrame(
+            {
+                "trial": names[r],
+                "seed": seeds[r],
+                "epoch": epochs,
+                "examples_seen": epochs * train.shape[1],
+                "train_loss": losses[:, r, 0],
+                "test_loss": losses[:, r, 1],
+            }
+        )
+        for r in range(len(slices))
+    ).reset_index(drop=True)
     with torch.no_grad():
-        inputs = torch.tensor(points[["x1", "x2"]].to_numpy(), dtype=torch.float32)
-        points = points.assign(output=network(inputs).double().numpy())
-    losses = torch.stack(module.epoch_losses).cpu().double().numpy()
-    epochs = np.arange(len(losses))
-    curves = pd.DataFrame(
-        {
-            "epoch": epochs,
-            "examples_seen": epochs * len(train),
-            "train_loss": losses[:, 0],
-            "test_loss": losses[:, 1],
-        }
+        inputs = torch.stack(
+            [torch.tensor(t[["x1", "x2"]].to_numpy(), dtype=dtype) for t in tables]
+        )
+        outputs = network(inputs).double().numpy()
+        grid = _grid().to(dtype)
+        maps = network(grid.expand(len(slices), -1, -1)).double().numpy()
+    points = pd.concat(
+        tables[r].assign(trial=names[r], seed=seeds[r], output=outputs[r])
+        for r in range(len(slices))
+    )[["trial", "seed", "x1", "x2", "label", "split", "output"]].reset_index(drop=True)
+    boundary = pd.concat(
+        pd.DataFrame(
+            {
+                "trial": name,
+                "x1": grid[:, 0].double().numpy(),
+                "x2": grid[:, 1].double().numpy(),
+                "output": maps[rows].mean(axis=0),
+                "output_std": maps[rows].std(axis=0),
+            }
+        )
+        for name in dict.fromkeys(names)
+        for rows in [[r for r, n in enumerate(names) if n == name]]
+    ).reset_index(drop=True)
+    weights = pd.concat(
+        weight_table(network, dead, r).assign(trial=names[r], seed=seeds[r])
+        for r in range(len(slices))
+    )
+    weights = weights[["trial", "seed", "layer", "target", "source", "weight", "dead"]].reset_index(
+        drop=True
     )
     log.info(
-        "trained %s in %.1f s; final train loss %.4g, test loss %.4g",
+        "trained %s in %.1f s (%d updates); final test loss per network: %s",
         run_name,
-        seconds,
-        losses[-1, 0],
-        losses[-1, 1],
+        outcome.seconds,
+        outcome.global_step,
+        np.array2string(losses[-1, :, 1], precision=4),
     )
-    return PlaygroundResult(
-        points,
-        curves,
-        boundary_table(network),
-        weight_table(network),
-        {k: v.detach().clone() for k, v in network.state_dict().items()},
-        seconds,
-    )
+    return BatchResult(curves, points, boundary, weights, outcome.seconds, outcome.global_step)
+
+
+def _warn_divergence(losses: np.ndarray, slices: list[dict], run_name: str) -> None:
+    """Name every network whose loss stopped being finite, and the epoch it happened."""
+    broken = ~np.isfinite(losses).all(axis=2)  # (E + 1, R)
+    for r in np.flatnonzero(broken.any(axis=0)):
+        log.warning(
+            "%s: trial %r seed %d diverged: loss not finite from epoch %d on (lower its "
+            "learning_rate)",
+            run_name,
+            slices[r]["trial"],
+            slices[r]["seed"],
+            int(broken[:, r].argmax()),
+        )

@@ -1,0 +1,95 @@
+"""The Playground's weight update (``updateWeights`` in its ``src/nn.ts``) as a torch
+optimiser, for R networks at once, each with its own learning and regularisation rate.
+
+Per mini-batch, with g the error derivative averaged over the batch's points:
+- bias: b <- b - lr * g (biases are never regularised);
+- weight: w' = w - lr * g, then w'' = w' - lr * rate * R'(w) with R' the regulariser's
+  derivative at the weight *before* the gradient step (L1: sign(w), L2: w, none: 0).
+  Under L1, a weight the regularisation step pushes across zero (w' * w'' < 0) is set to
+  exactly 0 and its link is dead: it is never updated again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+REGULARIZATIONS = ("none", "l1", "l2")
+
+
+class PlaygroundSGD(torch.optim.Optimizer):
+    """``weights``: (R, out, in) tensors, regularised; ``biases``: (R, out) tensors.
+    ``learning_rates``, ``regularizations`` (none/l1/l2) and ``regularization_rates``:
+    one per network r. The dead-link masks live in the optimiser state (checkpointed)."""
+
+    def __init__(
+        self,
+        weights: Sequence[Tensor],
+        biases: Sequence[Tensor],
+        learning_rates: Sequence[float],
+        regularizations: Sequence[str],
+        regularization_rates: Sequence[float],
+    ) -> None:
+        unknown = set(regularizations) - set(REGULARIZATIONS)
+        if unknown:
+            raise ValueError(f"regularization must be one of {REGULARIZATIONS}, got {unknown}")
+        super().__init__(
+            [
+                {"params": list(weights), "regularised": True},
+                {"params": list(biases), "regularised": False},
+            ],
+            defaults={},
+        )
+        kinds = list(regularizations)
+        rates = [
+            rate if kind != "none" else 0.0
+            for kind, rate in zip(kinds, regularization_rates, strict=True)
+        ]
+        self.learning_rates = torch.tensor(list(learning_rates), dtype=torch.float64)
+        self.rates = torch.tensor(rates, dtype=torch.float64)
+        self.l1 = torch.tensor([kind == "l1" for kind in kinds])
+        self.l2 = torch.tensor([kind == "l2" for kind in kinds])
+
+    def _per_network(self, values: Tensor, like: Tensor) -> Tensor:
+        """``values`` (R,) shaped to broadcast over ``like`` (R, ...), on its device."""
+        shape = (-1,) + (1,) * (like.dim() - 1)
+        if values.dtype == torch.bool:
+            return values.to(like.device).view(shape)
+        return values.to(like.device, like.dtype).view(shape)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                learning_rate = self._per_network(self.learning_rates, param)
+                if not group["regularised"]:
+                    param.sub_(learning_rate * param.grad)
+                    continue
+                state = self.state[param]
+                if "dead" not in state:
+                    state["dead"] = torch.zeros_like(param, dtype=torch.bool)
+                l1 = self._per_network(self.l1, param)
+                l2 = self._per_network(self.l2, param)
+                derivative = torch.where(l1, param.sign(), torch.where(l2, param, 0.0))
+                stepped = param - learning_rate * param.grad
+                regularised = stepped - learning_rate * self._per_network(self.rates, param) * (
+                    derivative
+                )
+                state["dead"] |= l1 & (stepped * regularised < 0)
+                param.copy_(torch.where(state["dead"], 0.0, regularised))
+        return loss
+
+    def dead_links(self) -> list[Tensor]:
+        """Per weight tensor, the mask of links L1 has switched off for good."""
+        return [
+            self.state[p]["dead"] if "dead" in self.state[p] else torch.zeros_like(p, dtype=bool)
+            for p in self.param_groups[0]["params"]
+        ]
