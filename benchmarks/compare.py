@@ -147,6 +147,10 @@ def run_workflow(epochs: int, cores: int) -> dict:
             shutil.copytree(REPO / folder, root / folder)
         config = yaml.safe_load((REPO / "config.yaml").read_text())
         config["training"]["epochs"] = epochs
+        # Like for like with the notebook: the sheet's trainings, once each (no seed
+        # replicas, no capacity experiment; both are defaults of the workflow now).
+        config["training"]["seeds"] = 1
+        config["capacity"]["widths"] = []
         (root / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
         # The notebook way has no counterpart of the bonus playground stages: the target
         # `autoencoder` builds (and reports) part 1 only.

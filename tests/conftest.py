@@ -23,7 +23,9 @@ def tiny_config() -> dict:
     """The default config shrunk to seconds: few points, few epochs, short sweep."""
     config = default_config()
     config["data"].update(n_train=24, n_test=40)
-    config["training"]["epochs"] = 3
+    config["training"].update(epochs=3, seeds=2)
+    # Two widths: one trained, one (ae2's own [50, 50]) reused from the ae2 training.
+    config["capacity"]["widths"] = [8, 50]
     config["decoder_sweep"]["n_points"] = 16
     config["figures"]["dpi"] = 50
     # The playground part is shrunk too, but off: its own tests switch it on.
@@ -35,6 +37,14 @@ def tiny_config() -> dict:
     playground["sweeps"] = {
         "learning_rate": {"key": "training.learning_rate", "values": [0.03, 0.1]},
         "regularization": {"key": "training.regularization", "values": ["none", "l1", "l2"]},
+        "grid": {"grid": {"training.learning_rate": [0.03, 0.3], "data.noise": [0.0, 0.1]}},
+        "search": {
+            "random": {
+                "n": 2,
+                "seed": 0,
+                "space": {"training.learning_rate": {"log_uniform": [0.01, 1.0]}},
+            }
+        },
         # Two settings no run can tell apart: the summary must say so.
         "near_duplicate": {"key": "training.learning_rate", "values": [0.1, 0.1000001]},
     }

@@ -22,10 +22,15 @@ TORCH_FREE = [
     "aeflow.autoencoder.pca",
     "aeflow.autoencoder.plots",
     "aeflow.autoencoder.summary",
+    "aeflow.autoencoder.observations",
+    "aeflow.autoencoder.capacity",
+    "aeflow.core.claims",
     "aeflow.playground.runs",
     "aeflow.playground.data",
     "aeflow.playground.summary",
     "aeflow.playground.link",
+    "aeflow.playground.metrics",
+    "aeflow.core.sweeps",
     "aeflow.playground.plots",
 ]
 

@@ -103,6 +103,22 @@ def test_changing_the_data_reruns_everything_downstream(done):
     assert {"make_data", "embed", "decoder_sweep", "retrain_encoder", "plot_samples"} <= rules
 
 
+def test_adding_a_capacity_width_trains_only_that_width(done):
+    jobs = _edit(done, lambda c: c["capacity"].update(widths=[8, 50, 16]))
+    assert jobs == {("train_capacity", "run=ae2-w16"), ("plot_capacity", "")} | SUMMARY
+
+
+def test_removing_a_capacity_width_trains_nothing(done):
+    jobs = _edit(done, lambda c: c["capacity"].update(widths=[50]))
+    assert jobs == {("plot_capacity", "")} | SUMMARY
+
+
+def test_changing_the_capacity_variants_training_retrains_its_widths(done):
+    jobs = _edit(done, lambda c: c["variants"]["ae2"].update(training={"learning_rate": 0.01}))
+    assert {("train", "run=ae2"), ("train_capacity", "run=ae2-w8"), ("plot_capacity", "")} <= jobs
+    assert ("train", "run=ae1") not in jobs
+
+
 def test_the_shared_activation_does_not_reach_the_linear_variant(done):
     jobs = _edit(done, lambda c: c["model"].update(activation="tanh"))
     trained = {wildcards for rule, wildcards in jobs if rule == "train"}
@@ -129,6 +145,7 @@ AUTOENCODER_FIGURES = {
     ("plot_decoder_sweeps", ""),
     ("plot_retrain", ""),
     ("plot_optimizer_comparison", ""),
+    ("plot_capacity", ""),
 }
 
 
@@ -143,6 +160,7 @@ def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     analyses = {(rule, f"variant={v}") for rule in ("embed", "decoder_sweep") for v in VARIANTS}
     assert jobs == (
         {("train", f"run={r}") for r in runs}
+        | {("train_capacity", "run=ae2-w8")}
         | {("retrain_encoder", "variant=ae2")}
         | analyses
         | (AUTOENCODER_FIGURES - {("plot_samples", "")})

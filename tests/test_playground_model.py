@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from aeflow.core.modules import count_parameters
+from aeflow.playground.metrics import parameter_count
 from aeflow.playground.models import (
     PlaygroundClassifier,
     PlaygroundNetworks,
@@ -24,7 +25,6 @@ from aeflow.playground.settings import (
     NetworkSpec,
     PlaygroundSpec,
 )
-from aeflow.playground.summary import parameter_count
 from aeflow.playground.training import train_batch, weight_table
 
 

@@ -4,21 +4,29 @@ import pandas as pd
 import pytest
 import torch
 
+from aeflow.playground import runs as pg
 from aeflow.playground.checkpoints import load_classifier
 from aeflow.playground.runs import playground_runs
 from aeflow.workflow import validate_config
-from tests.conftest import SCHEMA, private_copy
+from tests.conftest import SCHEMA, private_copy, tiny_playground_config
 
 pytestmark = pytest.mark.workflow
 
+
 # tiny config: learning_rate [0.03, 0.1] (0.1 is the baseline's), regularization none/l1/l2,
+# a 2 x 2 grid over learning rate and noise, a random search of 2 points, and
 # near_duplicate [0.1, 0.1000001]; 2 seeds per trial, at most 2 trials per batch.
-BATCHES = {
-    "baseline": ["baseline", "learning_rate-0.03"],
-    "regularization-l1": ["regularization-l1", "regularization-l2"],
-    "near_duplicate-0.1000001": ["near_duplicate-0.1000001"],
-}
+def _plan():
+    config = tiny_playground_config()
+    validate_config(config, SCHEMA)
+    return config
+
+
+BATCHES = pg.trial_batches(_plan())
+LAST_BATCH = list(BATCHES)[-1]
 FIGURES = [
+    "playground_sweep_grid",
+    "playground_sweep_search",
     "playground_baseline",
     "playground_sweeps",
     "playground_boundaries",
@@ -30,20 +38,32 @@ FIGURES = [
 def test_trials_are_trained_in_batches_and_their_outputs_parse(finished_playground):
     root = finished_playground.results / "playground" / "batches"
     assert sorted(p.name for p in root.iterdir()) == sorted(BATCHES)
+    assert len(BATCHES) == 5 and all(len(trials) <= 2 for trials in BATCHES.values())
+    mapped = {
+        "baseline",
+        "learning_rate-0.03",
+        "regularization-l1",
+        "regularization-l2",
+        "near_duplicate-0.1000001",
+    }
     for batch, trials in BATCHES.items():
-        points = pd.read_csv(root / batch / "points.csv")
-        assert list(points.columns) == ["trial", "seed", "x1", "x2", "label", "split", "output"]
-        assert points.groupby(["trial", "seed"]).size().to_dict() == {
-            (trial, seed): 40 for trial in trials for seed in (0, 1)
-        }
+        metrics = pd.read_csv(root / batch / "metrics.csv")
+        assert sorted(zip(metrics["trial"], metrics["seed"], strict=True)) == sorted(
+            (trial, seed) for trial in trials for seed in (0, 1)
+        )
         curves = pd.read_csv(root / batch / "curves.csv")
         assert curves.groupby(["trial", "seed"])["epoch"].apply(list).tolist() == [
             [0, 1, 2, 3, 4]
         ] * (2 * len(trials))
-        for trial in trials:
+        points = pd.read_csv(root / batch / "points.csv")
+        assert list(points.columns) == ["trial", "seed", "x1", "x2", "label", "split", "output"]
+        # Data and maps only for the trials the figures draw.
+        assert set(points["trial"]) == set(trials) & mapped
+        for trial in set(trials) & mapped:
             for seed in (0, 1):
                 network = load_classifier(root / batch / "model.ckpt", trial, seed)
                 mine = points[(points["trial"] == trial) & (points["seed"] == seed)]
+                assert len(mine) == 40
                 inputs = torch.tensor(mine[["x1", "x2"]].to_numpy(), dtype=torch.float32)
                 with torch.no_grad():
                     # The saved output column is the saved model's output.
@@ -56,27 +76,46 @@ def test_trials_are_trained_in_batches_and_their_outputs_parse(finished_playgrou
     assert not (finished_playground.results / "models").exists()
 
 
+def test_every_sweep_has_a_tidy_trials_table(finished_playground):
+    root = finished_playground.results / "playground" / "sweeps"
+    grid = pd.read_csv(root / "grid" / "trials.csv")
+    assert len(grid) == 4 * 2  # points x seeds
+    assert list(grid.columns[:4]) == ["point", "trial", "training.learning_rate", "data.noise"]
+    assert {"test_loss", "train_loss", "test_accuracy", "dead_weights"} <= set(grid.columns)
+    assert grid["trial"].iloc[0] == "learning_rate-0.03"  # (0.03, 0): the shared trial
+    search = pd.read_csv(root / "search" / "trials.csv")
+    assert search["trial"].unique().tolist() == ["search-0", "search-1"]
+    assert search["training.learning_rate"].between(0.01, 1.0).all()
+
+
 def test_summary_gives_mean_and_spread_and_says_what_the_seeds_resolve(finished_playground):
     root = finished_playground.results / "playground"
     table = pd.read_csv(root / "summary.csv")
     assert table["sweep"].tolist() == (
-        ["baseline"] + ["learning_rate"] * 2 + ["regularization"] * 3 + ["near_duplicate"] * 2
+        ["baseline"]
+        + ["learning_rate"] * 2
+        + ["regularization"] * 3
+        + ["near_duplicate"] * 2
+        + ["grid"] * 4
+        + ["search"] * 2
     )
     # Points equal to the baseline share its training and its numbers.
     shared = table[table["trial"] == "baseline"]
     assert len(shared) == 4 and shared["test_loss"].nunique() == 1
     assert (table["parameters"] == 145).all() and (table["seeds"] == 2).all()
     per_seed = pd.read_csv(root / "summary_per_seed.csv")
-    assert len(per_seed) == 5 * 2  # 5 distinct trials x 2 seeds
+    assert len(per_seed) == 10 * 2  # 10 distinct trials x 2 seeds
     means = per_seed.groupby("trial")["test_loss"].mean()
     assert table.set_index("trial")["test_loss"].to_dict() == pytest.approx(means.to_dict())
     markdown = (root / "summary.md").read_text()
     sentences = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
-    assert len(sentences) == 3
+    assert len(sentences) == 5
     for sentence in sentences:
         assert "of 2 seeds" in sentence and " ± " in sentence
     near = next(s for s in sentences if s.startswith("- Sweep near_duplicate"))
-    assert "not resolved between" in near
+    assert "0.1 vs 0.1000001 in test loss: not resolved" in near or (
+        "0.1000001 vs 0.1 in test loss: not resolved" in near
+    )
     assert "playground.tensorflow.org/#activation=relu" in markdown
     l1 = per_seed[per_seed["trial"] == "regularization-l1"]["near_zero_weights"]
     assert f"l1: {l1.mean():.0%} of weights" in markdown
@@ -101,12 +140,14 @@ SUMMARY_AND_SWEEPS = {("summarise_playground", ""), ("plot_playground_sweeps", "
 
 def test_adding_a_trial_at_the_end_retrains_only_the_last_batch(done_playground):
     def add_value(config):
-        config["playground"]["sweeps"]["near_duplicate"]["values"].append(0.3)
+        config["playground"]["sweeps"]["near_duplicate"]["values"].append(0.5)
 
     jobs = _edit(done_playground, add_value, "playground")
-    # The new trial joins its group's last batch: no other batch trains.
+    # The group's last batch was full: the new trial starts a batch of its own, and no
+    # other batch trains.
+    assert len(BATCHES[LAST_BATCH]) == 2
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "batch=near_duplicate-0.1000001")
+        ("playground_train", "batch=near_duplicate-0.5")
     }
     assert jobs >= SUMMARY_AND_SWEEPS
 
@@ -117,6 +158,7 @@ def test_changing_the_baseline_retrains_every_batch(done_playground):
     )
     trained = {job for job in jobs if job[0] == "playground_train"}
     assert trained == {("playground_train", f"batch={batch}") for batch in BATCHES}
+    assert len(trained) == 5
 
 
 def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playground):
@@ -150,8 +192,8 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
         config["playground"]["sweeps"]["near_duplicate"]["values"].append(written)
 
     jobs = _edit(done_playground, add_value)
-    # The new trial joins the group's last batch, which retrains.
-    assert ("playground_train", "batch=near_duplicate-0.1000001") in jobs
+    # The new trial starts a batch of its own (the group's last one is full).
+    assert ("playground_train", "batch=near_duplicate-1e-05") in jobs
     config = done_playground.read_config()
     validate_config(config, SCHEMA)
     assert "near_duplicate-1e-05" in playground_runs(config)

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 
 from tests.conftest import WorkflowDir, tiny_config
@@ -37,9 +38,10 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     workflow_dir.write_config(config)
     result = workflow_dir.snakemake("--profile", PROFILE, "--dry-run")
     blocks = _job_blocks(result.stdout + result.stderr)
+    # A batch of playground trials is one SLURM job, its resources from the config.
     assert "runtime=30" in blocks["playground_train"] and "gpu=1" in blocks["playground_train"]
-    # 4 playground trials of seconds each: one SLURM job runs them (up to 8 per job).
-    assert (result.stdout + result.stderr).count("Group job playground") == 1
+    assert "mem_mb=2000" in blocks["playground_train"]
+    assert "Group job playground" not in result.stdout + result.stderr
     assert "runtime=60" in blocks["train"] and "mem_mb=2000" in blocks["train"]
     assert "runtime=10" in blocks["embed"] and "mem_mb=1000" in blocks["embed"]
     # The seconds-long analyses are submitted together, as one group job.
@@ -104,3 +106,53 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, 
     ]:
         assert (wf.results / name).read_bytes() == (finished_workflow.results / name).read_bytes()
     assert wf.planned_jobs() == set()
+
+
+@pytest.mark.slurm
+@pytest.mark.workflow
+@pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
+def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
+    from aeflow.playground import runs as pg
+    from aeflow.workflow import validate_config
+    from tests.conftest import SCHEMA, tiny_playground_config
+
+    config = tiny_playground_config()
+    config["playground"]["batch_trials"] = 8
+    config["playground"]["batch_resources"] = {"runtime": 7, "mem_mb": 900}
+    config["playground"]["sweeps"] = {
+        "grid": {
+            "grid": {
+                "training.learning_rate": [0.003, 0.01, 0.03, 0.3, 1.0],
+                "data.noise": [0.05, 0.1, 0.2, 0.3],
+            }
+        }
+    }
+    wf = WorkflowDir(tmp_path, config)
+    validate_config(config, SCHEMA)
+    batches = pg.trial_batches(config)
+    assert len(pg.playground_runs(config)) == 21  # the baseline and 20 grid points
+    result = wf.snakemake(
+        "playground",
+        "--profile",
+        PROFILE,
+        "--jobs",
+        "4",
+        "--slurm-init-seconds-before-status-checks",
+        "5",
+        "--seconds-between-status-checks",
+        "3",
+        timeout=900,
+    )
+    output = result.stdout + result.stderr
+    submitted = re.findall(r"submitted with SLURM jobid (\d+)", output)
+    # One sbatch per batch of (up to 8) trials, not one per trial; the summary and the
+    # figures are local jobs.
+    assert len(submitted) == len(batches) == 3, output[-3000:]
+    for jobid in submitted:
+        shown = subprocess.run(
+            ["scontrol", "show", "job", jobid], capture_output=True, text=True
+        ).stdout
+        if shown:  # still known to the controller (MinJobAge)
+            assert "TimeLimit=00:07:00" in shown
+    trials = pd.read_csv(wf.results / "playground/sweeps/grid/trials.csv")
+    assert trials["trial"].nunique() == 20 and len(trials) == 20 * 2

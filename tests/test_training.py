@@ -110,6 +110,16 @@ def test_divergence_names_the_run_and_the_step(points):
         )
 
 
+def test_divergence_of_seed_replicas_names_the_step_and_the_seed(points):
+    with pytest.raises(TrainingDiverged, match=r"'exploding'.*at step \d+ \(seed [0-2]\)"):
+        train_replicas(
+            ModelSpec(hidden=(20, 10)),
+            points,
+            TrainingSpec(epochs=50, optimizer="sgd", learning_rate=1e6, seeds=3),
+            run_name="exploding",
+        )
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present: it would train there")
 def test_accelerator_setting_reaches_lightning(points):
     # Without a GPU, Lightning itself must refuse: the setting is not silently dropped.

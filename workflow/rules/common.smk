@@ -14,6 +14,7 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
+from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as ae
 from aeflow.core import codehash
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
@@ -45,6 +46,7 @@ VARIANTS = ae.variant_names(config)
 PLAYGROUND = f"{RESULTS}/playground"
 PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
 SWEEP_TRIALS = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
+PLAYGROUND_SWEEPS = list(pg.sweep_points(config)) if PLAYGROUND_TRIALS else []
 
 
 wildcard_constraints:
@@ -52,6 +54,7 @@ wildcard_constraints:
     run=f"{NAME}(-{NAME})?",
     trial=pg.TRIAL_PATTERN,
     batch=pg.TRIAL_PATTERN,
+    sweep=NAME,
 
 
 # Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
@@ -63,11 +66,13 @@ localrules:
     plot_decoder_sweeps,
     plot_retrain,
     plot_optimizer_comparison,
+    plot_capacity,
     summarise,
     summarise_playground,
     plot_playground_baseline,
     plot_playground_sweeps,
     plot_playground_weights,
+    plot_playground_search,
     autoencoder,
     playground,
 
@@ -101,6 +106,7 @@ def autoencoder_targets():
         figure("retrain_latent_shift"),
         figure("retrain_losses"),
         figure("sgd_vs_gd"),
+        *([figure("capacity")] if capacity.capacity_widths(config) else []),
         f"{RESULTS}/summary.csv",
         f"{RESULTS}/summary.md",
         f"{RESULTS}/summary.html",
@@ -114,6 +120,7 @@ def playground_targets():
     figures = ["playground_baseline", "playground_weights"]
     if pg.sweep_table(config):
         figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
+    figures += [f"playground_sweep_{sweep}" for sweep in pg.search_sweeps(config)]
     return [figure(name) for name in figures] + [
         f"{PLAYGROUND}/summary.csv",
         f"{PLAYGROUND}/summary.md",
@@ -136,21 +143,33 @@ def playground_links(trials):
     return [(trial, playground_url(pg.run_settings(config, trial))) for trial in trials]
 
 
+def summarised():
+    """Every trained model the summary reports: the runs, then the capacity runs."""
+    return ae.summarised_models(config, RESULTS) + capacity.summarised_models(config, RESULTS)
+
+
 def summary_checkpoints():
-    return [model["checkpoint"] for model in ae.summarised_models(config, RESULTS)]
+    return [model["checkpoint"] for model in summarised()]
 
 
 def summary_losses():
-    return [model["losses"] for model in ae.summarised_models(config, RESULTS)]
+    return [model["losses"] for model in summarised()]
 
 
 def summary_curves():
-    return [m["curves"] for m in ae.summarised_models(config, RESULTS) if m["curves"]]
+    return [m["curves"] for m in summarised() if m["curves"]]
 
 
 def summary_models():
     """What the summary states about each model (its files travel as inputs too)."""
+    keys = ("name", "role", "label", "training", "curves", "width")
+    return [{key: model[key] for key in keys if key in model} for model in summarised()]
+
+
+def first_replicas():
+    """Per variant, which replica its latent map and decoder sweep show, e.g. 'seed 0,
+    first of 5 replicas' (they show one network, not a mean over seeds)."""
     return [
-        {key: model[key] for key in ("name", "role", "label", "training", "curves")}
-        for model in ae.summarised_models(config, RESULTS)
+        f"seed {t['seed']}" + (f", first of {t['seeds']} replicas" if t["seeds"] > 1 else "")
+        for t in (ae.training_params(config, variant) for variant in VARIANTS)
     ]

@@ -54,6 +54,7 @@ rule plot_latent_maps:
     params:
         code=code("plot_latent_maps.py"),
         labels=VARIANTS,
+        shown=first_replicas(),
         dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
@@ -76,6 +77,7 @@ rule plot_decoder_sweeps:
     params:
         code=code("plot_decoder_sweeps.py"),
         labels=VARIANTS,
+        shown=first_replicas(),
         dpi=config["figures"]["dpi"],
     conda:
         PLOT_ENV
@@ -133,3 +135,26 @@ rule plot_optimizer_comparison:
         f"{RESULTS}/logs/plot_optimizer_comparison.log",
     script:
         "../scripts/plot_optimizer_comparison.py"
+
+
+rule plot_capacity:
+    input:
+        [run["curves"] for run in capacity.capacity_runs(config, RESULTS)],
+    output:
+        report(
+            figure("capacity"),
+            caption="../report/capacity.rst",
+            category="2 Training",
+        ),
+    params:
+        code=code("plot_capacity.py"),
+        widths=capacity.capacity_widths(config),
+        parameters=[run["parameters"] for run in capacity.capacity_runs(config, RESULTS)],
+        variant=config["capacity"]["variant"],
+        dpi=config["figures"]["dpi"],
+    conda:
+        PLOT_ENV
+    log:
+        f"{RESULTS}/logs/plot_capacity.log",
+    script:
+        "../scripts/plot_capacity.py"

@@ -7,15 +7,19 @@ rule playground_train:
     output:
         points=f"{PLAYGROUND}/batches/{{batch}}/points.csv",
         curves=f"{PLAYGROUND}/batches/{{batch}}/curves.csv",
+        metrics=f"{PLAYGROUND}/batches/{{batch}}/metrics.csv",
         boundary=f"{PLAYGROUND}/batches/{{batch}}/boundary.csv",
         weights=f"{PLAYGROUND}/batches/{{batch}}/weights.csv",
         model=f"{PLAYGROUND}/batches/{{batch}}/model.ckpt",
     params:
         code=code("playground_train.py"),
         trials=lambda w: pg.batch_settings(config, w.batch),
+        maps=lambda w: pg.mapped_trials(config, w.batch),
     threads: 1
     resources:
         gpu=lambda w: gpus(pg.batch_settings(config, w.batch)[0]["settings"]["training"]),
+        runtime=lambda w: config["playground"]["batch_resources"]["runtime"],
+        mem_mb=lambda w: config["playground"]["batch_resources"]["mem_mb"],
     conda:
         TORCH_ENV
     log:
@@ -26,12 +30,11 @@ rule playground_train:
 
 rule summarise_playground:
     input:
-        curves=batch_files("curves", PLAYGROUND_TRIALS),
-        points=batch_files("points", PLAYGROUND_TRIALS),
-        weights=batch_files("weights", PLAYGROUND_TRIALS),
+        metrics=batch_files("metrics", PLAYGROUND_TRIALS),
     output:
         table=f"{PLAYGROUND}/summary.csv",
         per_seed=f"{PLAYGROUND}/summary_per_seed.csv",
+        trials=[f"{PLAYGROUND}/sweeps/{sweep}/trials.csv" for sweep in PLAYGROUND_SWEEPS],
         markdown=f"{PLAYGROUND}/summary.md",
         html=report(
             f"{PLAYGROUND}/summary.html",
@@ -43,6 +46,8 @@ rule summarise_playground:
         code=code("summarise_playground.py"),
         trials=PLAYGROUND_TRIALS,
         records=pg.sweep_table(config),
+        sweeps={sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS},
+        searches=list(pg.search_sweeps(config)),
         settings={trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
     conda:
         PLOT_ENV
@@ -50,6 +55,28 @@ rule summarise_playground:
         f"{RESULTS}/logs/summarise_playground.log",
     script:
         "../scripts/summarise_playground.py"
+
+
+rule plot_playground_search:
+    input:
+        f"{PLAYGROUND}/sweeps/{{sweep}}/trials.csv",
+    output:
+        report(
+            figure("playground_sweep_{sweep}"),
+            caption="../report/playground_search.rst",
+            category="6 Playground (bonus)",
+            subcategory="grid and random sweeps",
+        ),
+    params:
+        code=code("plot_playground_search.py"),
+        form=lambda w: pg.sweep_form_of(config, w.sweep),
+        dpi=config["figures"]["dpi"],
+    conda:
+        PLOT_ENV
+    log:
+        f"{RESULTS}/logs/plot_playground_search_{{sweep}}.log",
+    script:
+        "../scripts/plot_playground_search.py"
 
 
 rule plot_playground_baseline:

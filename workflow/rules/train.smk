@@ -45,3 +45,29 @@ rule retrain_encoder:
         f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
     script:
         "../scripts/retrain_encoder.py"
+
+
+# Part (e) measured: the capacity variant at hidden [w, w], one job per width (so widths
+# train in parallel and a new width trains alone); same script as `train`. The width equal
+# to the variant's own architecture is not trained again (capacity.capacity_runs).
+rule train_capacity:
+    input:
+        samples=rules.make_data.output[0],
+    output:
+        init=f"{RESULTS}/capacity/{{run}}/init.ckpt",
+        trained=f"{RESULTS}/capacity/{{run}}/trained.ckpt",
+        losses=f"{RESULTS}/capacity/{{run}}/losses.csv",
+        curves=f"{RESULTS}/capacity/{{run}}/curves.csv",
+    params:
+        code=code("train.py"),
+        model=lambda w: capacity.model_params(config, w.run),
+        training=lambda w: capacity.training_params(config, w.run),
+    threads: 1
+    resources:
+        gpu=lambda w: gpus(capacity.training_params(config, w.run)),
+    conda:
+        TORCH_ENV
+    log:
+        f"{RESULTS}/logs/train_capacity/{{run}}.log",
+    script:
+        "../scripts/train.py"

@@ -1,6 +1,7 @@
 """Rule playground_train: one batch of Playground trials (each with its seed replicas)
-trained together through Lightning; writes per trial and seed the data with the trained
-network's output, loss curves and weights, the output maps, and the batch's checkpoint."""
+trained together through Lightning; writes per trial and seed the loss curves, metrics and
+weights, the data with the trained outputs and the output maps of the trials figures
+draw, and the batch's checkpoint."""
 
 import torch
 
@@ -13,8 +14,11 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     trials = [(t["trial"], PlaygroundSpec.from_params(t["settings"])) for t in sm.params.trials]
-    result = train_batch(trials, run_name=sm.wildcards.batch, checkpoint=sm.output.model)
-    write_csv(result.points, sm.output.points)
+    result = train_batch(
+        trials, run_name=sm.wildcards.batch, checkpoint=sm.output.model, maps=set(sm.params.maps)
+    )
     write_csv(result.curves, sm.output.curves)
-    write_csv(result.boundary, sm.output.boundary)
+    write_csv(result.metrics, sm.output.metrics)
     write_csv(result.weights, sm.output.weights)
+    write_csv(result.points, sm.output.points)
+    write_csv(result.boundary, sm.output.boundary)

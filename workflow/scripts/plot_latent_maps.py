@@ -7,4 +7,5 @@ from aeflow.core.jobs import job_log
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     embeddings = read_tables(list(sm.input), list(sm.params.labels))
-    save_figure(latent_maps_figure(embeddings), sm.output[0], sm.params.dpi)
+    fig = latent_maps_figure(embeddings, list(sm.params.shown))
+    save_figure(fig, sm.output[0], sm.params.dpi)

@@ -10,10 +10,10 @@ import pandas as pd
 from aeflow.autoencoder.analysis import model_metrics
 from aeflow.autoencoder.checkpoints import load_replicas
 from aeflow.autoencoder.data import TEST, TRAIN, load_points
+from aeflow.autoencoder.observations import observations
 from aeflow.autoencoder.summary import (
-    across_seeds,
+    batch_noise,
     compare_optimizers,
-    observations,
     per_seed_table,
     retrain_row_extras,
     summary_row,
@@ -30,10 +30,11 @@ def evaluate_models(
 ) -> list[dict]:
     """One row per seed replica of every model.
 
-    ``models`` holds, per checkpoint, its ``name``, ``role`` ('variant', 'optimizer run' or
-    'retrained'), ``label``, ``training`` settings and ``curves`` (the per-epoch full-set
-    losses of an optimiser run, compared in part (h); empty for other models); ``shift`` is
-    the latent shift table of the retrained model, per seed replica.
+    ``models`` holds, per checkpoint, its ``name``, ``role`` ('variant', 'optimizer run',
+    'retrained' or 'capacity'), ``label``, ``training`` settings, ``curves`` (the per-epoch
+    full-set losses of an optimiser run, compared in part (h); empty for other models) and,
+    for a capacity run, its ``width``; ``shift`` is the latent shift table of the retrained
+    model, per seed replica.
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
     shift_extras = (
@@ -41,13 +42,8 @@ def evaluate_models(
         if shift is not None
         else {}
     )
-    compared = (
-        compare_optimizers(
-            {info["name"]: pd.read_csv(info["curves"]) for info in models if info.get("curves")}
-        )
-        if sum(bool(info.get("curves")) for info in models) >= 2
-        else {}
-    )
+    curves = {info["name"]: pd.read_csv(info["curves"]) for info in models if info.get("curves")}
+    compared = compare_optimizers(curves) if len(curves) >= 2 else {}
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
         loss_table = pd.read_csv(loss_path)
@@ -62,9 +58,13 @@ def evaluate_models(
                 seed_losses,
             )
             row["seed"] = seed
+            if "width" in info:
+                row["width"] = info["width"]
             if (info["name"], int(seed)) in compared:
                 extras = compared[(info["name"], int(seed))]
                 row.update({k: v for k, v in extras.items() if k != "level"})
+                seed_curves = curves[info["name"]]
+                row.update(batch_noise(seed_losses, seed_curves[seed_curves["seed"] == seed]))
             if info["role"] == "retrained":
                 row.update(shift_extras[int(seed)])
             rows.append(row)
@@ -80,5 +80,5 @@ def summarise(
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The summary table (one row per model), the per-seed table and the observations."""
     rows = evaluate_models(samples, models, checkpoints, losses, shift)
-    table, per_seed = summary_table(rows), per_seed_table(rows)
-    return table, per_seed, observations(table) + across_seeds(per_seed, table)
+    per_seed = per_seed_table(rows)
+    return summary_table(rows), per_seed, observations(per_seed)

@@ -137,10 +137,13 @@ class AutoencoderModule(pl.LightningModule):
         epoch_losses = torch.stack(self.batch_losses[first:])
         finite = torch.isfinite(epoch_losses)
         if not bool(finite.all()):
-            offset = int((~finite).nonzero()[0, 0])  # first bad step (any replica)
+            # First bad step, and with seed replicas (steps x replicas) the first bad one.
+            bad = (~finite).nonzero()[0]
+            offset = int(bad[0])
+            replica = f" (seed {self.hparams.seeds[int(bad[1])]})" if len(bad) > 1 else ""
             raise TrainingDiverged(
                 f"training of {self.hparams.run_name!r} diverged: loss is "
-                f"{float(epoch_losses[offset])} at step {first + offset} "
+                f"{float(epoch_losses[tuple(bad)])} at step {first + offset}{replica} "
                 f"(epoch {self.current_epoch}); lower training.learning_rate"
             )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib
 
@@ -110,7 +110,7 @@ def optimizer_comparison_figure(
         )
     for ax, ylabel, title in (
         (full, "MSE (log scale)", "Loss over the whole training / held-out set"),
-        (batch, "MSE of the batch (log scale)", "Mini-batch loss as recorded during training"),
+        (batch, "MSE of the batch (log scale)", "Mini-batch loss as recorded (first seed)"),
     ):
         ax.set(xlabel="training examples seen", ylabel=ylabel, yscale="log", title=title)
         ax.grid(True, which="both", alpha=0.3)
@@ -118,17 +118,23 @@ def optimizer_comparison_figure(
     return fig
 
 
-def latent_maps_figure(embeddings: Mapping[str, pd.DataFrame]) -> plt.Figure:
-    """One panel per variant: training points coloured by their (first) latent code."""
+def latent_maps_figure(
+    embeddings: Mapping[str, pd.DataFrame], shown: Sequence[str] | None = None
+) -> plt.Figure:
+    """One panel per variant: training points coloured by their (first) latent code.
+
+    A latent map is the geometry of one network, so it shows one seed replica; ``shown``
+    names it per variant (e.g. 'seed 0, first of 5 replicas') for the panel titles."""
     n = len(embeddings)
     fig, axes = plt.subplots(
         1, n, figsize=(4.6 * n, 3.4), sharex=True, sharey=True, layout="constrained", squeeze=False
     )
-    for ax, (name, table) in zip(axes[0], embeddings.items(), strict=True):
+    shown = list(shown) if shown is not None else [""] * n
+    for ax, (name, table), which in zip(axes[0], embeddings.items(), shown, strict=True):
         z_column = "z" if "z" in table else "z1"
         points = ax.scatter(table["x"], table["y"], c=table[z_column], cmap=LATENT_CMAP, s=22)
         fig.colorbar(points, ax=ax, label=f"latent code {z_column}")
-        ax.set(title=name, xlabel="x")
+        ax.set(title=f"{name} ({which})" if which else name, xlabel="x")
         ax.set_aspect("equal")
     axes[0, 0].set_ylabel("y")
     fig.suptitle("Latent code of each training point")
@@ -136,9 +142,14 @@ def latent_maps_figure(embeddings: Mapping[str, pd.DataFrame]) -> plt.Figure:
 
 
 def decoder_sweeps_figure(
-    sweeps: Mapping[str, pd.DataFrame], training_points: pd.DataFrame
+    sweeps: Mapping[str, pd.DataFrame],
+    training_points: pd.DataFrame,
+    shown: Sequence[str] | None = None,
 ) -> plt.Figure:
-    """Rows: variants. Columns: decoder before | after training, coloured by latent value."""
+    """Rows: variants. Columns: decoder before | after training, coloured by latent value.
+
+    One network per row (``shown`` names its seed replica for the titles), as the decoded
+    curve of a mean over seeds would be no network's curve."""
     stages = ("before", "after")
     n = len(sweeps)
     fig, axes = plt.subplots(
@@ -146,7 +157,8 @@ def decoder_sweeps_figure(
     )
     z_all = pd.concat([s["z"] for s in sweeps.values()])
     norm = plt.Normalize(z_all.min(), z_all.max())  # one latent colour scale for all panels
-    for row, (name, sweep) in zip(axes, sweeps.items(), strict=True):
+    shown = list(shown) if shown is not None else [""] * n
+    for row, (name, sweep), which in zip(axes, sweeps.items(), shown, strict=True):
         for ax, stage in zip(row, stages, strict=True):
             ax.scatter(
                 training_points["x"], training_points["y"], s=8, color="0.8", label="training data"
@@ -155,7 +167,9 @@ def decoder_sweeps_figure(
             points = ax.scatter(
                 chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP, norm=norm, s=5
             )
-            ax.set_title(f"{name}: {stage} training")
+            ax.set_title(
+                f"{name} ({which}): {stage} training" if which else f"{name}: {stage} training"
+            )
             ax.set_aspect("equal", adjustable="box")
             ax.grid(True, alpha=0.3)
         row[0].set_ylabel("decoded y")
@@ -170,9 +184,11 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
     """Latent codes before vs after encoder retraining: arrows, and after-vs-before (of
     the first seed replica when there are several)."""
     if "seed" in shift:
-        seed = shift["seed"].min()
+        seed, replicas = shift["seed"].min(), shift["seed"].nunique()
         shift = shift[shift["seed"] == seed]
-        variant = f"{variant}, seed {seed}"
+        variant = f"{variant}, seed {seed}" + (
+            f" (first of {replicas} replicas)" if replicas > 1 else ""
+        )
     before, after = shift["z_before"].to_numpy(), shift["z_after"].to_numpy()
     swaps = order_swaps(before, after)
     pairs = len(before) * (len(before) - 1) // 2
@@ -207,4 +223,66 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
         title=f"order swaps: {swaps} of {pairs} pairs",
     )
     ax_scatter.grid(True, alpha=0.3)
+    return fig
+
+
+def capacity_figure(
+    curves: Mapping[int, pd.DataFrame], parameters: Mapping[int, int], variant: str
+) -> plt.Figure:
+    """Part (e) measured. Left: training and held-out MSE at the end of training against
+    the parameter count (log x), mean over seeds with a min-max band, each point labelled
+    with its width. Right: held-out MSE per epoch of each width (mean over seeds).
+
+    ``curves``: width -> per-epoch table (epoch, train_loss, test_loss, seed);
+    ``parameters``: width -> parameter count."""
+    fig, (final, history) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    widths = sorted(curves)
+    x = np.array([parameters[w] for w in widths], dtype=float)
+    seeds = min(table["seed"].nunique() for table in curves.values())
+    ends = {w: t[t["epoch"] == t["epoch"].max()] for w, t in curves.items()}
+    for column, colour, what in (
+        ("train_loss", "tab:blue", "training set"),
+        ("test_loss", "tab:red", "held-out set"),
+    ):
+        values = [ends[w][column] for w in widths]
+        final.fill_between(
+            x,
+            [v.min() for v in values],
+            [v.max() for v in values],
+            color=colour,
+            alpha=0.2,
+            linewidth=0,
+        )
+        final.plot(
+            x, [v.mean() for v in values], "o-", color=colour, label=f"{what} (mean; band: min-max)"
+        )
+    for w, position in zip(widths, x, strict=True):
+        final.annotate(
+            f"w={w}",
+            (position, ends[w]["test_loss"].mean()),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize="x-small",
+        )
+    final.set(
+        xscale="log",
+        yscale="log",
+        xlabel="parameters (log scale)",
+        ylabel="MSE at the end of training (log scale)",
+        title=f"{variant} at hidden [w, w]: final MSE ({seeds} seed{'s' * (seeds > 1)})",
+    )
+    colours = plt.cm.viridis(np.linspace(0, 0.9, len(widths)))
+    for w, colour in zip(widths, colours, strict=True):
+        mean = curves[w].groupby("epoch")["test_loss"].mean()
+        history.plot(mean.index, mean.to_numpy(), color=colour, linewidth=1.2, label=f"w={w}")
+    history.set(
+        yscale="log",
+        xlabel="epoch",
+        ylabel="held-out MSE (log scale)",
+        title="Held-out MSE during training (mean over seeds)",
+    )
+    for ax in (final, history):
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
     return fig

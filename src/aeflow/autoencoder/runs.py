@@ -171,6 +171,18 @@ def config_errors(config: Config) -> list[str]:
             messages.append(
                 f"{stage}.variant: {chosen!r} is not a variant; allowed: {', '.join(variants)}"
             )
+    capacity = config["capacity"]
+    if capacity["widths"]:  # with no widths the variant is never used
+        chosen = capacity["variant"]
+        if chosen not in variants:
+            messages.append(
+                f"capacity.variant: {chosen!r} is not a variant; allowed: {', '.join(variants)}"
+            )
+        elif variants[chosen].get("linear"):
+            messages.append(
+                f"capacity.variant: {chosen!r} is linear, with no hidden layers to widen; "
+                "allowed: a variant with hidden layers"
+            )
     if messages:
         return messages  # the run lookups below assume the references are valid
     for run in training_runs(config):

@@ -1,7 +1,5 @@
-"""The summary table and the observations generated from it. pandas/NumPy only.
-
-Every sentence here is a template filled with measured numbers; which template is used
-follows from those numbers (a ranking, a threshold), never from expectations.
+"""The summary table: measured numbers per trained model and seed replica, and their
+mean and spread over seeds. pandas/NumPy only; the sentences are in ``observations``.
 """
 
 from __future__ import annotations
@@ -16,6 +14,7 @@ COLUMNS = [
     "model",
     "role",
     "label",
+    "width",
     "parameters",
     "optimizer",
     "learning_rate",
@@ -38,9 +37,25 @@ COLUMNS = [
     "full_test_loss",
     "examples_to_level",
     "full_loss_roughness",
+    # Part (h): why the mini-batch curve is noisy (see batch_noise).
+    "batch_scatter",
+    "epoch_change",
+    "noise_ratio",
 ]
-PCA_TOLERANCE = 0.05  # "reaches the optimum" when within 5 % of it
-MONOTONE_TOLERANCE = 0.01  # at most 1 % of pairs swapped counts as a monotone rescaling
+SETTINGS = [
+    "role",
+    "label",
+    "width",
+    "parameters",
+    "optimizer",
+    "learning_rate",
+    "batch_size",
+    "epochs",
+]
+# Measured, yet the same in every seed (fixed by the data or the settings): no spread.
+CONSTANT = ["pca_optimum_mse", "matched_examples"]
+SPREAD = [c for c in COLUMNS if c not in ("model", *SETTINGS, *CONSTANT)]
+SPREAD_STATISTICS = ("std", "min", "max")  # std with ddof=0, like core.claims.Spread
 
 
 def summary_row(
@@ -72,8 +87,6 @@ def retrain_row_extras(shift: pd.DataFrame) -> dict:
     return {"order_swaps": swaps, "order_swap_fraction": swaps / (n * (n - 1) / 2)}
 
 
-SETTINGS = ["role", "label", "parameters", "optimizer", "learning_rate", "batch_size", "epochs"]
-SPREAD = ["final_train_loss", "train_mse", "test_mse", "full_train_loss"]  # mean and std
 LEVEL_MARGIN = 1.1  # the loss level of "examples to reach" is 1.1 x the worst final loss
 
 
@@ -115,9 +128,34 @@ def compare_optimizers(curves: dict[str, pd.DataFrame]) -> dict[tuple[str, int],
     }
 
 
+def batch_noise(losses: pd.DataFrame, curves: pd.DataFrame, settled_fraction: float = 0.5) -> dict:
+    """Why a mini-batch loss curve is noisy, for one seed: over the last
+    ``settled_fraction`` of the epochs, the mean spread (std) of the batch losses within an
+    epoch, the mean absolute change of the loss over the whole training set during an
+    epoch, and their ratio. A ratio far above 1 says the batch losses scatter because each
+    batch holds other points, not because the model changes (within an epoch the model
+    moves its whole-set loss by about ``epoch_change`` only). NaN with one batch per epoch.
+
+    ``losses``: step, epoch (0-based), loss; ``curves``: epoch (0 = untrained; epoch e + 1
+    is after the batches of loss-epoch e), train_loss.
+    """
+    per_epoch = losses.groupby("epoch")["loss"]
+    if per_epoch.size().max() < 2:
+        nan = float("nan")
+        return {"batch_scatter": nan, "epoch_change": nan, "noise_ratio": nan}
+    epochs = np.sort(losses["epoch"].unique())
+    settled = epochs[int(len(epochs) * (1 - settled_fraction)) :]
+    scatter = per_epoch.std(ddof=0).loc[settled].mean()
+    full = curves.set_index("epoch")["train_loss"]
+    change = float(np.mean(np.abs(full.loc[settled + 1].to_numpy() - full.loc[settled].to_numpy())))
+    ratio = scatter / change if change > 0 else float("inf")
+    return {"batch_scatter": float(scatter), "epoch_change": change, "noise_ratio": float(ratio)}
+
+
 def summary_table(rows: list[dict]) -> pd.DataFrame:
-    """One row per trained model; with several seed replicas, means over seeds plus the
-    number of seeds and the standard deviation of the main numbers."""
+    """One row per trained model: the mean over seed replicas of every measured number,
+    the number of seeds, and each number's spread over seeds (``{column}_std``, ``_min``,
+    ``_max``; the raw values are in ``per_seed_table``)."""
     per_seed = pd.DataFrame(rows)
     if "seed" not in per_seed:
         per_seed["seed"] = 0
@@ -126,199 +164,27 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     settings = [c for c in SETTINGS if c != "role" and c in per_seed]
     table = groups.agg({**{c: "first" for c in settings}, **{c: "mean" for c in metrics}})
     table["seeds"] = groups.size()
-    for column in SPREAD:
-        table[f"{column}_std"] = groups[column].std(ddof=0)
-    table = table.reset_index()
-    return table.reindex(columns=[*COLUMNS, "seeds", *(f"{c}_std" for c in SPREAD)])
+    spread = [c for c in SPREAD if c in per_seed]
+    for statistic in SPREAD_STATISTICS:
+        for column in spread:
+            values = groups[column]
+            table[f"{column}_{statistic}"] = (
+                values.std(ddof=0) if statistic == "std" else values.agg(statistic)
+            )
+    table = table.reset_index().reindex(columns=[*COLUMNS, "seeds", *spread_columns()])
+    return table.astype({"width": "Int64"})  # capacity runs only: integers, else empty
+
+
+def spread_columns(statistics: tuple[str, ...] = SPREAD_STATISTICS) -> list[str]:
+    return [f"{column}_{statistic}" for statistic in statistics for column in SPREAD]
 
 
 def per_seed_table(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, "seed"])
+    """The raw numbers: one row per trained model and seed replica."""
+    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, "seed"]).astype({"width": "Int64"})
 
 
-def across_seeds(per_seed: pd.DataFrame, table: pd.DataFrame) -> list[str]:
-    """Which conclusions drawn from the means hold in every seed replica."""
-    variants = per_seed[per_seed["role"] == "variant"]
-    seeds = sorted(variants["seed"].unique())
-    if len(seeds) < 2:
-        return []
-    found = []
-    mean_order = list(table[table["role"] == "variant"].sort_values("test_mse")["model"])
-    same = sum(
-        list(variants[variants["seed"] == s].sort_values("test_mse")["model"]) == mean_order
-        for s in seeds
-    )
-    found.append(
-        f"Across {len(seeds)} seeds: the ranking {' < '.join(mean_order)} by held-out MSE "
-        f"holds in {same} of {len(seeds)} seeds."
-    )
-    linear = variants.dropna(subset=["pca_ratio"])
-    if len(linear):
-        within = int((abs(linear["pca_ratio"] - 1) <= PCA_TOLERANCE).sum())
-        found.append(
-            f"Across seeds: the linear model is within {PCA_TOLERANCE:.0%} of the PCA optimum "
-            f"in {within} of {len(linear)} trainings."
-        )
-    found += _retraining_across_seeds(per_seed)
-    runs = per_seed[per_seed["role"] == "optimizer run"]
-    if runs["label"].nunique() >= 2:
-        smoothest = runs.loc[runs.groupby("seed")["loss_roughness"].idxmin(), "label"]
-        top = smoothest.mode().iloc[0]
-        found.append(
-            f'Across seeds: "{top}" has the smoothest loss curve in '
-            f"{int((smoothest == top).sum())} of {runs['seed'].nunique()} seeds."
-        )
-    return found
-
-
-def _is_monotone(swap_fraction: float) -> bool:
-    return swap_fraction <= MONOTONE_TOLERANCE or swap_fraction >= 1 - MONOTONE_TOLERANCE
-
-
-def _retraining_across_seeds(per_seed: pd.DataFrame) -> list[str]:
-    """Part (g) per replica: replica k retrained against replica k's own frozen decoder."""
-    retrained = per_seed[per_seed["role"] == "retrained"]
-    if retrained["seed"].nunique() < 2:
-        return []
-    found = []
-    for model, runs in retrained.groupby("model", sort=False):
-        original = per_seed[(per_seed["model"] == model) & (per_seed["role"] == "variant")]
-        paired = runs.merge(original[["seed", "final_train_loss"]], on="seed", suffixes=("", "_o"))
-        ratio = paired["final_train_loss"] / paired["final_train_loss_o"]
-        swaps = runs["order_swap_fraction"]
-        monotone = int(swaps.map(_is_monotone).sum())
-        found.append(
-            f"Across {len(runs)} replicas of {model}: the retrained encoder ends at "
-            f"{ratio.mean():.2f}x the original loss (std {ratio.std(ddof=0):.2f}, range "
-            f"{ratio.min():.2f}-{ratio.max():.2f}); {swaps.mean():.1%} of sample pairs change "
-            f"latent order (std {swaps.std(ddof=0):.1%}); the new latent is a monotone "
-            f"rescaling of the old in {monotone} of {len(runs)} replicas."
-        )
-    return found
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.3g}"
-
-
-def observations(table: pd.DataFrame) -> list[str]:
-    """Plain-language findings, each computed from the summary table."""
-    found: list[str] = []
-    variants = table[table["role"] == "variant"]
-    if len(variants) > 1:
-        ranked = variants.sort_values("test_mse")
-        order = " < ".join(f"{r.model} ({_fmt(r.test_mse)})" for r in ranked.itertuples())
-        found.append(f"Ranking by held-out reconstruction MSE (lower is better): {order}.")
-        best_train = variants.sort_values("train_mse").iloc[0]
-        if best_train["model"] != ranked.iloc[0]["model"]:
-            found.append(
-                f"On the training points {best_train['model']} is best "
-                f"(MSE {_fmt(best_train['train_mse'])}), yet it is not best on held-out points."
-            )
-    for r in variants.itertuples():
-        if not pd.isna(r.pca_optimum_mse):
-            excess = r.pca_ratio - 1
-            verdict = (
-                f"reaches the PCA optimum within {abs(excess):.2%}"
-                if abs(excess) <= PCA_TOLERANCE
-                else f"stays {excess:.1%} above the PCA optimum"
-            )
-            angle = (
-                f"; its decoder direction lies {r.pca_angle_deg:.1f} degrees from the leading "
-                "principal direction"
-                if not pd.isna(r.pca_angle_deg)
-                else ""
-            )
-            found.append(
-                f"The linear model {r.model} {verdict} (MSE {_fmt(r.train_mse)} vs best "
-                f"rank-{_latent_rank(r)} linear reconstruction {_fmt(r.pca_optimum_mse)}){angle}."
-            )
-    if len(variants):
-        gaps = variants.assign(relative=variants["generalisation_gap"] / variants["train_mse"])
-        worst = gaps.sort_values("relative").iloc[-1]
-        found.append(
-            "Generalisation gap (held-out minus training MSE): "
-            + ", ".join(
-                f"{r.model} {r.generalisation_gap:+.3g} ({r.relative:+.0%})"
-                for r in gaps.itertuples()
-            )
-            + f"; largest relative gap: {worst['model']}."
-        )
-    for r in table[table["role"] == "retrained"].itertuples():
-        original = table[(table["model"] == r.model) & (table["role"] == "variant")]
-        if original.empty:
-            continue
-        base = original.iloc[0]
-        ratio = r.final_train_loss / base["final_train_loss"]
-        monotone = r.order_swap_fraction <= MONOTONE_TOLERANCE or (
-            r.order_swap_fraction >= 1 - MONOTONE_TOLERANCE
-        )
-        if getattr(r, "seeds", 1) > 1:
-            # Means over replicas; the verdict is given per replica (across seeds).
-            found.append(
-                f"Retraining the encoder of {base['model']} against its frozen decoder (each "
-                f"of {int(r.seeds)} replicas against its own): loss {_fmt(r.final_train_loss)} vs "
-                f"{_fmt(base['final_train_loss'])} originally ({ratio:.2f}x, means over "
-                f"replicas); held-out MSE {_fmt(r.test_mse)} vs {_fmt(base['test_mse'])}; "
-                f"{r.order_swap_fraction:.1%} of sample pairs change their latent order on "
-                "average."
-            )
-            continue
-        found.append(
-            f"Retraining the encoder of {base['model']} against its frozen decoder ends at "
-            f"loss {_fmt(r.final_train_loss)} vs {_fmt(base['final_train_loss'])} originally "
-            f"({ratio:.2f}x); held-out MSE {_fmt(r.test_mse)} vs {_fmt(base['test_mse'])}. "
-            f"{int(r.order_swaps)} sample pairs ({r.order_swap_fraction:.1%}) change their "
-            f"latent order, so the new latent is "
-            f"{'a monotone rescaling' if monotone else 'not a monotone rescaling'} of the old "
-            "(one seed: not checked across seeds)."
-        )
-    found += _optimizer_observations(table)
-    return found
-
-
-def _optimizer_observations(table: pd.DataFrame) -> list[str]:
-    """Part (h): the optimiser runs compared on the loss over the whole training set at
-    equal training examples seen; the mini-batch curve only to explain its noise."""
-    runs = table[table["role"] == "optimizer run"].dropna(subset=["full_train_loss"])
-    if len(runs) < 2:
-        return []
-    seeds = int(runs["seeds"].min()) if "seeds" in runs else 1
-    examples = int(runs["matched_examples"].iloc[0])
-    lowest = runs.sort_values("full_train_loss").iloc[0]
-    found = [
-        f"Loss over the whole training set after {examples:,} training examples seen by each "
-        f"run (mean of {seeds} seed{'s' * (seeds > 1)}): "
-        + "; ".join(
-            f"{r.label}: {_fmt(r.full_train_loss)} (held-out {_fmt(r.full_test_loss)})"
-            for r in runs.itertuples()
-        )
-        + f". Lowest: {lowest['label']}."
-    ]
-    fastest = runs.sort_values("examples_to_level").iloc[0]
-    found.append(
-        "Examples seen until the training-set loss first reaches "
-        f"{LEVEL_MARGIN:g}x the worst run's final loss: "
-        + "; ".join(f"{r.label}: {int(r.examples_to_level):,}" for r in runs.itertuples())
-        + f". Fastest: {fastest['label']}."
-    )
-    noisiest = runs.sort_values("loss_roughness").iloc[-1]
-    factor = noisiest["loss_roughness"] / noisiest["full_loss_roughness"]
-    why = (
-        f"{factor:.0f} times the roughness of its training-set loss: it is noisy mainly "
-        "because each batch is a different sample of the training points"
-        if factor >= 2
-        else f"{factor:.1f} times that of its training-set loss"
-    )
-    found.append(
-        "Roughness (std of successive changes over the second half) of the training-set "
-        "loss: "
-        + "; ".join(f"{r.label}: {_fmt(r.full_loss_roughness)}" for r in runs.itertuples())
-        + f'. The recorded mini-batch loss of "{noisiest["label"]}" has roughness '
-        f"{_fmt(noisiest['loss_roughness'])}, {why}."
-    )
-    return found
-
-
-def _latent_rank(row) -> str:
-    return "k" if pd.isna(row.pca_angle_deg) else "1"
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The summary pages' table: means and standard deviations (the ranges stay in
+    summary.csv, whose 60-odd columns would not fit a page)."""
+    return table.drop(columns=[c for c in table if c.endswith(("_min", "_max"))])

@@ -10,6 +10,8 @@ import pandas as pd
 
 
 def _cell(value) -> str:
+    if value is pd.NA:  # a missing entry of an integer column (pandas' Int64)
+        return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.4g}"
     if isinstance(value, (np.integer, int)):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytorch_lightning as pl
 import torch
 
-from aeflow.playground.models import PlaygroundNetworks, square_loss
+from aeflow.playground.models import PlaygroundNetworks, features, square_loss
 from aeflow.playground.optim import PlaygroundSGD
 from aeflow.playground.settings import NetworkSpec
 
@@ -50,24 +50,31 @@ class ClassifierModule(pl.LightningModule):
     def attach_data(self, train: torch.Tensor, test: torch.Tensor) -> ClassifierModule:
         """``train`` (R, n, 3) and ``test`` (R, m, 3): x1, x2, label rows per network; they
         move with the module but are not saved in its checkpoints."""
-        self.register_buffer("train_set", train, persistent=False)
-        self.register_buffer("test_set", test, persistent=False)
+        self.register_buffer("train_set", self.feature_rows(train), persistent=False)
+        self.register_buffer("test_set", self.feature_rows(test), persistent=False)
         return self
+
+    def feature_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """(R, n, 3) x1, x2, label rows -> (R, n, F + 1): the network's input features, then
+        the label. Batches of these rows feed ``objective``."""
+        inputs = features(rows[..., :2], self.network.spec.features)
+        return torch.cat([inputs, rows[..., 2:]], dim=-1)
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         return self.network(points)
 
     def objective(self, batch: torch.Tensor) -> torch.Tensor:
-        """Sum over networks of each one's mean loss on its (R, size, 3) batch rows: the
-        gradient of slice r is its own batch-averaged error derivative."""
-        return square_loss(self.network(batch[..., :2]), batch[..., 2]).sum()
+        """Sum over networks of each one's mean loss on its (R, size, F + 1) batch of
+        ``feature_rows``: the gradient of slice r is its own batch-averaged error
+        derivative."""
+        return square_loss(self.network.from_features(batch[..., :-1]), batch[..., -1]).sum()
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
         """(R, 2): each network's loss on its full training and test set."""
         return torch.stack(
             [
-                square_loss(self.network(s[..., :2]), s[..., 2])
+                square_loss(self.network.from_features(s[..., :-1]), s[..., -1])
                 for s in (self.train_set, self.test_set)
             ],
             dim=1,

@@ -98,7 +98,11 @@ class PlaygroundNetworks(nn.Module):
         )
 
     def forward(self, points: Tensor) -> Tensor:
-        hidden = features(points, self.spec.features)
+        return self.from_features(features(points, self.spec.features))
+
+    def from_features(self, hidden: Tensor) -> Tensor:
+        """The networks on precomputed input features (R, n, F): training computes the
+        fixed features of its points once, not at every step."""
         activation = ACTIVATIONS[self.spec.activation]
         last = len(self.weights) - 1
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):

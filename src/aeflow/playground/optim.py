@@ -51,13 +51,26 @@ class PlaygroundSGD(torch.optim.Optimizer):
         self.rates = torch.tensor(rates, dtype=torch.float64)
         self.l1 = torch.tensor([kind == "l1" for kind in kinds])
         self.l2 = torch.tensor([kind == "l2" for kind in kinds])
+        self._cache: dict[tuple, dict] = {}
 
-    def _per_network(self, values: Tensor, like: Tensor) -> Tensor:
-        """``values`` (R,) shaped to broadcast over ``like`` (R, ...), on its device."""
-        shape = (-1,) + (1,) * (like.dim() - 1)
-        if values.dtype == torch.bool:
-            return values.to(like.device).view(shape)
-        return values.to(like.device, like.dtype).view(shape)
+    def _constants(self, param: Tensor) -> dict:
+        """Per-network factors shaped (R, 1, ...) to broadcast over ``param``, on its device
+        and in its dtype; computed once per parameter (not saved: they follow from the
+        constructor's arguments)."""
+        key = (id(param), param.device, param.dtype)
+        if key not in self._cache:
+            shape = (-1,) + (1,) * (param.dim() - 1)
+            as_param = {"device": param.device, "dtype": param.dtype}
+            self._cache[key] = {
+                "lr": self.learning_rates.to(**as_param).view(shape),
+                "lr_rate": (self.learning_rates * self.rates).to(**as_param).view(shape),
+                "l1": self.l1.to(**as_param).view(shape),
+                "l2": self.l2.to(**as_param).view(shape),
+                "l1_mask": self.l1.to(param.device).view(shape),
+                "regularised": bool((self.rates > 0).any()),
+                "any_l1": bool((self.l1 & (self.rates > 0)).any()),
+            }
+        return self._cache[key]
 
     @torch.no_grad()
     def step(self, closure=None):
@@ -69,22 +82,21 @@ class PlaygroundSGD(torch.optim.Optimizer):
             for param in group["params"]:
                 if param.grad is None:
                     continue
-                learning_rate = self._per_network(self.learning_rates, param)
-                if not group["regularised"]:
-                    param.sub_(learning_rate * param.grad)
+                factors = self._constants(param)
+                if not (group["regularised"] and factors["regularised"]):
+                    param.addcmul_(factors["lr"], param.grad, value=-1.0)
                     continue
-                state = self.state[param]
-                if "dead" not in state:
-                    state["dead"] = torch.zeros_like(param, dtype=torch.bool)
-                l1 = self._per_network(self.l1, param)
-                l2 = self._per_network(self.l2, param)
-                derivative = torch.where(l1, param.sign(), torch.where(l2, param, 0.0))
-                stepped = param - learning_rate * param.grad
-                regularised = stepped - learning_rate * self._per_network(self.rates, param) * (
-                    derivative
-                )
-                state["dead"] |= l1 & (stepped * regularised < 0)
-                param.copy_(torch.where(state["dead"], 0.0, regularised))
+                # R'(w) at the weight before the gradient step: sign(w) under L1, w under L2.
+                derivative = factors["l1"] * param.sign() + factors["l2"] * param
+                stepped = param - factors["lr"] * param.grad
+                regularised = stepped - factors["lr_rate"] * derivative
+                if factors["any_l1"]:
+                    state = self.state[param]
+                    if "dead" not in state:
+                        state["dead"] = torch.zeros_like(param, dtype=torch.bool)
+                    state["dead"] |= factors["l1_mask"] & (stepped * regularised < 0)
+                    regularised.masked_fill_(state["dead"], 0.0)
+                param.copy_(regularised)
         return loss
 
     def dead_links(self) -> list[Tensor]:

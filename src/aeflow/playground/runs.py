@@ -1,63 +1,51 @@
 """Which Playground trainings the config asks for, the settings of each, and how they
 are grouped into jobs (torch-free).
 
-The baseline is one trial; each sweep varies one setting of the baseline over a list of
-values, one trial per value. A sweep point whose settings equal the baseline's *is* the
-baseline trial: it is trained once and shared. Every trial brings ``training.seeds``
-replicas. Trials that can be trained together (same ``PlaygroundSpec.batch_key``) form
-*batches* of at most ``playground.batch_trials`` trials, one job each, named after their
-first trial.
+The baseline is one trial; each sweep (one key at a time, a grid, or a random search: see
+``aeflow.core.sweeps``) makes one trial per point. A point whose settings equal those of an
+earlier trial (the baseline, or a point of another sweep) *is* that trial: it is trained
+once and shared. Every trial brings ``training.seeds`` replicas. Trials that can be trained
+together (same ``PlaygroundSpec.batch_key``) form *batches* of at most
+``playground.batch_trials`` trials, one job each, named after their first trial.
+Everything is computed once per config (``_plan``): planning a 1,000-trial grid is cheap.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from aeflow.core.config import NAME, coerce_numbers, key_path, schema_errors
+from aeflow.core.config import NAME, key_path
+from aeflow.core.sweeps import (
+    SLUG,
+    SLUG_MAX,
+    apply,
+    assignments,
+    point_label,
+    point_slugs,
+    spec_errors,
+    sweep_form,
+    sweep_keys,
+    value_slug,
+    value_text,
+)
 from aeflow.playground.settings import PlaygroundSpec
 
+__all__ = ["SLUG", "SLUG_MAX", "value_slug"]  # re-exported: trial names are built from them
 Config = dict[str, Any]
 BASELINE = "baseline"
 SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
-SLUG = "[A-Za-z0-9_.+-]+"  # what value_slug returns: file-name safe, no slash or space
 # Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
 TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
-SLUG_MAX = 40  # longer slugs are cut and made unique with a digest
+DEFAULT_BATCH_TRIALS = 32
 
 
 def enabled(config: Config) -> bool:
     return bool(config.get("playground", {}).get("enabled", False))
-
-
-def _raw_slug(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        joiner = "+" if any(isinstance(v, str) for v in value) else "x"
-        return joiner.join(_raw_slug(v) for v in value) or "none"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, float):
-        # repr is the shortest text that reads back as the same float: distinct values
-        # never share a name (unlike '%g', which rounds to 6 digits).
-        text = repr(value)
-        return text.removesuffix(".0") if "e" not in text else text
-    return str(value)
-
-
-def value_slug(value: Any) -> str:
-    """A readable, file-name-safe text for a swept value: 0.03 -> '0.03', 1e-05 -> '1e-05',
-    [8, 8] -> '8x8', [x1, x2] -> 'x1+x2', [] -> 'none'. Characters outside ``SLUG`` are
-    replaced, and a slug that was changed or is long ends in a digest of the value, so
-    distinct values always get distinct names."""
-    raw = _raw_slug(value)
-    if re.fullmatch(SLUG, raw) and len(raw) <= SLUG_MAX:
-        return raw
-    digest = hashlib.sha1(repr(value).encode()).hexdigest()[:8]
-    return re.sub(r"[^A-Za-z0-9_.+-]", "_", raw)[: SLUG_MAX - 9] + "_" + digest
 
 
 SHORT_FEATURES = {
@@ -75,15 +63,7 @@ def value_label(value: Any) -> str:
         return ", ".join(SHORT_FEATURES.get(v, v) for v in value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(value_label(v) for v in value) + "]"
-    return _raw_slug(value)
-
-
-def with_setting(baseline: dict, key: str, value: Any) -> dict:
-    """The baseline settings with one dotted ``section.name`` key replaced."""
-    section, name = key.split(".")
-    settings = copy.deepcopy(baseline)
-    settings[section][name] = copy.deepcopy(value)
-    return settings
+    return value_text(value)
 
 
 def _sweeps(config: Config) -> dict:
@@ -109,56 +89,125 @@ def effective_settings(settings: dict) -> dict:
     return settings
 
 
-def sweep_points(config: Config) -> dict[str, list[tuple[Any, str]]]:
-    """sweep name -> [(value, run name)], in config order."""
-    baseline = baseline_settings(config)
-    same_as_baseline = effective_settings(baseline)
-    points: dict[str, list[tuple[Any, str]]] = {}
-    for sweep, spec in _sweeps(config).items():
-        points[sweep] = [
-            (
-                value,
-                BASELINE
-                if effective_settings(with_setting(baseline, spec["key"], value))
-                == same_as_baseline
-                else f"{sweep}{SEPARATOR}{value_slug(value)}",
-            )
-            for value in spec["values"]
-        ]
-    return points
+@dataclass(frozen=True)
+class SweepPoint:
+    sweep: str
+    form: str  # values | grid | random
+    assignment: dict  # setting key -> value
+    label: str  # how the point reads: the value, or 'name=value, ...'
+    run: str  # the trial that trains it (shared when its settings repeat)
+
+
+@dataclass(frozen=True)
+class Plan:
+    settings: dict[str, dict]  # trial -> effective settings, baseline first
+    points: dict[str, list[SweepPoint]]  # sweep -> its points, in order
+    batches: dict[str, list[str]]  # batch name -> its trials
+    batch_of: dict[str, str]  # trial -> batch name
+
+
+def _key(settings: dict) -> str:
+    return json.dumps(settings, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _plan_of(playground_json: str) -> Plan:
+    playground = json.loads(playground_json)
+    baseline = baseline_settings({"playground": playground})
+    settings = {BASELINE: effective_settings(baseline)}
+    trial_of = {_key(settings[BASELINE]): BASELINE}
+    points: dict[str, list[SweepPoint]] = {}
+    for sweep, spec in playground.get("sweeps", {}).items():
+        form = sweep_form(spec)
+        drawn = assignments(spec)
+        points[sweep] = []
+        for assignment, slug in zip(drawn, point_slugs(spec, drawn), strict=True):
+            effective = effective_settings(apply(baseline, assignment))
+            run = trial_of.setdefault(_key(effective), f"{sweep}{SEPARATOR}{slug}")
+            settings.setdefault(run, effective)
+            label = point_label(assignment, value_label)
+            points[sweep].append(SweepPoint(sweep, form, assignment, label, run))
+    groups: dict[tuple, list[str]] = {}
+    for run, run_settings_ in settings.items():
+        spec = PlaygroundSpec.from_params(run_settings_)
+        groups.setdefault(spec.batch_key(), []).append(run)
+    size = playground.get("batch_trials", DEFAULT_BATCH_TRIALS)
+    batches = {}
+    for trials in groups.values():
+        for start in range(0, len(trials), size):
+            chunk = trials[start : start + size]
+            batches[chunk[0]] = chunk
+    batch_of = {trial: batch for batch, trials in batches.items() for trial in trials}
+    return Plan(settings, points, batches, batch_of)
+
+
+def _plan(config: Config) -> Plan:
+    # Key order of the sweeps is the trial order: json keeps it.
+    return _plan_of(json.dumps(config["playground"]))
+
+
+def sweep_points(config: Config) -> dict[str, list[SweepPoint]]:
+    """sweep name -> its points, in config order."""
+    if "playground" not in config:
+        return {}
+    return _plan(config).points
 
 
 def playground_runs(config: Config) -> list[str]:
-    """Every Playground training: the baseline first, then each new sweep point once."""
+    """Every Playground trial: the baseline first, then each new sweep point once."""
     if not enabled(config):
         return []
-    runs = [BASELINE]
-    for points in sweep_points(config).values():
-        runs += [run for _, run in points if run not in runs]
-    return runs
+    return list(_plan(config).settings)
 
 
 def run_settings(config: Config, run: str) -> dict:
     """Effective settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
-    baseline = baseline_settings(config)
-    if run == BASELINE:
-        return effective_settings(baseline)
-    sweep = run.partition(SEPARATOR)[0]
-    spec = _sweeps(config).get(sweep)
-    for value, name in sweep_points(config).get(sweep, []):
-        if name == run:
-            return effective_settings(with_setting(baseline, spec["key"], value))
-    raise KeyError(f"unknown playground run {run!r}")
+    try:
+        return copy.deepcopy(_plan(config).settings[run])
+    except KeyError:
+        raise KeyError(f"unknown playground run {run!r}") from None
 
 
-def sweep_table(config: Config) -> list[dict]:
-    """One record per sweep point, for figures and the summary: sweep, key, label, run."""
-    sweeps = _sweeps(config)
+def sweep_table(config: Config, forms: tuple[str, ...] = ("values",)) -> list[dict]:
+    """One record per point of the sweeps of ``forms`` (by default those that vary one key
+    at a time, whose points the figures draw): sweep, key, label, run."""
     return [
-        {"sweep": sweep, "key": sweeps[sweep]["key"], "label": value_label(value), "run": run}
-        for sweep, points in sweep_points(config).items()
-        for value, run in points
+        {
+            "sweep": point.sweep,
+            "key": ", ".join(point.assignment),
+            "label": point.label,
+            "run": point.run,
+        }
+        for points in sweep_points(config).values()
+        for point in points
+        if point.form in forms
     ]
+
+
+def search_sweeps(config: Config) -> dict[str, list[str]]:
+    """Grid and random sweeps (drawn as a heat map or against each setting): name -> keys."""
+    return {
+        sweep: sweep_keys(spec)
+        for sweep, spec in _sweeps(config).items()
+        if sweep_form(spec) != "values"
+    }
+
+
+def sweep_form_of(config: Config, sweep: str) -> str:
+    """'values', 'grid' or 'random'."""
+    return sweep_form(_sweeps(config)[sweep])
+
+
+def sweep_trials(config: Config, sweep: str) -> list[dict]:
+    """Per point of ``sweep``: its trial and its value of every varied setting."""
+    return [{"trial": p.run, **p.assignment} for p in sweep_points(config)[sweep]]
+
+
+def mapped_trials(config: Config, batch: str) -> list[str]:
+    """The trials of ``batch`` whose data and output maps the figures draw: the baseline
+    and the points of one-at-a-time sweeps (grid and random sweeps get numbers only)."""
+    drawn = {BASELINE} | {record["run"] for record in sweep_table(config)}
+    return [trial for trial in trial_batches(config)[batch] if trial in drawn]
 
 
 def regularization_runs(config: Config) -> list[tuple[str, str]]:
@@ -172,40 +221,21 @@ def regularization_runs(config: Config) -> list[tuple[str, str]]:
     return found or [(BASELINE, BASELINE)]
 
 
-@functools.lru_cache(maxsize=8)
-def _batches(playground_json: str) -> dict[str, list[str]]:
-    config = {"playground": json.loads(playground_json)}
-    groups: dict[tuple, list[str]] = {}
-    for run in playground_runs(config):
-        spec = PlaygroundSpec.from_params(run_settings(config, run))
-        groups.setdefault(spec.batch_key(), []).append(run)
-    size = config["playground"].get("batch_trials", DEFAULT_BATCH_TRIALS)
-    batches = {}
-    for trials in groups.values():
-        for start in range(0, len(trials), size):
-            chunk = trials[start : start + size]
-            batches[chunk[0]] = chunk
-    return batches
-
-
-DEFAULT_BATCH_TRIALS = 32
-
-
 def trial_batches(config: Config) -> dict[str, list[str]]:
     """batch name -> its trials, in config order. Trials of one batch share the network
     shape, problem, set sizes and schedule; a batch is named after its first trial, so
     adding a trial to the end of a group reruns only that group's last batch."""
     if not enabled(config):
         return {}
-    return _batches(json.dumps(config["playground"]))  # key order is the trial order
+    return _plan(config).batches
 
 
 def batch_of(config: Config, trial: str) -> str:
     """The batch that trains ``trial``."""
-    for batch, trials in trial_batches(config).items():
-        if trial in trials:
-            return batch
-    raise KeyError(f"unknown playground trial {trial!r}")
+    try:
+        return _plan(config).batch_of[trial]
+    except KeyError:
+        raise KeyError(f"unknown playground trial {trial!r}") from None
 
 
 def batch_settings(config: Config, batch: str) -> list[dict]:
@@ -238,9 +268,9 @@ def weight_map_features(config: Config) -> list[str]:
 
 
 def config_errors(config: Config, schema: dict) -> list[str]:
-    """The baseline as a whole, then each sweep value checked as the setting it replaces
-    (a sweep over ``training.learning_rate`` takes positive numbers only) and as part of
-    the trial it makes (e.g. a train ratio leaving no training point)."""
+    """The baseline as a whole, then each sweep's spec (form, keys, values checked as the
+    setting they replace: a sweep over ``training.learning_rate`` takes positive numbers
+    only) and each trial it makes (e.g. a train ratio leaving no training point)."""
     if "playground" not in config:
         return []
 
@@ -249,21 +279,30 @@ def config_errors(config: Config, schema: dict) -> list[str]:
         PlaygroundSpec.from_params(baseline)
     except ValueError as problem:
         return [f"playground: {problem}"]  # every trial would repeat it
+
+    def setting_schema(key: str) -> dict | None:
+        section, _, name = key.partition(".")
+        properties = schema["$defs"].get(f"playground_{section}", {}).get("properties", {})
+        return properties.get(name) if name else None
+
     messages = []
-    for sweep, spec in config["playground"].get("sweeps", {}).items():
-        section, name = spec["key"].split(".")
-        setting_schema = schema["$defs"][f"playground_{section}"]["properties"][name]
-        for i, value in enumerate(spec["values"]):
-            value = spec["values"][i] = coerce_numbers(value, setting_schema)
-            where = ("playground", "sweeps", sweep, f"values[{i}]")
-            invalid = schema_errors(value, setting_schema, at=where)
-            messages += invalid
-            if invalid:
-                continue
+    for sweep, spec in _sweeps(config).items():
+        where = ("playground", "sweeps", sweep)
+        problems = spec_errors(where, spec, setting_schema)
+        messages += problems
+        if problems:
+            continue
+        for i, assignment in enumerate(assignments(spec)):
             try:
-                PlaygroundSpec.from_params(with_setting(baseline, spec["key"], value))
+                PlaygroundSpec.from_params(apply(baseline, assignment))
             except ValueError as problem:
-                messages.append(f"{key_path(where)}: {problem}")
+                point = (
+                    f"values[{i}]"
+                    if sweep_form(spec) == "values"
+                    else f"point {i} ({point_label(assignment)})"
+                )
+                at = key_path((*where, point))
+                messages.append(f"{at}: {problem}")
     # The workflow's wildcard constraint must match every trial: a name it rejects would
     # leave a sweep point without a rule, and Snakemake would silently keep old results.
     if not messages and enabled(config):

@@ -13,76 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from aeflow.core.claims import Spread, compare, comparison_text
 from aeflow.playground.link import playground_url
+from aeflow.playground.metrics import METRICS, NEAR_ZERO
 from aeflow.playground.runs import BASELINE, describe
 
-NEAR_ZERO = 1e-3  # |w| below this counts as a weight switched off
-METRICS = (
-    "train_loss",
-    "test_loss",
-    "gap",
-    "train_accuracy",
-    "test_accuracy",
-    "near_zero_weights",
-    "dead_weights",
-    "mean_abs_weight",
-)
-
-
-def parameter_count(weights: pd.DataFrame) -> int:
-    """Weights plus one bias per unit of every layer, from one network's weights table."""
-    units = weights.groupby("layer")["target"].max() + 1
-    return int(len(weights) + units.sum())
-
-
-def accuracy(points: pd.DataFrame, split: str) -> float:
-    """Share of points of ``split`` whose output has the sign of their label (NaN for
-    regression, whose labels are not classes)."""
-    chosen = points[points["split"] == split]
-    if not chosen["label"].isin([-1.0, 1.0]).all():
-        return float("nan")
-    return float((np.sign(chosen["output"]) == chosen["label"]).mean())
-
-
-def seed_metrics(curves: pd.DataFrame, points: pd.DataFrame, weights: pd.DataFrame) -> dict:
-    """What the summary reports for one trained network (one trial, one seed)."""
-    final = curves.iloc[-1]
-    magnitudes = weights["weight"].abs()
-    finite = bool(np.isfinite(curves[["train_loss", "test_loss"]].to_numpy()).all())
-    return {
-        "parameters": parameter_count(weights),
-        "epochs": int(final["epoch"]),
-        "diverged": not finite,
-        "train_loss": float(final["train_loss"]),
-        "test_loss": float(final["test_loss"]),
-        "gap": float(final["test_loss"] - final["train_loss"]),
-        "train_accuracy": accuracy(points, "train"),
-        "test_accuracy": accuracy(points, "test"),
-        "near_zero_weights": float((magnitudes < NEAR_ZERO).mean()),
-        "dead_weights": float(weights["dead"].mean()),
-        "mean_abs_weight": float(magnitudes.mean()),
-    }
-
-
-def per_seed_table(
-    curves: pd.DataFrame, points: pd.DataFrame, weights: pd.DataFrame, trials: Sequence[str]
-) -> pd.DataFrame:
-    """One row per trial and seed, from the batches' tables (concatenated)."""
-    rows = []
-    for trial in trials:
-        for seed, trial_curves in curves[curves["trial"] == trial].groupby("seed"):
-            pick = (points["trial"] == trial) & (points["seed"] == seed)
-            chosen = (weights["trial"] == trial) & (weights["seed"] == seed)
-            rows.append(
-                {
-                    "trial": trial,
-                    "seed": int(seed),
-                    **seed_metrics(
-                        trial_curves.sort_values("epoch"), points[pick], weights[chosen]
-                    ),
-                }
-            )
-    return pd.DataFrame(rows)
+BEST_SHOWN = 5  # rows per grid or random sweep in the summary: its best trials
 
 
 def trial_statistics(per_seed: pd.DataFrame) -> pd.DataFrame:
@@ -101,15 +37,21 @@ def trial_statistics(per_seed: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(
-    records: list[dict], statistics: pd.DataFrame, links: dict[str, str]
+    records: list[dict], statistics: pd.DataFrame, links: dict[str, str], searches: dict
 ) -> pd.DataFrame:
-    """One row for the baseline, then one per sweep point (shared trials repeat their
-    numbers), with the link that opens the trial on the Playground's page.
-    ``records``: ``runs.sweep_table``; ``links``: trial -> URL."""
+    """One row for the baseline, one per point of the one-at-a-time sweeps (shared trials
+    repeat their numbers), and the ``BEST_SHOWN`` trials of lowest mean test loss of every
+    grid or random sweep; each row links to the trial on the Playground's page.
+    ``records``: ``runs.sweep_table``; ``searches``: sweep -> ``runs.sweep_trials``."""
+    by_trial = statistics.set_index("trial")
     points = [(BASELINE, "", "", BASELINE)] + [
         (r["sweep"], r["key"], r["label"], r["run"]) for r in records
     ]
-    by_trial = statistics.set_index("trial")
+    for sweep, trials in searches.items():
+        labels = {t["trial"]: _assignment_label(t) for t in trials}
+        best = by_trial.loc[list(labels)].sort_values("test_loss").head(BEST_SHOWN)
+        keys = ", ".join(k for k in trials[0] if k != "trial")
+        points += [(sweep, keys, labels[trial], trial) for trial in best.index]
     return pd.DataFrame(
         [
             {
@@ -125,27 +67,57 @@ def summary_table(
     )
 
 
+def _assignment_label(trial: dict) -> str:
+    return ", ".join(
+        f"{k.split('.')[-1]}={f'{v:.3g}' if isinstance(v, float) else v}"
+        for k, v in trial.items()
+        if k != "trial"
+    )
+
+
+def trials_table(per_seed: pd.DataFrame, trials: list[dict]) -> pd.DataFrame:
+    """The tidy table of one sweep: a row per point and seed, with every varied setting
+    (one column per key) and every metric."""
+    settings = pd.DataFrame(
+        [{k: (str(v) if isinstance(v, list) else v) for k, v in t.items()} for t in trials]
+    )
+    settings.insert(0, "point", range(len(settings)))
+    return settings.merge(per_seed, on="trial", how="left").sort_values(["point", "seed"])
+
+
 def read_batches(paths: Sequence[str]) -> pd.DataFrame:
     """The tables of several batch jobs as one."""
     return pd.concat([pd.read_csv(path) for path in paths], ignore_index=True)
 
 
 def summarise(
-    curve_paths: Sequence[str],
-    point_paths: Sequence[str],
-    weight_paths: Sequence[str],
+    metric_paths: Sequence[str],
     trials: Sequence[str],
     records: list[dict],
+    sweeps: dict[str, list[dict]],
+    searches: Sequence[str],
     settings: dict[str, dict],
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The summary table, the per-seed table and the observations, from the batches'
-    CSVs. ``settings``: trial -> its effective settings (for the links and descriptions)."""
-    per_seed = per_seed_table(
-        read_batches(curve_paths), read_batches(point_paths), read_batches(weight_paths), trials
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], list[str]]:
+    """The summary table, the per-seed table, every sweep's trials table and the
+    observations, from the batches' metrics. ``sweeps``: sweep -> ``runs.sweep_trials``;
+    ``searches``: the grid and random sweeps among them; ``settings``: trial -> its
+    effective settings (for the links and descriptions)."""
+    metrics = read_batches(metric_paths)
+    per_seed = (
+        metrics[metrics["trial"].isin(trials)]
+        .assign(order=lambda t: t["trial"].map({trial: i for i, trial in enumerate(trials)}))
+        .sort_values(["order", "seed"])
+        .drop(columns="order")
+        .reset_index(drop=True)
     )
     links = {trial: playground_url(settings[trial]) for trial in trials}
-    table = summary_table(records, trial_statistics(per_seed), links)
-    return table, per_seed, observations(table, per_seed, settings[BASELINE])
+    statistics = trial_statistics(per_seed)
+    table = summary_table(records, statistics, links, {s: sweeps[s] for s in searches})
+    tables = {sweep: trials_table(per_seed, rows) for sweep, rows in sweeps.items()}
+    shown = table[~table["sweep"].isin(list(searches))]
+    notes = observations(shown, per_seed, settings[BASELINE])
+    notes += [_search_observation(sweep, tables[sweep], per_seed) for sweep in searches]
+    return table, per_seed, tables, notes
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,26 +147,13 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.3g}"
-
-
 def _pct(value: float) -> str:
     return f"{value:.0%}"
 
 
-def _spread(values: np.ndarray, fmt=_fmt) -> str:
-    """'mean ± std [min, max]' of per-seed values."""
-    if len(values) == 1:
-        return f"{fmt(values[0])} (1 seed)"
-    return (
-        f"{fmt(np.nanmean(values))} ± {fmt(np.nanstd(values))} "
-        f"[{fmt(np.nanmin(values))}, {fmt(np.nanmax(values))}]"
-    )
-
-
-def _pct1(value: float) -> str:
-    return f"{value:.1%}"
+def _spread(values: np.ndarray, fmt: str = ".3g") -> str:
+    """'mean ± std, range low to high' of per-seed values (one seed: the value)."""
+    return Spread.of(values).range_text(fmt)
 
 
 def seed_values(per_seed: pd.DataFrame, trial: str, metric: str) -> np.ndarray:
@@ -203,30 +162,13 @@ def seed_values(per_seed: pd.DataFrame, trial: str, metric: str) -> np.ndarray:
     return chosen[metric].to_numpy(dtype=float)
 
 
-def lower_in_seeds(best: np.ndarray, other: np.ndarray) -> tuple[int, int, bool]:
-    """How many paired seeds have ``best`` below ``other``, of how many, and whether the
-    two ranges over seeds are apart (max of best < min of other). Seeds pair up by
-    position; a NaN (diverged) seed counts against ``best`` only if ``best`` is NaN."""
-    n = min(len(best), len(other))
-    a, b = best[:n], other[:n]
-    wins = int(np.sum(np.where(np.isnan(b), ~np.isnan(a), a < b)))
-    apart = bool(np.nanmax(a) < np.nanmin(b)) if n and not np.isnan(a).all() else False
-    return wins, n, apart
-
-
-def verdict(best_label: str, other_label: str, wins: int, n: int, apart: bool) -> str:
-    """The sentence's verdict: resolved only when every seed agrees and the ranges are
-    apart; otherwise the run does not resolve the difference."""
-    if n > 1 and wins == n and apart:
-        return f"{best_label} is lower in {wins} of {n} seeds, with the ranges apart"
-    reason = (
-        "one seed cannot separate them"
-        if n == 1
-        else f"{best_label} is lower in only {wins} of {n} seeds"
-        if wins < n
-        else f"lower in {wins} of {n} seeds but the ranges overlap"
+def _versus(per_seed: pd.DataFrame, first: tuple[str, str], second: tuple[str, str]) -> str:
+    """'A < B in test loss in k of n seeds (...)' or '...: not resolved (...)': trials given
+    as (trial, label), compared seed by seed."""
+    comparison = compare(
+        seed_values(per_seed, first[0], "test_loss"), seed_values(per_seed, second[0], "test_loss")
     )
-    return f"not resolved between {best_label} and {other_label} ({reason})"
+    return comparison_text(comparison, first[1], second[1], "test loss")
 
 
 def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) -> list[str]:
@@ -237,7 +179,7 @@ def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) ->
     accuracy_text = (
         ""
         if np.isnan(base["test_accuracy"])
-        else f", test accuracy {_spread(seed_values(per_seed, BASELINE, 'test_accuracy'), _pct1)}"
+        else f", test accuracy {_spread(seed_values(per_seed, BASELINE, 'test_accuracy'), '.1%')}"
     )
     found.append(
         f"Baseline ({describe(baseline)}): test loss "
@@ -256,44 +198,45 @@ def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) ->
 
 def _sweep_observation(sweep: str, rows: pd.DataFrame, per_seed: pd.DataFrame) -> str:
     ranked = rows.drop_duplicates("trial").sort_values("test_loss", na_position="last")
-    best, runner_up, worst = ranked.iloc[0], ranked.iloc[1], ranked.iloc[-1]
-    best_values = seed_values(per_seed, best["trial"], "test_loss")
-    runner_values = seed_values(per_seed, runner_up["trial"], "test_loss")
-    wins, n, apart = lower_in_seeds(best_values, runner_values)
-    outcome = verdict(str(best["value"]), str(runner_up["value"]), wins, n, apart)
+    labelled = [(row.trial, str(row.value)) for row in ranked.itertuples()]
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
     sentence = (
         f"Sweep {sweep} ({best['key']}): the lowest mean test loss is at {best['value']} "
-        f"({_spread(best_values)}), the runner-up {runner_up['value']} "
-        f"({_spread(runner_values)}): {outcome}."
+        f"({_spread(seed_values(per_seed, best['trial'], 'test_loss'))}); "
+        f"{_versus(per_seed, labelled[0], labelled[1])}."
     )
-    if len(ranked) > 2:
-        next_worst = ranked.iloc[-2]
-        worst_values = seed_values(per_seed, worst["trial"], "test_loss")
-        wins, n, apart = lower_in_seeds(
-            seed_values(per_seed, next_worst["trial"], "test_loss"), worst_values
-        )
+    if worst["diverged"] > 0:
+        diverged = f"{int(worst['diverged'])} of {int(worst['seeds'])} seeds"
+        sentence += f" {worst['value']} diverged in {diverged}."
+    elif len(ranked) > 2:
         sentence += (
-            f" The highest is at {worst['value']} ({_spread(worst_values)}), above the next, "
-            f"{next_worst['value']}, in {wins} of {n} seeds"
-            + (
-                " with the ranges apart."
-                if wins == n and apart
-                else ", but the ranges overlap: not resolved."
-                if wins == n
-                else ": not resolved."
-            )
-        )
-    diverged = ranked[ranked["diverged"] > 0]
-    if len(diverged):
-        sentence += (
-            " Diverged: "
-            + ", ".join(
-                f"{r.value} in {int(r.diverged)} of {int(r.seeds)} seeds"
-                for r in diverged.itertuples()
-            )
-            + "."
+            f" The highest is at {worst['value']} "
+            f"({_spread(seed_values(per_seed, worst['trial'], 'test_loss'))}); "
+            f"{_versus(per_seed, labelled[-2], labelled[-1])}."
         )
     return sentence
+
+
+def _search_observation(sweep: str, trials: pd.DataFrame, per_seed: pd.DataFrame) -> str:
+    """Best and runner-up of a grid or random sweep over all its trials, with the seeds'
+    verdict."""
+    means = trials.groupby("trial", sort=False)["test_loss"].mean().sort_values()
+    keys = [c for c in trials.columns if "." in c]
+    count = f"{len(means)} trials over {', '.join(keys)}"
+    if len(means) < 2:
+        return f"Sweep {sweep} ({count}): a single trial, nothing to compare."
+    labels = {
+        row["trial"]: _assignment_label({k: row[k] for k in keys})
+        for _, row in trials.drop_duplicates("trial").iterrows()
+    }
+    best, runner_up = means.index[0], means.index[1]
+    diverged = int(trials.groupby("trial")["diverged"].any().sum())
+    tail = f" {diverged} of {len(means)} trials diverged in some seed." if diverged else ""
+    return (
+        f"Sweep {sweep} ({count}): the lowest mean test loss is at {labels[best]} "
+        f"({_spread(seed_values(per_seed, best, 'test_loss'))}); "
+        f"{_versus(per_seed, (best, labels[best]), (runner_up, labels[runner_up]))}.{tail}"
+    )
 
 
 def _regularization_observation(rows: pd.DataFrame, per_seed: pd.DataFrame) -> str:

@@ -18,6 +18,7 @@ import torch
 
 from aeflow.core.modules import count_parameters
 from aeflow.playground.data import DOMAIN, make_points
+from aeflow.playground.metrics import network_metrics
 from aeflow.playground.models import PlaygroundNetworks
 from aeflow.playground.settings import PlaygroundSpec
 
@@ -29,6 +30,8 @@ COLUMNS = ["x1", "x2", "label"]
 @dataclass
 class BatchResult:
     curves: pd.DataFrame  # trial, seed, epoch, examples_seen, train_loss, test_loss
+    metrics: pd.DataFrame  # trial, seed, and metrics.network_metrics of each network
+    # Only for the trials asked for (``maps``): figures draw them.
     points: pd.DataFrame  # trial, seed, x1, x2, label, split, output (trained network)
     boundary: pd.DataFrame  # trial, x1, x2, output (mean over seeds), output_std
     weights: pd.DataFrame  # trial, seed, layer, target, source, weight, dead
@@ -90,10 +93,12 @@ def train_batch(
     run_name: str,
     checkpoint: str | os.PathLike[str] | None = None,
     precision: str = "32-true",
+    maps: set[str] | None = None,
 ) -> BatchResult:
     """Generate each trial's data set, train all networks together with the Playground's
     rule, tabulate the outcome per trial and seed. With ``checkpoint``, the trained module
-    is saved there as a Lightning checkpoint."""
+    is saved there as a Lightning checkpoint. Points with outputs and output maps are
+    kept for the trials in ``maps`` only (all when None): a large sweep needs numbers."""
     from aeflow.core.trainer import fit
     from aeflow.playground.lit import ClassifierModule
     from aeflow.playground.schedule import PlaygroundSchedule
@@ -113,7 +118,7 @@ def train_batch(
         module.network.to(dtype).initialise_([s["seed"] for s in slices])
     module.attach_data(train, test)
     schedule = PlaygroundSchedule(
-        train, first.fit.batch_size, [s["seed"] for s in slices], first.fit.reshuffle
+        module.train_set, first.fit.batch_size, [s["seed"] for s in slices], first.fit.reshuffle
     )
     log.info(
         "training %s: %d trials x seeds = %d networks of %s (%d parameters each), "
@@ -162,30 +167,50 @@ def train_batch(
         )
         outputs = network(inputs).double().numpy()
         grid = _grid().to(dtype)
-        maps = network(grid.expand(len(slices), -1, -1)).double().numpy()
-    points = pd.concat(
-        tables[r].assign(trial=names[r], seed=seeds[r], output=outputs[r])
-        for r in range(len(slices))
-    )[["trial", "seed", "x1", "x2", "label", "split", "output"]].reset_index(drop=True)
-    boundary = pd.concat(
-        pd.DataFrame(
-            {
-                "trial": name,
-                "x1": grid[:, 0].double().numpy(),
-                "x2": grid[:, 1].double().numpy(),
-                "output": maps[rows].mean(axis=0),
-                "output_std": maps[rows].std(axis=0),
-            }
-        )
-        for name in dict.fromkeys(names)
-        for rows in [[r for r, n in enumerate(names) if n == name]]
-    ).reset_index(drop=True)
-    weights = pd.concat(
-        weight_table(network, dead, r).assign(trial=names[r], seed=seeds[r])
-        for r in range(len(slices))
+        maps_out = network(grid.expand(len(slices), -1, -1)).double().numpy()
+    mapped = [name for name in dict.fromkeys(names) if maps is None or name in maps]
+    points = _frame(
+        [
+            tables[r].assign(trial=names[r], seed=seeds[r], output=outputs[r])
+            for r in range(len(slices))
+            if names[r] in mapped
+        ],
+        ["trial", "seed", "x1", "x2", "label", "split", "output"],
     )
-    weights = weights[["trial", "seed", "layer", "target", "source", "weight", "dead"]].reset_index(
-        drop=True
+    boundary = _frame(
+        [
+            pd.DataFrame(
+                {
+                    "trial": name,
+                    "x1": grid[:, 0].double().numpy(),
+                    "x2": grid[:, 1].double().numpy(),
+                    "output": maps_out[rows].mean(axis=0),
+                    "output_std": maps_out[rows].std(axis=0),
+                }
+            )
+            for name in mapped
+            for rows in [[r for r, n in enumerate(names) if n == name]]
+        ],
+        ["trial", "x1", "x2", "output", "output_std"],
+    )
+    weight_tables = [weight_table(network, dead, r) for r in range(len(slices))]
+    weights = _frame(
+        [t.assign(trial=names[r], seed=seeds[r]) for r, t in enumerate(weight_tables)],
+        ["trial", "seed", "layer", "target", "source", "weight", "dead"],
+    )
+    metrics = pd.DataFrame(
+        [
+            {
+                "trial": names[r],
+                "seed": seeds[r],
+                **network_metrics(
+                    curves.iloc[r * len(epochs) : (r + 1) * len(epochs)],
+                    tables[r].assign(output=outputs[r]),
+                    weight_tables[r],
+                ),
+            }
+            for r in range(len(slices))
+        ]
     )
     log.info(
         "trained %s in %.1f s (%d updates); final test loss per network: %s",
@@ -194,7 +219,16 @@ def train_batch(
         outcome.global_step,
         np.array2string(losses[-1, :, 1], precision=4),
     )
-    return BatchResult(curves, points, boundary, weights, outcome.seconds, outcome.global_step)
+    return BatchResult(
+        curves, metrics, points, boundary, weights, outcome.seconds, outcome.global_step
+    )
+
+
+def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """``parts`` stacked, in ``columns`` order; an empty table with those columns if none."""
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def _warn_divergence(losses: np.ndarray, slices: list[dict], run_name: str) -> None:

@@ -1,0 +1,137 @@
+"""Sweeps in their three forms: the points they make, their trial names, and errors for
+bad specs that name the sweep, the key and what is allowed."""
+
+import re
+
+import pytest
+
+from aeflow.core.config import ConfigError
+from aeflow.core.sweeps import assignments, point_slugs
+from aeflow.playground import runs as pg
+from aeflow.workflow import validate_config
+from tests.conftest import SCHEMA, default_config
+
+
+def test_a_grid_is_the_cartesian_product_first_key_slowest():
+    spec = {"grid": {"training.learning_rate": [0.01, 0.1], "data.noise": [0.0, 0.1, 0.25]}}
+    points = assignments(spec)
+    assert len(points) == 6
+    assert points[:3] == [
+        {"training.learning_rate": 0.01, "data.noise": 0.0},
+        {"training.learning_rate": 0.01, "data.noise": 0.1},
+        {"training.learning_rate": 0.01, "data.noise": 0.25},
+    ]
+    assert point_slugs(spec, points)[1] == "0.01_0.1"
+
+
+def test_random_points_are_reproducible_within_their_ranges_and_stable_as_n_grows():
+    space = {
+        "training.learning_rate": {"log_uniform": [0.001, 1.0]},
+        "data.noise": {"uniform": [0.0, 0.5]},
+        "model.activation": {"choice": ["relu", "tanh"]},
+    }
+    few = assignments({"random": {"n": 20, "seed": 3, "space": space}})
+    more = assignments({"random": {"n": 50, "seed": 3, "space": space}})
+    other = assignments({"random": {"n": 20, "seed": 4, "space": space}})
+    assert more[:20] == few and few != other
+    rates = [p["training.learning_rate"] for p in more]
+    assert all(0.001 <= r <= 1.0 for r in rates)
+    assert min(rates) < 0.01 and max(rates) > 0.1  # spread over the decades, log-uniformly
+    assert all(0 <= p["data.noise"] <= 0.5 for p in more)
+    assert {p["model.activation"] for p in more} == {"relu", "tanh"}
+    assert point_slugs({"random": {}}, more)[:3] == ["00", "01", "02"]
+
+
+def _config_with(**sweeps):
+    config = default_config()
+    config["playground"]["sweeps"] = sweeps
+    return config
+
+
+def test_all_three_forms_make_named_trials_the_workflow_accepts_and_share_repeats():
+    config = _config_with(
+        learning_rate={"key": "training.learning_rate", "values": [0.01, 0.1]},
+        rate_by_noise={"grid": {"training.learning_rate": [0.01, 0.1], "data.noise": [0.0, 0.1]}},
+        search={
+            "random": {
+                "n": 4,
+                "seed": 0,
+                "space": {"model.hidden": {"choice": [[4], [8, 8]]}},
+            }
+        },
+    )
+    validate_config(config, SCHEMA)
+    runs = pg.playground_runs(config)
+    assert all(re.fullmatch(pg.TRIAL_PATTERN, run) for run in runs)
+    grid = [point.run for point in pg.sweep_points(config)["rate_by_noise"]]
+    # (0.01, 0) repeats the one-key point, (0.1, 0) is the baseline: both are shared.
+    assert grid == [
+        "learning_rate-0.01",
+        "rate_by_noise-0.01_0.1",
+        "baseline",
+        "rate_by_noise-0.1_0.1",
+    ]
+    search = [point.run for point in pg.sweep_points(config)["search"]]
+    assert all(run == "baseline" or run.startswith("search-") for run in search)
+    assert len(runs) == len(set(runs))
+    # Shapes decide the batches: every [4] trial is apart from the [8, 8] ones.
+    for trials in pg.trial_batches(config).values():
+        shapes = {tuple(pg.run_settings(config, t)["model"]["hidden"]) for t in trials}
+        assert len(shapes) == 1
+
+
+def test_batches_hold_at_most_batch_trials_trials():
+    config = _config_with(
+        grid={"grid": {"training.learning_rate": [0.01, 0.02, 0.03], "data.noise": [0.0, 0.1, 0.2]}}
+    )
+    config["playground"]["batch_trials"] = 4
+    validate_config(config, SCHEMA)
+    batches = pg.trial_batches(config)
+    assert [len(t) for t in batches.values()] == [4, 4, 2]  # baseline + 9 grid points
+    assert sorted(t for ts in batches.values() for t in ts) == sorted(pg.playground_runs(config))
+
+
+BAD_SWEEPS = [
+    (
+        {"grid": {"model.depth": [1, 2]}},
+        "playground.sweeps.bad.grid.model.depth: 'model.depth' is not a setting",
+    ),
+    ({"grid": {"training.learning_rate": []}}, "grid.training.learning_rate: must be a non-empty"),
+    ({"key": "training.learning_rate", "values": []}, "playground.sweeps.bad.values"),
+    (
+        {"random": {"n": 0, "space": {"training.learning_rate": {"uniform": [0.1, 1]}}}},
+        "playground.sweeps.bad.random.n",
+    ),
+    (
+        {"random": {"n": 3, "space": {"training.learning_rate": {"uniform": [1.0, 0.1]}}}},
+        "random.space.training.learning_rate.uniform: low 1.0 is above high 0.1",
+    ),
+    (
+        {"random": {"n": 3, "space": {"training.learning_rate": {"log_uniform": [0, 1]}}}},
+        "log_uniform needs low > 0",
+    ),
+    (
+        {"random": {"n": 3, "space": {"model.activation": {"choice": ["relu", "softplus"]}}}},
+        "random.space.model.activation.choice[1]: 'softplus' is not one of",
+    ),
+    (
+        {"random": {"n": 3, "space": {"data.noise": {"normal": [0, 1]}}}},
+        "unknown distribution (allowed: uniform, log_uniform, choice)",
+    ),
+    (
+        {"grid": {"data.noise": [0.1]}, "key": "data.noise", "values": [0.1]},
+        "give exactly one of 'key' with 'values'",
+    ),
+    (
+        {"grid": {"training.learning_rate": [0.1, -1]}},
+        "grid.training.learning_rate[1]: -1 is less than or equal to the minimum of 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), BAD_SWEEPS)
+def test_bad_sweep_specs_name_the_sweep_the_key_and_what_is_allowed(spec, message):
+    config = _config_with(bad=spec)
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
+    assert message in str(error.value)
