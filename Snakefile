@@ -17,6 +17,7 @@ include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/playground.smk"
+include: "workflow/rules/sweeps.smk"
 
 
 rule all:
@@ -33,3 +34,8 @@ rule autoencoder:  # part 1 alone: snakemake --cores 4 autoencoder
 rule playground:  # part 2 (bonus) alone: snakemake --cores 4 playground
     input:
         playground_targets(),
+
+
+rule sweeps:  # the autoencoder sweeps alone: snakemake --cores 4 sweeps
+    input:
+        sweep_targets(),

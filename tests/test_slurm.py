@@ -91,8 +91,9 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, 
     slurm_logs = list((tmp_path / ".snakemake/slurm_logs").rglob("*.log"))
     train_logs = [p for p in slurm_logs if "rule_train" in p.parts]
     assert len(train_logs) == 5
-    # make_data, 5 trainings, the retraining and one group job for all the analyses.
-    assert len(submitted) == 8
+    # make_data, 5 trainings, the retraining, the capacity training of width 8 (width 50 is
+    # ae2's own) and one group job for all the analyses.
+    assert len(submitted) == 9
     assert {p.stem for p in slurm_logs} <= set(submitted)
     # Figures and the summary are localrules: no SLURM job of theirs.
     assert not [p for p in slurm_logs if any(part.startswith("rule_plot") for part in p.parts)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from aeflow.autoencoder import runs as autoencoder_runs
+from aeflow.autoencoder import sweeps as autoencoder_sweeps
 from aeflow.core.config import (
     Config,
     ConfigError,
@@ -30,8 +31,9 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
     messages = schema_errors(config, schema)
     if not messages:
         apply_defaults(config, schema)
-        messages = autoencoder_runs.config_errors(config) + playground_runs.config_errors(
-            config, schema
-        )
+        messages = autoencoder_runs.config_errors(config)
+        if not messages:  # sweeps build on valid variants
+            messages = autoencoder_sweeps.config_errors(config, schema)
+        messages += playground_runs.config_errors(config, schema)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

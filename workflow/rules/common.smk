@@ -16,6 +16,7 @@ if (_SRC / "aeflow").is_dir():
 
 from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as ae
+from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.core import codehash
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
@@ -47,13 +48,14 @@ PLAYGROUND = f"{RESULTS}/playground"
 PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
 SWEEP_TRIALS = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
 PLAYGROUND_SWEEPS = list(pg.sweep_points(config)) if PLAYGROUND_TRIALS else []
+AE_SWEEPS = list(ae_sweeps.sweeps(config))
 
 
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
     trial=pg.TRIAL_PATTERN,
-    batch=pg.TRIAL_PATTERN,
+    batch=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
 
 
@@ -73,6 +75,9 @@ localrules:
     plot_playground_sweeps,
     plot_playground_weights,
     plot_playground_search,
+    summarise_sweeps,
+    plot_sweep,
+    sweeps,
     autoencoder,
     playground,
 
@@ -93,7 +98,18 @@ def figure(name):
 
 
 def all_targets():
-    return autoencoder_targets() + playground_targets()
+    return autoencoder_targets() + playground_targets() + sweep_targets()
+
+
+def sweep_targets():
+    """The autoencoder sweeps' summary and figures; nothing without sweeps."""
+    if not AE_SWEEPS:
+        return []
+    return [figure(f"sweep_{sweep}") for sweep in AE_SWEEPS] + [
+        f"{RESULTS}/sweeps/summary.csv",
+        f"{RESULTS}/sweeps/summary.md",
+        f"{RESULTS}/sweeps/summary.html",
+    ]
 
 
 def autoencoder_targets():

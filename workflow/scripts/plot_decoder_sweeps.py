@@ -10,7 +10,5 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     samples = pd.read_csv(sm.input.samples)
     sweeps = read_tables(list(sm.input.sweeps), list(sm.params.labels))
-    fig = decoder_sweeps_figure(
-        sweeps, samples[samples["split"] == "train"], list(sm.params.shown)
-    )
+    fig = decoder_sweeps_figure(sweeps, samples[samples["split"] == "train"], list(sm.params.shown))
     save_figure(fig, sm.output[0], sm.params.dpi)

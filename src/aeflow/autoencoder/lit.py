@@ -50,7 +50,14 @@ class AutoencoderModule(pl.LightningModule):
         seeds: list[int] | tuple[int, ...] = (0,),
         trainable: str = "all",
         run_name: str = "",
+        group_sizes: list[int] | None = None,
+        group_learning_rates: list[float] | None = None,
+        stop_on_divergence: bool = True,
     ) -> None:
+        """``group_sizes`` and ``group_learning_rates`` (a sweep batch): the replicas split
+        into consecutive groups (the seeds of one trial each), each trained with its own
+        learning rate; ``stop_on_divergence=False`` lets a diverging replica run on (its
+        loss turns NaN; the others are unaffected) instead of failing the job."""
         super().__init__()
         if trainable not in ("all", "encoder"):
             raise ValueError(f"trainable must be 'all' or 'encoder', got {trainable!r}")
@@ -59,7 +66,9 @@ class AutoencoderModule(pl.LightningModule):
         spec = ModelSpec(**model)
         models = [init_autoencoder(spec, seed) for seed in seeds]
         self.autoencoder: Autoencoder | ReplicatedAutoencoder = (
-            models[0] if len(models) == 1 else ReplicatedAutoencoder(models)
+            models[0]
+            if len(models) == 1 and not group_sizes
+            else ReplicatedAutoencoder(models, group_sizes)
         )
         if trainable == "encoder":
             self.freeze_decoder()
@@ -134,6 +143,8 @@ class AutoencoderModule(pl.LightningModule):
 
     def _check_finite(self, first: int) -> None:
         # One check per epoch keeps the inner loop free of host synchronisation.
+        if not self.hparams.stop_on_divergence:
+            return
         epoch_losses = torch.stack(self.batch_losses[first:])
         finite = torch.isfinite(epoch_losses)
         if not bool(finite.all()):
@@ -149,11 +160,19 @@ class AutoencoderModule(pl.LightningModule):
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         # Frozen parameters (the decoder during encoder retraining) stay out.
+        if self.hparams.group_learning_rates:
+            network = self.autoencoder
+            groups = [
+                {"params": network.group_parameters(g), "lr": rate}
+                for g, rate in enumerate(self.hparams.group_learning_rates)
+            ]
+            return make_optimizer(self.hparams.optimizer, groups, self.hparams.learning_rate)
         params = [p for p in self.autoencoder.parameters() if p.requires_grad]
         return make_optimizer(self.hparams.optimizer, params, self.hparams.learning_rate)
 
 
 def _is_decoder(network: Autoencoder | ReplicatedAutoencoder, name: str) -> bool:
     if isinstance(network, ReplicatedAutoencoder):
-        return network.names[int(name.split(".")[1])].startswith("decoder.")
+        index = int(name.split(".")[1]) % len(network.names)
+        return network.names[index].startswith("decoder.")
     return name.startswith("decoder.")

@@ -11,8 +11,10 @@ element-wise, so replica k follows the same trajectory as a lone training with i
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator
 
+import numpy as np
 import torch
 from torch import nn
 from torch.func import stack_module_state
@@ -22,16 +24,28 @@ from aeflow.core.batches import ShuffledBatches
 
 
 class ReplicatedAutoencoder(nn.Module):
-    """R copies of one architecture with stacked parameters; forward maps (R, B, d)."""
+    """R copies of one architecture with stacked parameters; forward maps (R, B, d).
 
-    def __init__(self, models: list[Autoencoder]) -> None:
+    ``group_sizes`` splits the replicas into consecutive groups (e.g. the seeds of each
+    trial of a sweep batch), each with parameter tensors of its own, so that an optimiser
+    can give each group its own learning rate; the forward pass joins them.
+    """
+
+    def __init__(self, models: list[Autoencoder], group_sizes: list[int] | None = None) -> None:
         super().__init__()
         self.spec = models[0].spec
         self.replicas = len(models)
-        params, _ = stack_module_state(models)
-        self.names = list(params)
-        # ParameterDict keys may not contain dots.
-        self.stacked = nn.ParameterList([nn.Parameter(params[name]) for name in self.names])
+        self.group_sizes = list(group_sizes or [len(models)])
+        if sum(self.group_sizes) != len(models) or min(self.group_sizes) < 1:
+            raise ValueError(f"group sizes {self.group_sizes} do not split {len(models)} models")
+        starts = np.cumsum([0, *self.group_sizes])
+        groups = [stack_module_state(models[a:b])[0] for a, b in itertools.pairwise(starts)]
+        self.names = list(groups[0])
+        # ParameterDict keys may not contain dots. Group g's parameter i is at
+        # g * len(names) + i.
+        self.stacked = nn.ParameterList(
+            [nn.Parameter(group[name]) for group in groups for name in self.names]
+        )
         # (parameter-name prefix or None, activation) per layer, in forward order.
         self.layers: list[tuple[str, nn.Module | None]] = []
         for part in ("encoder", "decoder"):
@@ -41,8 +55,19 @@ class ReplicatedAutoencoder(nn.Module):
                 else:
                     self.layers.append(("", copy.deepcopy(module)))
 
+    def group_parameters(self, group: int) -> list[nn.Parameter]:
+        """The parameters of one group (in ``names`` order)."""
+        count = len(self.names)
+        return list(self.stacked)[group * count : (group + 1) * count]
+
     def _params(self) -> dict[str, torch.Tensor]:
-        return dict(zip(self.names, self.stacked, strict=True))
+        if len(self.group_sizes) == 1:
+            return dict(zip(self.names, self.stacked, strict=True))
+        count = len(self.names)
+        return {
+            name: torch.cat([self.stacked[g * count + i] for g in range(len(self.group_sizes))])
+            for i, name in enumerate(self.names)
+        }
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         params = self._params()

@@ -287,3 +287,99 @@ def retrain_encoder(
         for model, before, seed in zip(models, codes_before, seeds, strict=True)
     ]
     return result, pd.concat(shifts, ignore_index=True)
+
+
+@dataclass
+class TrialBatchResult:
+    curves: pd.DataFrame  # trial, seed, epoch, examples_seen, train_loss, test_loss
+    metrics: pd.DataFrame  # trial, seed, parameters, final losses, gap, diverged
+    seconds: float
+    global_step: int
+
+
+def train_trial_batch(
+    trials: list[tuple[str, ModelSpec, TrainingSpec]],
+    train_points: torch.Tensor,
+    held_out: torch.Tensor,
+    run_name: str,
+    checkpoint: Path | None = None,
+) -> TrialBatchResult:
+    """Train the trials of one sweep batch together: every trial's seed replicas, each with
+    the trial's own learning rate (one optimiser parameter group per trial), exactly as
+    each trial would train alone. The trials must share the architecture, optimiser,
+    epochs, loader and accelerator (``sweeps.batch_key``). A diverging replica does not
+    stop the others; its losses are NaN and its metrics say ``diverged``."""
+    from aeflow.autoencoder.lit import AutoencoderModule
+    from aeflow.core.trainer import fit
+
+    model_spec, first = trials[0][1], trials[0][2]
+    shared = ("optimizer", "epochs", "batch_size", "shuffle", "drop_last", "accelerator")
+    mixed = [
+        name
+        for name, model, spec in trials
+        if model != model_spec or any(getattr(spec, k) != getattr(first, k) for k in shared)
+    ]
+    if mixed:
+        raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
+    seeds = [replica_seeds(spec) for _, _, spec in trials]
+    flat_seeds = [seed for trial_seeds in seeds for seed in trial_seeds]
+    module = AutoencoderModule(
+        model_spec.to_dict(),
+        first.optimizer,
+        first.learning_rate,
+        flat_seeds,
+        run_name=run_name,
+        group_sizes=[len(s) for s in seeds],
+        group_learning_rates=[spec.learning_rate for _, _, spec in trials],
+        stop_on_divergence=False,
+    ).attach_evaluation(train_points, held_out)
+    per_replica = [
+        ShuffledBatches(train_points, first.batch_size, first.shuffle, first.drop_last, seed=seed)
+        for seed in flat_seeds
+    ]
+    log.info(
+        "training %s: %d trials, %d networks of %s (%d parameters each), %d epochs x %d "
+        "batches of %d, %s, learning rates %s",
+        run_name,
+        len(trials),
+        len(flat_seeds),
+        model_spec.to_dict(),
+        count_parameters(module.replica(0)),
+        first.epochs,
+        len(per_replica[0]),
+        first.batch_size,
+        first.optimizer,
+        [spec.learning_rate for _, _, spec in trials],
+    )
+    outcome = fit(
+        module,
+        ReplicaEpochBatches(per_replica),
+        first.epochs,
+        first.accelerator,
+        final_checkpoint=checkpoint,
+    )
+    module.cpu()
+    per_epoch = torch.stack(module.epoch_losses).cpu()  # (epochs + 1, 2, replicas)
+    names = [
+        name for (name, _, _), trial_seeds in zip(trials, seeds, strict=True) for _ in trial_seeds
+    ]
+    curves = curve_table(per_epoch, sum(per_replica[0].batch_sizes()), flat_seeds)
+    curves.insert(0, "trial", np.repeat(names, len(per_epoch)))
+    parameters = count_parameters(module.replica(0))
+    final = per_epoch[-1].double().numpy()
+    finite = torch.isfinite(per_epoch).all(dim=(0, 1)).numpy()
+    metrics = pd.DataFrame(
+        {
+            "trial": names,
+            "seed": flat_seeds,
+            "parameters": parameters,
+            "diverged": ~finite,
+            "train_mse": final[0],
+            "test_mse": final[1],
+            "gap": final[1] - final[0],
+        }
+    )
+    for r in np.flatnonzero(~finite):
+        log.warning("%s: trial %r seed %d diverged", run_name, names[r], flat_seeds[r])
+    log.info("trained %s in %.1f s (%d steps)", run_name, outcome.seconds, outcome.global_step)
+    return TrialBatchResult(curves, metrics, outcome.seconds, outcome.global_step)

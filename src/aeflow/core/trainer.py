@@ -26,9 +26,10 @@ class TrainingDiverged(RuntimeError):
 
 
 def make_optimizer(
-    name: str, params: list[torch.nn.Parameter], learning_rate: float
+    name: str, params: list[torch.nn.Parameter] | list[dict], learning_rate: float
 ) -> torch.optim.Optimizer:
-    """Adam or plain SGD; the fused kernels are used (one kernel for all parameters)."""
+    """Adam or plain SGD; the fused kernels are used (one kernel for all parameters).
+    ``params`` may be torch's parameter groups (dicts with their own ``lr``)."""
     if name == "adam":
         return torch.optim.Adam(params, lr=learning_rate, fused=True)
     if name == "sgd":

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from aeflow.core.claims import Spread, compare, comparison_text
+from aeflow.core.sweep_tables import point_text, search_sentence, trials_table
 from aeflow.playground.link import playground_url
 from aeflow.playground.metrics import METRICS, NEAR_ZERO
 from aeflow.playground.runs import BASELINE, describe
@@ -48,7 +49,7 @@ def summary_table(
         (r["sweep"], r["key"], r["label"], r["run"]) for r in records
     ]
     for sweep, trials in searches.items():
-        labels = {t["trial"]: _assignment_label(t) for t in trials}
+        labels = {t["trial"]: point_text(t, [k for k in t if k != "trial"]) for t in trials}
         best = by_trial.loc[list(labels)].sort_values("test_loss").head(BEST_SHOWN)
         keys = ", ".join(k for k in trials[0] if k != "trial")
         points += [(sweep, keys, labels[trial], trial) for trial in best.index]
@@ -65,24 +66,6 @@ def summary_table(
             for sweep, key, value, trial in points
         ]
     )
-
-
-def _assignment_label(trial: dict) -> str:
-    return ", ".join(
-        f"{k.split('.')[-1]}={f'{v:.3g}' if isinstance(v, float) else v}"
-        for k, v in trial.items()
-        if k != "trial"
-    )
-
-
-def trials_table(per_seed: pd.DataFrame, trials: list[dict]) -> pd.DataFrame:
-    """The tidy table of one sweep: a row per point and seed, with every varied setting
-    (one column per key) and every metric."""
-    settings = pd.DataFrame(
-        [{k: (str(v) if isinstance(v, list) else v) for k, v in t.items()} for t in trials]
-    )
-    settings.insert(0, "point", range(len(settings)))
-    return settings.merge(per_seed, on="trial", how="left").sort_values(["point", "seed"])
 
 
 def read_batches(paths: Sequence[str]) -> pd.DataFrame:
@@ -116,7 +99,7 @@ def summarise(
     tables = {sweep: trials_table(per_seed, rows) for sweep, rows in sweeps.items()}
     shown = table[~table["sweep"].isin(list(searches))]
     notes = observations(shown, per_seed, settings[BASELINE])
-    notes += [_search_observation(sweep, tables[sweep], per_seed) for sweep in searches]
+    notes += [search_sentence(sweep, tables[sweep], "test_loss", "test loss") for sweep in searches]
     return table, per_seed, tables, notes
 
 
@@ -215,28 +198,6 @@ def _sweep_observation(sweep: str, rows: pd.DataFrame, per_seed: pd.DataFrame) -
             f"{_versus(per_seed, labelled[-2], labelled[-1])}."
         )
     return sentence
-
-
-def _search_observation(sweep: str, trials: pd.DataFrame, per_seed: pd.DataFrame) -> str:
-    """Best and runner-up of a grid or random sweep over all its trials, with the seeds'
-    verdict."""
-    means = trials.groupby("trial", sort=False)["test_loss"].mean().sort_values()
-    keys = [c for c in trials.columns if "." in c]
-    count = f"{len(means)} trials over {', '.join(keys)}"
-    if len(means) < 2:
-        return f"Sweep {sweep} ({count}): a single trial, nothing to compare."
-    labels = {
-        row["trial"]: _assignment_label({k: row[k] for k in keys})
-        for _, row in trials.drop_duplicates("trial").iterrows()
-    }
-    best, runner_up = means.index[0], means.index[1]
-    diverged = int(trials.groupby("trial")["diverged"].any().sum())
-    tail = f" {diverged} of {len(means)} trials diverged in some seed." if diverged else ""
-    return (
-        f"Sweep {sweep} ({count}): the lowest mean test loss is at {labels[best]} "
-        f"({_spread(seed_values(per_seed, best, 'test_loss'))}); "
-        f"{_versus(per_seed, (best, labels[best]), (runner_up, labels[runner_up]))}.{tail}"
-    )
 
 
 def _regularization_observation(rows: pd.DataFrame, per_seed: pd.DataFrame) -> str:

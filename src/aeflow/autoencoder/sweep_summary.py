@@ -1,0 +1,46 @@
+"""The autoencoder sweeps' tables and observations (pandas only): per sweep the tidy
+trials table, its best trials with their seed spread, and a sentence that says whether the
+seeds separate the best trial from the runner-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from aeflow.core.sweep_tables import best_trials, point_text, search_sentence, trials_table
+
+BEST_SHOWN = 5
+METRIC, QUANTITY = "test_mse", "held-out MSE"
+
+
+def summarise_sweeps(
+    metric_paths: Sequence[str], points: dict[str, list[dict]], variants: dict[str, str]
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[str]]:
+    """Per sweep its trials table, then the table of every sweep's best trials and the
+    observations. ``points``: sweep -> ``sweeps.sweep_trials``; ``variants``: sweep -> its
+    base variant."""
+    metrics = pd.concat([pd.read_csv(path) for path in metric_paths], ignore_index=True)
+    tables = {sweep: trials_table(metrics, rows) for sweep, rows in points.items()}
+    best = []
+    for sweep, trials in tables.items():
+        keys = [c for c in trials.columns if "." in c]
+        top = best_trials(trials, METRIC, BEST_SHOWN)
+        best.append(
+            pd.DataFrame(
+                {
+                    "sweep": sweep,
+                    "variant": variants[sweep],
+                    "trial": top["trial"],
+                    "settings": [point_text(row, keys) for _, row in top.iterrows()],
+                    **{c: top[c] for c in top.columns if c.startswith(METRIC) or c == "seeds"},
+                }
+            )
+        )
+    notes = [
+        search_sentence(
+            sweep, tables[sweep], METRIC, QUANTITY, base=f"{variants[sweep]}'s settings"
+        )
+        for sweep in tables
+    ]
+    return tables, pd.concat(best, ignore_index=True), notes

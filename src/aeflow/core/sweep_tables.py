@@ -1,0 +1,68 @@
+"""Tables and sentences of sweeps, shared by both parts (pandas/NumPy only)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from aeflow.core.claims import Spread, compare, comparison_text
+
+
+def trials_table(per_seed: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
+    """The tidy table of one sweep: a row per point and seed, with its trial, every varied
+    setting (one column per ``section.name`` key) and every metric of ``per_seed`` (rows
+    of trial, seed and metrics)."""
+    settings = pd.DataFrame(
+        [{k: (str(v) if isinstance(v, list) else v) for k, v in p.items()} for p in points]
+    )
+    settings.insert(0, "point", range(len(settings)))
+    return settings.merge(per_seed, on="trial", how="left").sort_values(["point", "seed"])
+
+
+def point_text(row: dict | pd.Series, keys: Sequence[str]) -> str:
+    """'learning_rate=0.01, noise=0.25': a point's values, floats to 3 digits."""
+    return ", ".join(
+        f"{k.split('.')[-1]}={f'{row[k]:.3g}' if isinstance(row[k], float) else row[k]}"
+        for k in keys
+    )
+
+
+def best_trials(trials: pd.DataFrame, metric: str, count: int) -> pd.DataFrame:
+    """The ``count`` trials of lowest mean ``metric`` over seeds: trial, the varied
+    settings, seeds, and the metric's mean, std, min and max."""
+    keys = [c for c in trials.columns if "." in c]
+    grouped = trials.groupby("trial", sort=False)
+    table = grouped[keys].first()
+    table["seeds"] = grouped["seed"].nunique()
+    for name, how in (("", "mean"), ("_std", "std"), ("_min", "min"), ("_max", "max")):
+        table[f"{metric}{name}"] = grouped[metric].agg(how, **({"ddof": 0} if how == "std" else {}))
+    return table.sort_values(metric).head(count).reset_index()
+
+
+def search_sentence(
+    sweep: str, trials: pd.DataFrame, metric: str, quantity: str, base: str = ""
+) -> str:
+    """Best and runner-up of a sweep over all its trials (by mean ``metric``), with the
+    seeds' verdict on whether they differ; ``base`` names what the sweep varies."""
+    keys = [c for c in trials.columns if "." in c]
+    means = trials.groupby("trial", sort=False)[metric].mean().sort_values()
+    count = f"{base + '; ' if base else ''}{len(means)} trials over {', '.join(keys)}"
+    if len(means) < 2:
+        return f"Sweep {sweep} ({count}): a single trial, nothing to compare."
+    first = trials.drop_duplicates("trial").set_index("trial")
+    labels = {trial: point_text(first.loc[trial], keys) for trial in means.index[:2]}
+
+    def values(trial: str):
+        return trials[trials["trial"] == trial].sort_values("seed")[metric].to_numpy(float)
+
+    best, runner_up = means.index[0], means.index[1]
+    verdict = comparison_text(
+        compare(values(best), values(runner_up)), labels[best], labels[runner_up], quantity
+    )
+    diverged = int(trials.groupby("trial")["diverged"].any().sum()) if "diverged" in trials else 0
+    tail = f" {diverged} of {len(means)} trials diverged in some seed." if diverged else ""
+    return (
+        f"Sweep {sweep} ({count}): the lowest mean {quantity} is at {labels[best]} "
+        f"({Spread.of(values(best)).range_text()}); {verdict}.{tail}"
+    )

@@ -1,0 +1,146 @@
+"""Sweeps over the autoencoders' settings: the trials they make, their batches, errors for
+bad specs, trial batches that train each trial exactly as alone, and the stage end to end."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from aeflow.autoencoder import sweeps as ae_sweeps
+from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import train_replicas, train_trial_batch
+from aeflow.core.config import ConfigError
+from aeflow.workflow import validate_config
+from tests.conftest import SCHEMA, WorkflowDir, default_config, tiny_config
+
+WIDTH_GRID = {
+    "variant": "ae2",
+    "grid": {
+        "model.hidden": [[5, 5], [20, 20]],
+        "training.learning_rate": [0.001, 0.01],
+    },
+}
+
+
+def test_a_grid_over_width_and_rate_batches_by_width():
+    config = default_config()
+    config["sweeps"] = {"width": WIDTH_GRID}
+    validate_config(config, SCHEMA)
+    batches = ae_sweeps.trial_batches(config)
+    # Learning rates share a batch; widths (other shapes) do not.
+    assert batches == {
+        "width-5x5_0.001": ["width-5x5_0.001", "width-5x5_0.01"],
+        "width-20x20_0.001": ["width-20x20_0.001", "width-20x20_0.01"],
+    }
+    settings = ae_sweeps.trial_settings(config, "width-20x20_0.01")
+    assert settings["model"]["hidden"] == [20, 20]
+    assert settings["training"]["learning_rate"] == 0.01
+    assert settings["training"]["seeds"] == 5  # the base variant's (default) seeds
+
+
+BAD = [
+    ({"variant": "ae9", "key": "training.learning_rate", "values": [0.1]}, "sweeps.bad.variant"),
+    (
+        {"variant": "ae2", "grid": {"model.width": [5]}},
+        "sweeps.bad.grid.model.width: 'model.width' is not a setting",
+    ),
+    ({"variant": "ae2", "key": "training.learning_rate", "values": []}, "sweeps.bad.values"),
+    (
+        {
+            "variant": "ae2",
+            "random": {"n": 0, "space": {"training.learning_rate": {"uniform": [0.1, 1]}}},
+        },
+        "sweeps.bad.random.n",
+    ),
+    (
+        {
+            "variant": "ae2",
+            "random": {"n": 2, "space": {"training.learning_rate": {"log_uniform": [1.0, 0.1]}}},
+        },
+        "low 1.0 is above high 0.1",
+    ),
+    (
+        {"variant": "ae2", "key": "loader.batch_size", "values": [1000]},
+        "sweeps.bad.values[0]: batch_size 1000 exceeds data.n_train",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), BAD)
+def test_bad_autoencoder_sweeps_name_the_sweep_and_key(spec, message):
+    config = default_config()
+    config["sweeps"] = {"bad": spec}
+    with pytest.raises(ConfigError) as error:
+        validate_config(config, SCHEMA)
+    assert message in str(error.value)
+
+
+def test_each_trial_of_a_batch_trains_exactly_as_alone():
+    samples = make_samples(40, 30, (-2.0, 2.0), (-1.0, 1.0), seed=0)
+    train = torch.tensor(samples.loc[samples["split"] == "train", ["x", "y"]].to_numpy(),
+                         dtype=torch.float32)  # fmt: skip
+    test = torch.tensor(samples.loc[samples["split"] == "test", ["x", "y"]].to_numpy(),
+                        dtype=torch.float32)  # fmt: skip
+    model = ModelSpec(hidden=(20, 10))
+    specs = [
+        TrainingSpec(epochs=15, seeds=2, learning_rate=rate, seed=seed)
+        for rate, seed in ((1e-3, 0), (1e-2, 0), (3e-3, 7))
+    ]
+    batch = train_trial_batch(
+        [(f"t{i}", model, spec) for i, spec in enumerate(specs)], train, test, "batch"
+    )
+    assert len(batch.metrics) == 6 and (batch.metrics["parameters"] == 563).all()
+    for i, spec in enumerate(specs):
+        alone = train_replicas(model, train, spec, "alone", held_out=test).curves
+        mine = batch.curves[batch.curves["trial"] == f"t{i}"]
+        assert np.abs(mine["train_loss"].to_numpy() - alone["train_loss"].to_numpy()).max() < 1e-6
+        assert np.abs(mine["test_loss"].to_numpy() - alone["test_loss"].to_numpy()).max() < 1e-6
+    first = batch.curves[batch.curves["trial"] == "t1"]
+    assert (
+        first.groupby("seed")["train_loss"]
+        .last()
+        .lt(first.groupby("seed")["train_loss"].first())
+        .all()
+    )
+
+
+@pytest.mark.workflow
+def test_all_three_forms_run_from_config_alone(tmp_path):
+    config = tiny_config()
+    config["sweeps"] = {
+        "width": WIDTH_GRID,
+        "rate": {"variant": "ae1", "key": "training.learning_rate", "values": [0.001, 0.003]},
+        "search": {
+            "variant": "ae1",
+            "random": {
+                "n": 3,
+                "seed": 1,
+                "space": {
+                    "training.learning_rate": {"log_uniform": [1e-4, 1e-2]},
+                    "loader.batch_size": {"choice": [4, 8]},
+                },
+            },
+        },
+    }
+    wf = WorkflowDir(tmp_path, config)
+    wf.snakemake("sweeps")
+    width = pd.read_csv(wf.results / "sweeps/width/trials.csv")
+    assert len(width) == 4 * 2 and width["trial"].nunique() == 4
+    assert {"model.hidden", "training.learning_rate", "test_mse", "train_mse"} <= set(width)
+    search = pd.read_csv(wf.results / "sweeps/search/trials.csv")
+    assert search["loader.batch_size"].isin([4, 8]).all() and search["trial"].nunique() == 3
+    markdown = (wf.results / "sweeps/summary.md").read_text()
+    sentences = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
+    assert len(sentences) == 3 and all("of 2 seeds" in line for line in sentences)
+    for sweep in ("width", "rate", "search"):
+        assert (wf.results / f"figures/sweep_{sweep}.png").read_bytes()[:4] == b"\x89PNG"
+    # Batches: the two widths apart; the ae1 trials (batch size 8) together.
+    batches = sorted(p.name for p in (wf.results / "sweeps/batches").iterdir())
+    assert len(batches) == len(ae_sweeps.trial_batches(_validated(wf)))
+
+
+def _validated(wf):
+    config = wf.read_config()
+    validate_config(config, SCHEMA)
+    return config

@@ -1,0 +1,69 @@
+# Sweeps over the autoencoders' settings (top-level `sweeps:`): trials of one architecture
+# and schedule are trained together, one job per batch of at most sweep_batch_trials trials.
+
+
+rule sweep_train:
+    input:
+        samples=rules.make_data.output[0],
+    output:
+        curves=f"{RESULTS}/sweeps/batches/{{batch}}/curves.csv",
+        metrics=f"{RESULTS}/sweeps/batches/{{batch}}/metrics.csv",
+        model=f"{RESULTS}/sweeps/batches/{{batch}}/model.ckpt",
+    params:
+        code=code("sweep_train.py"),
+        trials=lambda w: ae_sweeps.batch_settings(config, w.batch),
+    threads: 1
+    resources:
+        gpu=lambda w: gpus(ae_sweeps.batch_settings(config, w.batch)[0]["settings"]["training"]),
+    conda:
+        TORCH_ENV
+    log:
+        f"{RESULTS}/logs/sweeps/{{batch}}.log",
+    script:
+        "../scripts/sweep_train.py"
+
+
+rule summarise_sweeps:
+    input:
+        metrics=[f"{RESULTS}/sweeps/batches/{b}/metrics.csv" for b in ae_sweeps.trial_batches(config)],
+    output:
+        trials=[f"{RESULTS}/sweeps/{sweep}/trials.csv" for sweep in AE_SWEEPS],
+        table=f"{RESULTS}/sweeps/summary.csv",
+        markdown=f"{RESULTS}/sweeps/summary.md",
+        html=report(
+            f"{RESULTS}/sweeps/summary.html",
+            caption="../report/sweeps_summary.rst",
+            category="7 Sweeps",
+            labels={"item": "best trials and observations"},
+        ),
+    params:
+        code=code("summarise_sweeps.py"),
+        points={sweep: ae_sweeps.sweep_trials(config, sweep) for sweep in AE_SWEEPS},
+        variants={sweep: spec["variant"] for sweep, spec in ae_sweeps.sweeps(config).items()},
+    conda:
+        PLOT_ENV
+    log:
+        f"{RESULTS}/logs/summarise_sweeps.log",
+    script:
+        "../scripts/summarise_sweeps.py"
+
+
+rule plot_sweep:
+    input:
+        f"{RESULTS}/sweeps/{{sweep}}/trials.csv",
+    output:
+        report(
+            figure("sweep_{sweep}"),
+            caption="../report/sweep.rst",
+            category="7 Sweeps",
+        ),
+    params:
+        code=code("plot_sweep.py"),
+        form=lambda w: ae_sweeps.sweep_forms(config)[w.sweep],
+        dpi=config["figures"]["dpi"],
+    conda:
+        PLOT_ENV
+    log:
+        f"{RESULTS}/logs/plot_sweep_{{sweep}}.log",
+    script:
+        "../scripts/plot_sweep.py"

@@ -1,0 +1,25 @@
+"""Rule sweep_train: one batch of autoencoder sweep trials (each with its seed replicas)
+trained together through Lightning; writes per-epoch losses and final metrics per trial and
+seed, and the batch's checkpoint."""
+
+import torch
+
+from aeflow.autoencoder.data import TEST, load_points
+from aeflow.autoencoder.sweeps import specs
+from aeflow.autoencoder.training import train_trial_batch
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_log(sm.log[0]):
+    torch.set_num_threads(sm.threads)
+    trials = [(t["trial"], *specs(t["settings"])) for t in sm.params.trials]
+    result = train_trial_batch(
+        trials,
+        load_points(sm.input.samples),
+        load_points(sm.input.samples, TEST),
+        run_name=sm.wildcards.batch,
+        checkpoint=sm.output.model,
+    )
+    write_csv(result.curves, sm.output.curves)
+    write_csv(result.metrics, sm.output.metrics)
