@@ -7,7 +7,7 @@ CORES  ?= 4
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint report bench slurm-test clean
+.PHONY: install run test test-fast lint report bench bench-sweeps clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,8 +33,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/snakemake --lint
 
-bench: install
+bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)
 	$(PY) benchmarks/compare.py
+
+bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-trial run (~20 min)
+	$(PY) benchmarks/sweeps.py planning scaling default --cores 2
 
 clean:
 	rm -rf results .snakemake

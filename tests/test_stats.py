@@ -36,10 +36,14 @@ def test_order_swaps():
 def test_roughness_and_last_epoch_mean():
     import pandas as pd
 
-    assert roughness(np.arange(10.0)) == 0
-    assert roughness(np.array([0.0, 1.0, 0.0]), settled_fraction=1.0) == pytest.approx(1.0)
+    # A straight or smoothly bending curve is smooth, however steeply it falls.
+    assert roughness(-5 * np.arange(10.0)) == 0
+    assert roughness(np.arange(10.0) ** 2, settled_fraction=1.0) == 0
+    # Alternating +-1: second differences +-4 (and 4, -4, 4 has std 4 * sqrt(8/9)).
+    zigzag = np.array([1.0, -1.0, 1.0, -1.0, 1.0])
+    assert roughness(zigzag, settled_fraction=1.0) == pytest.approx(4 * np.sqrt(8 / 9))
     # Only the settled second half counts: a big early drop does not make a curve rough.
-    assert roughness(np.array([100.0, 1.0, 1.0, 1.0])) == 0
+    assert roughness(np.array([100.0, 50.0, 1.0, 1.0, 1.0, 1.0])) == 0
     table = pd.DataFrame({"epoch": [0, 0, 1, 1], "loss": [4.0, 2.0, 1.0, 3.0]})
     assert last_epoch_mean(table) == 2.0
 

@@ -222,12 +222,17 @@ def _optimizers(runs: pd.DataFrame) -> list[str]:
         )
         + "."
     )
-    rough = paired(runs, "loss_roughness", key="label")
+    rough = paired(runs, "full_loss_roughness", key="label")
     smooth, other = list(rough.mean().sort_values().index[:2])
+    batch = paired(runs, "loss_roughness", key="label")
     found.append(
-        "Roughness of the recorded loss curve (std of successive changes over its second "
-        "half): "
+        "Roughness of the loss over the whole training set on that grid of examples seen "
+        "(std of its second differences over the second half; 0 for a curve that falls "
+        "smoothly, however fast): "
         + comparison_text(compare(rough[smooth], rough[other]), smooth, other, "roughness")
+        + ". The recorded mini-batch curves, a different quantity (each point one batch), "
+        "have roughness "
+        + "; ".join(f"{label} {Spread.of(batch[label]).text()}" for label in batch.columns)
         + "."
     )
     found += _batch_noise(runs)

@@ -46,11 +46,13 @@ def _strict_inversions(ranks: np.ndarray) -> int:
 
 
 def roughness(losses: np.ndarray, settled_fraction: float = 0.5) -> float:
-    """Standard deviation of successive loss differences over the last ``settled_fraction``
-    of the curve: how jagged it is once the initial descent is over."""
+    """Standard deviation of the second differences (the change of the change) of the loss
+    over the last ``settled_fraction`` of the curve: how jagged it is once the initial
+    descent is over. Second, not first, differences, so that a curve still falling
+    steadily (full-batch GD, say) is smooth however fast it falls."""
     losses = np.asarray(losses, dtype=float)
     settled = losses[int(len(losses) * (1 - settled_fraction)) :]
-    return float(np.std(np.diff(settled)))
+    return float(np.std(np.diff(settled, n=2))) if len(settled) > 2 else 0.0
 
 
 def last_epoch_mean(losses, epoch_column: str = "epoch", loss_column: str = "loss") -> float:
