@@ -70,3 +70,43 @@ def test_code_digests_follow_a_script_into_every_module_it_uses():
     assert {"autoencoder/training.py", "autoencoder/lit.py", "core/trainer.py"} <= used
     assert {"__init__.py", "autoencoder/__init__.py", "core/atomic.py"} <= used
     assert not any(path.startswith("playground/") for path in used)
+
+
+LIGHT_SCRIPTS = sorted(
+    path.name
+    for path in (PACKAGE.parents[1] / "workflow/scripts").glob("*.py")
+    if path.stem.startswith("plot_") or path.stem in {"summarise_playground", "summarise_sweeps"}
+)
+
+
+@pytest.mark.parametrize("script", LIGHT_SCRIPTS)
+def test_figure_and_sweep_summary_jobs_load_neither_torch_nor_lightning(script):
+    """Every module such a job's script reaches, run as the job would import it."""
+    import ast
+
+    from aeflow.core.codehash import dependencies
+
+    path = PACKAGE.parents[1] / "workflow/scripts" / script
+    tree = ast.parse(path.read_text())
+    own = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    own |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name.split(".")[0] for name in own} & {"torch", "pytorch_lightning"}, script
+    modules = [
+        "aeflow."
+        + ".".join(dep.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+        for dep in dependencies(path)
+    ]
+    assert len(modules) > 1, f"{script} reaches no aeflow module"
+    code = (
+        "import sys\n"
+        + "".join(f"import {module}\n" for module in modules)
+        + "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'pytorch_lightning'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]", script
