@@ -39,6 +39,23 @@ def test_a_grid_over_width_and_rate_batches_by_width():
     assert settings["training"]["seeds"] == 5  # the base variant's (default) seeds
 
 
+
+def test_sweep_batch_trials_caps_the_trials_of_one_job():
+    config = default_config()
+    config["sweeps"] = {
+        "rate": {"variant": "ae2", "key": "training.learning_rate", "values": [0.1, 0.2, 0.3]}
+    }
+    config["sweep_batch_trials"] = 2
+    validate_config(config, SCHEMA)
+    batches = ae_sweeps.trial_batches(config)
+    # One architecture, three trials, at most two per job: two jobs, every trial in one.
+    assert sorted(len(trials) for trials in batches.values()) == [1, 2]
+    assert sorted(t for trials in batches.values() for t in trials) == [
+        "rate-0.1",
+        "rate-0.2",
+        "rate-0.3",
+    ]
+
 BAD = [
     ({"variant": "ae9", "key": "training.learning_rate", "values": [0.1]}, "sweeps.bad.variant"),
     (

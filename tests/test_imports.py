@@ -24,6 +24,7 @@ TORCH_FREE = [
     "aeflow.autoencoder.summary",
     "aeflow.autoencoder.observations",
     "aeflow.autoencoder.capacity",
+    "aeflow.autoencoder.sweeps",
     "aeflow.core.claims",
     "aeflow.playground.runs",
     "aeflow.playground.data",
