@@ -1,5 +1,6 @@
 """The Snakefile and figure/summary jobs stay import-light: no torch, no Lightning."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -36,15 +37,20 @@ TORCH_FREE = [
 ]
 
 
-def test_torch_free_modules_import_neither_torch_nor_lightning():
+def _heavy_modules_loaded_by(modules: list[str]) -> list[str]:
+    """Which of torch and Lightning a fresh interpreter has loaded after importing ``modules``."""
     code = (
         "import sys\n"
-        + "".join(f"import {module}\n" for module in TORCH_FREE)
+        + "".join(f"import {module}\n" for module in modules)
         + "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'pytorch_lightning'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    return ast.literal_eval(result.stdout)
+
+
+def test_torch_free_modules_import_neither_torch_nor_lightning():
+    assert _heavy_modules_loaded_by(TORCH_FREE) == []
 
 
 @pytest.mark.parametrize(
@@ -83,7 +89,6 @@ LIGHT_SCRIPTS = sorted(
 @pytest.mark.parametrize("script", LIGHT_SCRIPTS)
 def test_figure_and_sweep_summary_jobs_load_neither_torch_nor_lightning(script):
     """Every module such a job's script reaches, run as the job would import it."""
-    import ast
 
     from aeflow.core.codehash import dependencies
 
@@ -103,11 +108,4 @@ def test_figure_and_sweep_summary_jobs_load_neither_torch_nor_lightning(script):
         for dep in dependencies(path)
     ]
     assert len(modules) > 1, f"{script} reaches no aeflow module"
-    code = (
-        "import sys\n"
-        + "".join(f"import {module}\n" for module in modules)
-        + "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'pytorch_lightning'}))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]", script
+    assert _heavy_modules_loaded_by(modules) == [], script
