@@ -85,10 +85,27 @@ def _reference_training(weights, biases, train, order, epochs, batch_size, lr, k
     return weights, losses, dead
 
 
+def _company(spec: PlaygroundSpec) -> PlaygroundSpec:
+    """A trial of the same shape that differs in all else a batch lets differ: relu, 11
+    training and 3 test points (three updates per epoch, two points carried: its batches
+    are larger than the hand trial's, and it updates once more per epoch), L2, learning
+    rate, data and weight seeds."""
+    return PlaygroundSpec(
+        DataSpec(dataset="circle", n_samples=14, noise=0.0, train_ratio=0.8, seed=4),
+        NetworkSpec((4,), "relu", ("x1", "x2")),
+        FitSpec(
+            epochs=3, learning_rate=0.2, batch_size=3, regularization="l2",
+            regularization_rate=0.05, seed=2,
+        ),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["alone", "in-a-mixed-batch"])
 @pytest.mark.parametrize(("kind", "rate"), [("l1", 0.3), ("l2", 0.2), ("none", 0.0)])
-def test_a_2_4_1_network_follows_the_playgrounds_rule_to_1e_12(kind, rate):
+def test_a_2_4_1_network_follows_the_playgrounds_rule_to_1e_12(kind, rate, together):
     # 7 training points in batches of 3: two updates per epoch and one point carried into
     # the next epoch's first update (4 points); the last epoch's leftover is never applied.
+    # In a mixed batch the hand trial sits out the company's third update of each epoch.
     spec = PlaygroundSpec(
         DataSpec(dataset="xor", n_samples=14, noise=0.1, train_ratio=0.5, seed=3),
         NetworkSpec((4,), "tanh", ("x1", "x2")),
@@ -97,7 +114,13 @@ def test_a_2_4_1_network_follows_the_playgrounds_rule_to_1e_12(kind, rate):
             regularization_rate=rate, seed=11,
         ),
     )  # fmt: skip
-    result = train_batch([("hand", spec)], "hand", precision="64-true")
+    trials = [("hand", spec)] + ([("company", _company(spec))] if together else [])
+    result = train_batch(trials, "hand", precision="64-true")
+    if together:
+        assert result.global_step == 3 * 3  # the company's updates
+        assert set(result.curves["trial"]) == {"hand", "company"}
+        result.weights = result.weights[result.weights["trial"] == "hand"]
+        result.curves = result.curves[result.curves["trial"] == "hand"]
 
     start = PlaygroundNetworks(spec.network, 1).double().initialise_([11])
     weights = [w[0].tolist() for w in start.weights]
@@ -147,13 +170,38 @@ def test_points_come_in_one_fixed_order_with_the_remainder_carried():
     schedule = PlaygroundSchedule(train, batch_size=3, seeds=[5])
     order = schedule.order[0]
     first, second, third = (next(iter(schedule)) for _ in range(3))
-    assert [b.shape[1] for b in first] == [3, 3]
-    assert [b.shape[1] for b in second] == [4, 3]  # the leftover point joins the first update
-    assert first[0][0, :, 0].tolist() == order[:3].tolist()
-    assert second[0][0, :, 0].tolist() == [order[6].item(), *order[:3].tolist()]
+    assert [b.rows.shape[1] for b in first] == [3, 3]
+    assert [b.rows.shape[1] for b in second] == [4, 3]  # the leftover joins the first update
+    assert first[0].rows[0, :, 0].tolist() == order[:3].tolist()
+    assert second[0].rows[0, :, 0].tolist() == [order[6].item(), *order[:3].tolist()]
     assert all(
-        torch.equal(a, b) for a, b in zip(second, third, strict=True)
+        torch.equal(a.rows, b.rows) for a, b in zip(second, third, strict=True)
     )  # the same order every epoch
+    assert all(b.active is None and b.weights is None for b in first + second)
+
+
+def test_sets_of_other_sizes_share_an_epoch_with_padding_and_sit_out_the_extra_steps():
+    # Network 0: 7 points (two updates of 3, one point carried); network 1: 12 points
+    # (four updates of 3). Rows past a network's size (here, of network 0) are padding.
+    train = torch.arange(24.0).view(2, 12, 1)
+    schedule = PlaygroundSchedule(train, batch_size=3, seeds=[5, 6], sizes=[7, 12])
+    order = schedule.order
+    first, second = next(iter(schedule)), next(iter(schedule))
+    assert len(first) == len(second) == 4  # the larger set's updates
+    assert [s.active is None for s in first] == [True, True, False, False]
+    assert first[2].active.tolist() == [0.0, 1.0]
+    assert all(s.weights is None for s in first)  # every batch holds 3 points
+    assert first[1].rows[0, :, 0].tolist() == order[0][3:6].tolist()
+    assert first[3].rows[1, :, 0].tolist() == (12 + order[1][9:12]).tolist()
+    # Second epoch: network 0's first batch holds its carried point (4 rows), network 1's
+    # three and one repeated row of its own, weighted 0.
+    carried = second[0]
+    assert carried.rows.shape[1] == 4 and carried.active is None
+    assert carried.rows[0, :, 0].tolist() == [order[0][6].item(), *order[0][:3].tolist()]
+    expected = torch.tensor([[0.25] * 4, [1 / 3] * 3 + [0.0]])
+    assert torch.allclose(carried.weights, expected)
+    assert (carried.rows[1, :, 0] >= 12).all()  # no row of another network
+    assert all(s.rows[0, :, 0].max() < 7 for s in first + second)  # no padding row used
 
 
 def test_reshuffle_draws_a_new_order_each_epoch_and_seeds_differ():
@@ -162,7 +210,9 @@ def test_reshuffle_draws_a_new_order_each_epoch_and_seeds_differ():
     assert not torch.equal(fixed.order[0], fixed.order[1])  # each network its own order
     shuffled = PlaygroundSchedule(train, 10, seeds=[0, 1], reshuffle=True)
     one, two = next(iter(shuffled)), next(iter(shuffled))
-    assert not torch.equal(torch.cat(one, 1), torch.cat(two, 1))
+    assert not torch.equal(
+        torch.cat([s.rows for s in one], 1), torch.cat([s.rows for s in two], 1)
+    )
 
 
 BASELINE = {

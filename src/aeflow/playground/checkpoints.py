@@ -14,8 +14,12 @@ def load_networks(path: str | os.PathLike[str]) -> tuple[PlaygroundNetworks, lis
     """All networks of a trial batch and their slices (trial, seed, optimiser settings)."""
     hyper_parameters, state = read_checkpoint(path)
     slices = list(hyper_parameters["slices"])
+    spec = NetworkSpec(**hyper_parameters["network"])
     networks = PlaygroundNetworks(
-        NetworkSpec(**hyper_parameters["network"]), len(slices), hyper_parameters["regression"]
+        spec,
+        len(slices),
+        hyper_parameters["regression"],
+        [s.get("activation", spec.activation) for s in slices],
     )
     networks.load_state_dict(submodule_state(state, "network"))
     return networks.eval(), slices

@@ -2,7 +2,8 @@
 the per-epoch loss read-out.
 
 One module trains R networks of one shape together (the slices: trials x seed replicas,
-each with its own data, initial weights, point order, learning rate and regularisation).
+each with its own data (training and test sets may differ in size), hidden activation,
+initial weights, point order, learning rate and regularisation).
 Like ``aeflow.autoencoder.lit.AutoencoderModule`` it takes one epoch per Lightning step
 (the networks are tiny; Lightning's per-step overhead would dominate) and steps the
 optimiser once per mini-batch through Lightning's wrapper (so ``trainer.global_step``
@@ -20,7 +21,29 @@ import torch
 
 from aeflow.playground.models import PlaygroundNetworks, features, square_loss
 from aeflow.playground.optim import PlaygroundSGD
+from aeflow.playground.schedule import Step
 from aeflow.playground.settings import NetworkSpec
+
+
+def _mean_weights(rows: torch.Tensor, sizes: list[int] | None) -> torch.Tensor | None:
+    """(R, n) weights 1 / size of each network's own rows, 0 past them; None when every
+    network has all n rows (the loss is then the plain mean)."""
+    count = rows.shape[1]
+    if sizes is None or all(size == count for size in sizes):
+        return None
+    filled = torch.arange(count).unsqueeze(0) < torch.tensor(sizes).unsqueeze(1)
+    share = torch.tensor([1.0 / size for size in sizes], dtype=torch.float64)
+    return (filled * share.unsqueeze(1)).to(rows.dtype)
+
+
+def _losses(
+    output: torch.Tensor, target: torch.Tensor, weights: torch.Tensor | None
+) -> torch.Tensor:
+    """(R,) the Playground's loss per network, over its own rows when ``weights`` (one
+    weight per row, summing to 1 per network) mark them."""
+    if weights is None:
+        return square_loss(output, target)
+    return 0.5 * ((output - target).square() * weights).sum(dim=-1)
 
 
 class ClassifierModule(pl.LightningModule):
@@ -33,11 +56,18 @@ class ClassifierModule(pl.LightningModule):
     ) -> None:
         """``network``: ``NetworkSpec`` keyword arguments, shared by all slices;
         ``slices``: per network, ``trial``, ``seed`` (initial weights), ``learning_rate``,
-        ``regularization`` and ``regularization_rate``."""
+        ``regularization``, ``regularization_rate`` and optionally its own hidden
+        ``activation``."""
         super().__init__()
         self.save_hyperparameters()
         self.automatic_optimization = False
-        self.network = PlaygroundNetworks(NetworkSpec(**network), len(slices), regression)
+        spec = NetworkSpec(**network)
+        self.network = PlaygroundNetworks(
+            spec,
+            len(slices),
+            regression,
+            [s.get("activation", spec.activation) for s in slices],
+        )
         self.network.initialise_([s["seed"] for s in slices])
         # Per-epoch (R, 2) train/test losses, kept on the module's device: no host sync
         # per epoch. Epoch 0 (untrained) is recorded in on_train_start, after Lightning
@@ -47,11 +77,24 @@ class ClassifierModule(pl.LightningModule):
             torch.zeros_like(w, dtype=torch.bool) for w in self.network.weights
         ]
 
-    def attach_data(self, train: torch.Tensor, test: torch.Tensor) -> ClassifierModule:
+    def attach_data(
+        self,
+        train: torch.Tensor,
+        test: torch.Tensor,
+        train_sizes: list[int] | None = None,
+        test_sizes: list[int] | None = None,
+    ) -> ClassifierModule:
         """``train`` (R, n, 3) and ``test`` (R, m, 3): x1, x2, label rows per network; they
-        move with the module but are not saved in its checkpoints."""
+        move with the module but are not saved in its checkpoints. Networks whose sets are
+        smaller give their sizes (``train_sizes``, ``test_sizes``): rows past them are
+        padding, left out of every loss."""
         self.register_buffer("train_set", self.feature_rows(train), persistent=False)
         self.register_buffer("test_set", self.feature_rows(test), persistent=False)
+        for name, rows, sizes in (
+            ("train_weights", train, train_sizes),
+            ("test_weights", test, test_sizes),
+        ):
+            self.register_buffer(name, _mean_weights(rows, sizes), persistent=False)
         return self
 
     def feature_rows(self, rows: torch.Tensor) -> torch.Tensor:
@@ -63,19 +106,26 @@ class ClassifierModule(pl.LightningModule):
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         return self.network(points)
 
-    def objective(self, batch: torch.Tensor) -> torch.Tensor:
-        """Sum over networks of each one's mean loss on its (R, size, F + 1) batch of
-        ``feature_rows``: the gradient of slice r is its own batch-averaged error
-        derivative."""
-        return square_loss(self.network.from_features(batch[..., :-1]), batch[..., -1]).sum()
+    def objective(self, step: Step) -> torch.Tensor:
+        """Sum over networks of each one's mean loss on its batch of ``feature_rows`` (a
+        ``schedule.Step``): the gradient of slice r is its own batch-averaged error
+        derivative, and zero for a network the step leaves out."""
+        rows = step.rows
+        losses = _losses(self.network.from_features(rows[..., :-1]), rows[..., -1], step.weights)
+        if step.active is not None:
+            losses = losses * step.active
+        return losses.sum()
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
         """(R, 2): each network's loss on its full training and test set."""
         return torch.stack(
             [
-                square_loss(self.network.from_features(s[..., :-1]), s[..., -1])
-                for s in (self.train_set, self.test_set)
+                _losses(self.network.from_features(s[..., :-1]), s[..., -1], weights)
+                for s, weights in (
+                    (self.train_set, self.train_weights),
+                    (self.test_set, self.test_weights),
+                )
             ],
             dim=1,
         )
@@ -83,12 +133,12 @@ class ClassifierModule(pl.LightningModule):
     def on_train_start(self) -> None:
         self.epoch_losses = [self.evaluate()]
 
-    def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
+    def training_step(self, epoch_steps: list[Step], batch_idx: int) -> None:
         optimizer = self.optimizers()  # Lightning's wrapper: each step counts in global_step
-        for batch in epoch_batches:
+        for step in epoch_steps:
             optimizer.zero_grad(set_to_none=True)
-            self.manual_backward(self.objective(batch))
-            optimizer.step()
+            self.manual_backward(self.objective(step))
+            optimizer.step(active=step.active)
         # A diverging network only spoils its own slice: the summary reports it.
         self.epoch_losses.append(self.evaluate())
 

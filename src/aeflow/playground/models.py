@@ -6,12 +6,14 @@ classification, whose sign is the class; linear for regression), weights initial
 U(-0.5, 0.5) and biases 0.1.
 
 ``PlaygroundNetworks`` holds R such networks of one shape (the slices: trials x seeds) as
-stacked weight tensors and evaluates them together with batched matrix products;
+stacked weight tensors and evaluates them together with batched matrix products; each
+slice may have its own hidden activation (the activation is not part of the shape);
 ``replica(k)`` gives slice k as a lone ``PlaygroundClassifier``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 
@@ -80,14 +82,30 @@ class PlaygroundNetworks(nn.Module):
 
     Layer l holds ``weights[l]`` of shape (R, out, in) and ``biases[l]`` of shape (R, out):
     slice r of every tensor is network r, and no operation mixes slices, so each network's
-    gradients are those it would get alone.
+    gradients are those it would get alone. ``activations`` gives slice r its own hidden
+    activation (default: ``spec.activation`` for all); consecutive slices with the same
+    one are activated by one call.
     """
 
-    def __init__(self, spec: NetworkSpec, replicas: int, regression: bool = False) -> None:
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        replicas: int,
+        regression: bool = False,
+        activations: list[str] | None = None,
+    ) -> None:
         super().__init__()
         self.spec = spec
         self.replicas = replicas
         self.regression = regression
+        self.activations = list(activations or [spec.activation] * replicas)
+        if len(self.activations) != replicas:
+            raise ValueError(f"{len(self.activations)} activations for {replicas} networks")
+        unknown = set(self.activations) - set(ACTIVATIONS)
+        if unknown:
+            raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {unknown}")
+        # (activation, number of consecutive slices) runs, in slice order.
+        self._runs = [(name, len(list(run))) for name, run in itertools.groupby(self.activations)]
         widths = layer_widths(spec)
         self.weights = nn.ParameterList(
             nn.Parameter(torch.zeros(replicas, following, width))
@@ -103,14 +121,21 @@ class PlaygroundNetworks(nn.Module):
     def from_features(self, hidden: Tensor) -> Tensor:
         """The networks on precomputed input features (R, n, F): training computes the
         fixed features of its points once, not at every step."""
-        activation = ACTIVATIONS[self.spec.activation]
         last = len(self.weights) - 1
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
             hidden = torch.baddbmm(bias.unsqueeze(1), hidden, weight.transpose(1, 2))
             if index < last:
-                hidden = activation(hidden)
+                hidden = self._activate(hidden)
         output = hidden.squeeze(-1)
         return output if self.regression else torch.tanh(output)
+
+    def _activate(self, hidden: Tensor) -> Tensor:
+        if len(self._runs) == 1:
+            return ACTIVATIONS[self._runs[0][0]](hidden)
+        parts = hidden.split([count for _, count in self._runs])
+        return torch.cat(
+            [ACTIVATIONS[name](part) for (name, _), part in zip(self._runs, parts, strict=True)]
+        )
 
     @torch.no_grad()
     def initialise_(self, seeds: list[int]) -> PlaygroundNetworks:
@@ -130,7 +155,8 @@ class PlaygroundNetworks(nn.Module):
     @torch.no_grad()
     def replica(self, r: int) -> PlaygroundClassifier:
         """Network ``r`` as a lone module (a copy, on the CPU)."""
-        network = PlaygroundClassifier(self.spec, self.regression)
+        spec = dataclasses.replace(self.spec, activation=self.activations[r])
+        network = PlaygroundClassifier(spec, self.regression)
         for layer, weight, bias in zip(network.layers, self.weights, self.biases, strict=True):
             layer.to(weight.dtype)
             layer.weight.copy_(weight[r])

@@ -73,7 +73,9 @@ class PlaygroundSGD(torch.optim.Optimizer):
         return self._cache[key]
 
     @torch.no_grad()
-    def step(self, closure=None):
+    def step(self, closure=None, active: Tensor | None = None):
+        """One update; ``active`` (R,) 1.0/0.0 leaves out the networks marked 0 (their
+        gradient is zero, and their regularisation step is skipped as well)."""
         loss = None
         if closure is not None:
             with torch.enable_grad():
@@ -89,7 +91,10 @@ class PlaygroundSGD(torch.optim.Optimizer):
                 # R'(w) at the weight before the gradient step: sign(w) under L1, w under L2.
                 derivative = factors["l1"] * param.sign() + factors["l2"] * param
                 stepped = param - factors["lr"] * param.grad
-                regularised = stepped - factors["lr_rate"] * derivative
+                lr_rate = factors["lr_rate"]
+                if active is not None:
+                    lr_rate = lr_rate * active.to(param.dtype).view(lr_rate.shape)
+                regularised = stepped - lr_rate * derivative
                 if factors["any_l1"]:
                     state = self.state[param]
                     if "dead" not in state:

@@ -7,65 +7,120 @@ divide the number of points, the last points' derivatives stay accumulated and j
 first update of the next epoch (that batch is larger); after the last epoch they are never
 applied. Network r has its own fixed order, drawn once from its seed; ``reshuffle`` draws
 a fresh order every epoch instead (an option, not the Playground's behaviour).
+
+Networks of one batch may have training sets of different sizes (trials of different
+train ratios): the epoch then has as many update steps as the largest set needs, and a
+network whose own epoch is over sits the remaining steps out (``Step.active``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import torch
 from torch import Tensor
 
 
+class Step(NamedTuple):
+    """One update of every network. ``rows``: (R, S, C) training rows per network.
+    ``active``: (R,) 1.0 for the networks this step updates, 0.0 for those whose epoch is
+    over; None when all are. ``weights``: (R, S) per-row loss weights (1 / its batch size,
+    0 for padding) when the networks' batches differ in size; None when every row counts
+    and the loss is the plain mean."""
+
+    rows: Tensor
+    active: Tensor | None = None
+    weights: Tensor | None = None
+
+
 class PlaygroundSchedule:
-    """Iterable with one item per epoch: that epoch's mini-batches, each a (R, size, C)
-    tensor holding, for every network r, rows of its own training set ``train[r]``."""
+    """Iterable with one item per epoch: that epoch's ``Step``s, each holding, for every
+    network r, rows of its own training set: the first ``sizes[r]`` rows of ``train[r]``
+    (all of them when ``sizes`` is None; rows past a network's size are padding)."""
 
     def __init__(
-        self, train: Tensor, batch_size: int, seeds: list[int], reshuffle: bool = False
+        self,
+        train: Tensor,
+        batch_size: int,
+        seeds: list[int],
+        reshuffle: bool = False,
+        sizes: list[int] | None = None,
     ) -> None:
         replicas, points = train.shape[:2]
-        if len(seeds) != replicas:
-            raise ValueError(f"{len(seeds)} seeds for {replicas} training sets")
-        if not 1 <= batch_size <= points:
-            raise ValueError(f"batch_size must be in [1, {points}], got {batch_size}")
+        self.sizes = list(sizes) if sizes is not None else [points] * replicas
+        if len(seeds) != replicas or len(self.sizes) != replicas:
+            raise ValueError(f"{len(seeds)} seeds and {len(self.sizes)} sizes for {replicas} sets")
+        if not 1 <= batch_size <= min(self.sizes) or max(self.sizes) > points:
+            raise ValueError(f"batch_size must be in [1, {min(self.sizes)}], got {batch_size}")
         self.train = train
         self.batch_size = batch_size
         self.reshuffle = reshuffle
         self.generators = [torch.Generator().manual_seed(seed) for seed in seeds]
         self.order = self._draw()
-        self.carry: Tensor | None = None  # indices accumulated but not yet applied
+        # Per network, indices accumulated but not yet applied.
+        self.carry: list[Tensor | None] = [None] * replicas
         self.epochs_started = 0
-        self._cached: dict[bool, list[Tensor]] = {}
+        self._cached: dict[bool, list[Step]] = {}
 
     def __len__(self) -> int:
         return 1
 
-    def _draw(self) -> Tensor:
-        points = self.train.shape[1]
-        return torch.stack([torch.randperm(points, generator=g) for g in self.generators])
+    def _draw(self) -> list[Tensor]:
+        pairs = zip(self.sizes, self.generators, strict=True)
+        return [torch.randperm(n, generator=g) for n, g in pairs]
 
-    def epoch_indices(self) -> list[Tensor]:
-        """The next epoch's batches as (R, size) index tensors; advances the schedule."""
+    def epoch_indices(self) -> list[list[Tensor]]:
+        """Per network, the next epoch's batches as index tensors; advances the schedule."""
         if self.reshuffle and self.epochs_started > 0:
             self.order = self._draw()
         self.epochs_started += 1
-        full = self.train.shape[1] // self.batch_size * self.batch_size
-        batches = list(self.order[:, :full].split(self.batch_size, dim=1))
-        if self.carry is not None:
-            batches[0] = torch.cat([self.carry, batches[0]], dim=1)
-        self.carry = self.order[:, full:] if full < self.train.shape[1] else None
-        return batches
+        epoch = []
+        for r, (order, size) in enumerate(zip(self.order, self.sizes, strict=True)):
+            full = size // self.batch_size * self.batch_size
+            batches = list(order[:full].split(self.batch_size))
+            if self.carry[r] is not None:
+                batches[0] = torch.cat([self.carry[r], batches[0]])
+            self.carry[r] = order[full:] if full < size else None
+            epoch.append(batches)
+        return epoch
 
-    def __iter__(self) -> Iterator[list[Tensor]]:
-        carried = self.carry is not None
-        indices = self.epoch_indices()
-        if not self.reshuffle and carried in self._cached:
+    def _steps(self, epoch: list[list[Tensor]]) -> list[Step]:
+        rows = torch.arange(len(epoch)).unsqueeze(1)
+        dtype = self.train.dtype
+        steps = []
+        for j in range(max(len(batches) for batches in epoch)):
+            batch = [batches[j] if j < len(batches) else None for batches in epoch]
+            counts = [0 if index is None else len(index) for index in batch]
+            width = max(counts)
+            # A network without a batch this step gets rows of its own (finite, no effect).
+            index = torch.stack(
+                [
+                    torch.arange(width) % size
+                    if index is None
+                    else torch.cat([index, index[torch.arange(width - len(index)) % len(index)]])
+                    for index, size in zip(batch, self.sizes, strict=True)
+                ]
+            )
+            active = None
+            if min(counts) == 0:
+                active = torch.tensor([float(c > 0) for c in counts], dtype=dtype)
+            weights = None
+            if any(c not in (0, width) for c in counts):
+                filled = torch.arange(width).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)
+                share = torch.tensor([1.0 / max(c, 1) for c in counts], dtype=torch.float64)
+                weights = (filled * share.unsqueeze(1)).to(dtype)
+            steps.append(Step(self.train[rows, index], active, weights))
+        return steps
+
+    def __iter__(self) -> Iterator[list[Step]]:
+        epoch = self.epoch_indices()
+        later = self.epochs_started > 1  # from the second epoch on, carried points join in
+        if not self.reshuffle and later in self._cached:
             # A fixed order gives the same batches every epoch after the first.
-            yield self._cached[carried]
+            yield self._cached[later]
             return
-        rows = torch.arange(self.train.shape[0]).unsqueeze(1)
-        batches = [self.train[rows, index] for index in indices]
+        steps = self._steps(epoch)
         if not self.reshuffle:
-            self._cached[carried] = batches
-        yield batches
+            self._cached[later] = steps
+        yield steps

@@ -113,16 +113,13 @@ class PlaygroundSpec:
             )
 
     def batch_key(self) -> tuple:
-        """What trials trained together in one job must share: the network's shape and
-        activation, the problem type, the sizes of the training and test sets, and the
-        schedule. Data set, noise, data seed, learning rate, regularisation and seeds may
-        differ per slice."""
+        """What trials trained together in one job must share: the network's shape (input
+        features and hidden widths), the problem type and the schedule. Data set, its size,
+        noise and train ratio, the data seed, the hidden activation, learning rate,
+        regularisation and seeds may differ per slice."""
         return (
             self.data.problem,
-            self.data.n_train,
-            self.data.n_samples - self.data.n_train,
             self.network.hidden,
-            self.network.activation,
             self.network.features,
             self.fit.epochs,
             self.fit.batch_size,

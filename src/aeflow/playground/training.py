@@ -1,9 +1,9 @@
 """Playground trainings through Lightning, many at once, and the tables they leave behind.
 
 A *batch* is a list of trials that share ``PlaygroundSpec.batch_key`` (network shape,
-problem, set sizes, schedule); each trial brings ``fit.seeds`` replicas. All their networks
-(the slices) are trained together by one ``ClassifierModule``; every slice learns exactly
-as it would alone.
+problem, schedule); each trial brings ``fit.seeds`` replicas. All their networks (the
+slices) are trained together by one ``ClassifierModule``; every slice learns exactly as it
+would alone, whatever its activation and the sizes of its training and test sets.
 """
 
 from __future__ import annotations
@@ -49,17 +49,24 @@ def slice_table(trials: list[tuple[str, PlaygroundSpec]]) -> list[dict]:
             "learning_rate": spec.fit.learning_rate,
             "regularization": spec.fit.regularization,
             "regularization_rate": spec.fit.regularization_rate,
+            "activation": spec.network.activation,
         }
         for name, spec in trials
         for k in range(spec.fit.seeds)
     ]
 
 
-def _stack(tables: list[pd.DataFrame], split: str, dtype: torch.dtype) -> torch.Tensor:
-    """(R, n, 3) rows of x1, x2, label of one split, one table per network."""
-    return torch.stack(
-        [torch.tensor(t.loc[t["split"] == split, COLUMNS].to_numpy(), dtype=dtype) for t in tables]
-    )
+def _stack(tables: list[pd.DataFrame], split: str | None, dtype: torch.dtype) -> tuple:
+    """(R, n, 3) rows of x1, x2, label of one split (all rows when None), one table per
+    network, and each network's row count: smaller sets are padded with copies of their
+    own first row up to the largest (n)."""
+    arrays = [
+        (t if split is None else t.loc[t["split"] == split])[COLUMNS].to_numpy() for t in tables
+    ]
+    sizes = [len(a) for a in arrays]
+    longest = max(sizes)
+    padded = [np.concatenate([a, np.repeat(a[:1], longest - len(a), axis=0)]) for a in arrays]
+    return torch.tensor(np.stack(padded), dtype=dtype), sizes
 
 
 def _grid() -> torch.Tensor:
@@ -111,27 +118,32 @@ def train_batch(
     slices = slice_table(trials)
     data = {name: make_points(spec.data) for name, spec in trials}
     tables = [data[s["trial"]] for s in slices]
-    train, test = _stack(tables, "train", dtype), _stack(tables, "test", dtype)
+    (train, train_sizes), (test, test_sizes) = (_stack(tables, s, dtype) for s in ("train", "test"))
     module = ClassifierModule(first.network.to_dict(), slices, first.regression, run_name)
     if dtype != torch.float32:
         # Initialised in float64 from the start, not float32 values widened by Lightning.
         module.network.to(dtype).initialise_([s["seed"] for s in slices])
-    module.attach_data(train, test)
+    module.attach_data(train, test, train_sizes, test_sizes)
     schedule = PlaygroundSchedule(
-        module.train_set, first.fit.batch_size, [s["seed"] for s in slices], first.fit.reshuffle
+        module.train_set,
+        first.fit.batch_size,
+        [s["seed"] for s in slices],
+        first.fit.reshuffle,
+        sizes=train_sizes,
     )
     log.info(
-        "training %s: %d trials x seeds = %d networks of %s (%d parameters each), "
-        "%d train / %d test points, %d epochs x %d updates",
+        "training %s: %d trials x seeds = %d networks of %s (%d parameters each, "
+        "activations %s), %s train / %s test points, %d epochs x %s updates",
         run_name,
         len(trials),
         len(slices),
-        first.network.to_dict(),
+        {k: v for k, v in first.network.to_dict().items() if k != "activation"},
         count_parameters(module.network) // len(slices),
-        train.shape[1],
-        test.shape[1],
+        "/".join(dict.fromkeys(s["activation"] for s in slices)),
+        _span(train_sizes),
+        _span(test_sizes),
         first.fit.epochs,
-        train.shape[1] // first.fit.batch_size,
+        _span([size // first.fit.batch_size for size in train_sizes]),
     )
     outcome = fit(
         module,
@@ -154,7 +166,7 @@ def train_batch(
                 "trial": names[r],
                 "seed": seeds[r],
                 "epoch": epochs,
-                "examples_seen": epochs * train.shape[1],
+                "examples_seen": epochs * train_sizes[r],
                 "train_loss": losses[:, r, 0],
                 "test_loss": losses[:, r, 1],
             }
@@ -162,10 +174,9 @@ def train_batch(
         for r in range(len(slices))
     ).reset_index(drop=True)
     with torch.no_grad():
-        inputs = torch.stack(
-            [torch.tensor(t[["x1", "x2"]].to_numpy(), dtype=dtype) for t in tables]
-        )
-        outputs = network(inputs).double().numpy()
+        inputs, sizes = _stack(tables, None, dtype)
+        padded_outputs = network(inputs[..., :2]).double().numpy()
+        outputs = [padded_outputs[r, : sizes[r]] for r in range(len(slices))]
         grid = _grid().to(dtype)
         maps_out = network(grid.expand(len(slices), -1, -1)).double().numpy()
     mapped = [name for name in dict.fromkeys(names) if maps is None or name in maps]
@@ -222,6 +233,12 @@ def train_batch(
     return BatchResult(
         curves, metrics, points, boundary, weights, outcome.seconds, outcome.global_step
     )
+
+
+def _span(values: list[int]) -> str:
+    """'250', or '50-450' when the networks differ."""
+    low, high = min(values), max(values)
+    return f"{low}" if low == high else f"{low}-{high}"
 
 
 def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
