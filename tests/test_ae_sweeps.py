@@ -39,7 +39,6 @@ def test_a_grid_over_width_and_rate_batches_by_width():
     assert settings["training"]["seeds"] == 5  # the base variant's (default) seeds
 
 
-
 def test_sweep_batch_trials_caps_the_trials_of_one_job():
     config = default_config()
     config["sweeps"] = {
@@ -55,6 +54,7 @@ def test_sweep_batch_trials_caps_the_trials_of_one_job():
         "rate-0.2",
         "rate-0.3",
     ]
+
 
 BAD = [
     ({"variant": "ae9", "key": "training.learning_rate", "values": [0.1]}, "sweeps.bad.variant"),

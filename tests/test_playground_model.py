@@ -138,11 +138,12 @@ def test_each_trial_of_a_batch_learns_exactly_as_it_would_alone():
     ]
     # Another activation, another train ratio (18 training points: carried points and one
     # update fewer per epoch) and another set size share the batch: only the shape must agree.
+    sigmoid = dataclasses.replace(base.network, activation="sigmoid")
     trials += [
-        ("sigmoid", dataclasses.replace(base, network=dataclasses.replace(base.network, activation="sigmoid"))),
+        ("sigmoid", dataclasses.replace(base, network=sigmoid)),
         ("ratio", dataclasses.replace(base, data=dataclasses.replace(base.data, train_ratio=0.3))),
         ("bigger", dataclasses.replace(base, data=dataclasses.replace(base.data, n_samples=90))),
-    ]  # fmt: skip
+    ]
     together = train_batch(trials, "together")
     assert len({spec.batch_key() for _, spec in trials}) == 1
     assert together.global_step == 8 * 4  # the 45 training points of 'bigger': 4 updates

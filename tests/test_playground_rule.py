@@ -210,9 +210,7 @@ def test_reshuffle_draws_a_new_order_each_epoch_and_seeds_differ():
     assert not torch.equal(fixed.order[0], fixed.order[1])  # each network its own order
     shuffled = PlaygroundSchedule(train, 10, seeds=[0, 1], reshuffle=True)
     one, two = next(iter(shuffled)), next(iter(shuffled))
-    assert not torch.equal(
-        torch.cat([s.rows for s in one], 1), torch.cat([s.rows for s in two], 1)
-    )
+    assert not torch.equal(torch.cat([s.rows for s in one], 1), torch.cat([s.rows for s in two], 1))
 
 
 BASELINE = {
