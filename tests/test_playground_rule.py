@@ -192,7 +192,9 @@ def test_sets_of_other_sizes_share_an_epoch_with_padding_and_sit_out_the_extra_s
     assert first[2].active.tolist() == [0.0, 1.0]
     assert all(s.weights is None for s in first)  # every batch holds 3 points
     assert first[1].rows[0, :, 0].tolist() == order[0][3:6].tolist()
-    assert first[3].rows[1, :, 0].tolist() == (12 + order[1][9:12]).tolist()
+    # Network 0 sits the last two steps out: they hold network 1's rows alone.
+    assert first[3].subset.tolist() == [1] and first[3].rows.shape == (1, 3, 1)
+    assert first[3].rows[0, :, 0].tolist() == (12 + order[1][9:12]).tolist()
     # Second epoch: network 0's first batch holds its carried point (4 rows), network 1's
     # three and one repeated row of its own, weighted 0.
     carried = second[0]
@@ -201,7 +203,8 @@ def test_sets_of_other_sizes_share_an_epoch_with_padding_and_sit_out_the_extra_s
     expected = torch.tensor([[0.25] * 4, [1 / 3] * 3 + [0.0]])
     assert torch.allclose(carried.weights, expected)
     assert (carried.rows[1, :, 0] >= 12).all()  # no row of another network
-    assert all(s.rows[0, :, 0].max() < 7 for s in first + second)  # no padding row used
+    # No padding row (network 0's rows 7 to 11) is ever used.
+    assert all(s.rows[0, :, 0].max() < 7 for s in first + second if s.subset is None)
 
 
 def test_reshuffle_draws_a_new_order_each_epoch_and_seeds_differ():

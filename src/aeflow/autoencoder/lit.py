@@ -5,8 +5,8 @@ Lightning's per-step bookkeeping. The module therefore uses manual optimisation 
 one *epoch* per Lightning step: the loader yields the epoch's mini-batches together and
 ``training_step`` performs one optimiser step per mini-batch. Semantics (one update per
 mini-batch, fresh shuffle per epoch) are those of the usual loop; the overhead is paid once
-per epoch instead of once per batch. Each mini-batch step goes through Lightning's
-``LightningOptimizer``, so ``trainer.global_step`` counts optimiser steps.
+per epoch instead of once per batch. Each mini-batch step is taken by
+``aeflow.core.steps.MiniBatchSteps``, so ``trainer.global_step`` counts optimiser steps.
 
 Checkpoints are Lightning's own: ``AutoencoderModule.load_from_checkpoint(path)`` rebuilds
 the module (single model or seed replicas) from its saved hyper-parameters.
@@ -22,6 +22,7 @@ import torch
 from aeflow.autoencoder.models import Autoencoder, init_autoencoder
 from aeflow.autoencoder.replicas import ReplicatedAutoencoder
 from aeflow.autoencoder.settings import ModelSpec
+from aeflow.core.steps import MiniBatchSteps
 from aeflow.core.trainer import TrainingDiverged, make_optimizer
 
 log = logging.getLogger(__name__)
@@ -128,15 +129,13 @@ class AutoencoderModule(pl.LightningModule):
             self.epoch_losses = [self.evaluate()]
 
     def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
-        optimizer = self.optimizers()  # Lightning's wrapper: each step counts in global_step
         first = len(self.batch_losses)
-        for batch in epoch_batches:
-            losses = reconstruction_losses(self.autoencoder(batch), batch)
-            optimizer.zero_grad(set_to_none=True)
-            # Replicas share no parameters: the sum gives each exactly its own gradient.
-            self.manual_backward(losses.sum())
-            optimizer.step()
-            self.batch_losses.append(losses.detach())
+        with MiniBatchSteps(self) as updates:  # each one counts in trainer.global_step
+            for batch in epoch_batches:
+                losses = reconstruction_losses(self.autoencoder(batch), batch)
+                # Replicas share no parameters: the sum gives each exactly its own gradient.
+                updates.take(losses.sum())
+                self.batch_losses.append(losses.detach())
         self._check_finite(first)
         if hasattr(self, "eval_train"):
             self.epoch_losses.append(self.evaluate())

@@ -6,7 +6,7 @@ each with its own data (training and test sets may differ in size), hidden activ
 initial weights, point order, learning rate and regularisation).
 Like ``aeflow.autoencoder.lit.AutoencoderModule`` it takes one epoch per Lightning step
 (the networks are tiny; Lightning's per-step overhead would dominate) and steps the
-optimiser once per mini-batch through Lightning's wrapper (so ``trainer.global_step``
+optimiser once per mini-batch (``aeflow.core.steps.MiniBatchSteps``: ``trainer.global_step``
 counts the updates). After each epoch it evaluates every network's loss on its full
 training and test sets, as the Playground's loss read-out does.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 import pytorch_lightning as pl
 import torch
 
+from aeflow.core.steps import MiniBatchSteps
 from aeflow.playground.models import PlaygroundNetworks, features, square_loss
 from aeflow.playground.optim import PlaygroundSGD
 from aeflow.playground.schedule import Step
@@ -111,10 +112,8 @@ class ClassifierModule(pl.LightningModule):
         ``schedule.Step``): the gradient of slice r is its own batch-averaged error
         derivative, and zero for a network the step leaves out."""
         rows = step.rows
-        losses = _losses(self.network.from_features(rows[..., :-1]), rows[..., -1], step.weights)
-        if step.active is not None:
-            losses = losses * step.active
-        return losses.sum()
+        output = self.network.from_features(rows[..., :-1], step.subset)
+        return _losses(output, rows[..., -1], step.weights).sum()
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
@@ -134,11 +133,9 @@ class ClassifierModule(pl.LightningModule):
         self.epoch_losses = [self.evaluate()]
 
     def training_step(self, epoch_steps: list[Step], batch_idx: int) -> None:
-        optimizer = self.optimizers()  # Lightning's wrapper: each step counts in global_step
-        for step in epoch_steps:
-            optimizer.zero_grad(set_to_none=True)
-            self.manual_backward(self.objective(step))
-            optimizer.step(active=step.active)
+        with MiniBatchSteps(self) as updates:  # each one counts in trainer.global_step
+            for step in epoch_steps:
+                updates.take(self.objective(step), active=step.active)
         # A diverging network only spoils its own slice: the summary reports it.
         self.epoch_losses.append(self.evaluate())
 

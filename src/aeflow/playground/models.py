@@ -106,6 +106,7 @@ class PlaygroundNetworks(nn.Module):
             raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {unknown}")
         # (activation, number of consecutive slices) runs, in slice order.
         self._runs = [(name, len(list(run))) for name, run in itertools.groupby(self.activations)]
+        self._runs_of: dict[tuple[int, ...], list[tuple[str, int]]] = {}  # of subsets
         widths = layer_widths(spec)
         self.weights = nn.ParameterList(
             nn.Parameter(torch.zeros(replicas, following, width))
@@ -118,24 +119,29 @@ class PlaygroundNetworks(nn.Module):
     def forward(self, points: Tensor) -> Tensor:
         return self.from_features(features(points, self.spec.features))
 
-    def from_features(self, hidden: Tensor) -> Tensor:
+    def from_features(self, hidden: Tensor, subset: Tensor | None = None) -> Tensor:
         """The networks on precomputed input features (R, n, F): training computes the
-        fixed features of its points once, not at every step."""
-        last = len(self.weights) - 1
-        for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
+        fixed features of its points once, not at every step. With ``subset`` (indices of
+        A networks), only those run, on (A, n, F) inputs; the others get no gradient."""
+        weights, biases, runs = list(self.weights), list(self.biases), self._runs
+        if subset is not None:
+            weights = [weight[subset] for weight in weights]
+            biases = [bias[subset] for bias in biases]
+            runs = self._subset_runs(subset)
+        last = len(weights) - 1
+        for index, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
             hidden = torch.baddbmm(bias.unsqueeze(1), hidden, weight.transpose(1, 2))
             if index < last:
-                hidden = self._activate(hidden)
+                hidden = _activate(hidden, runs)
         output = hidden.squeeze(-1)
         return output if self.regression else torch.tanh(output)
 
-    def _activate(self, hidden: Tensor) -> Tensor:
-        if len(self._runs) == 1:
-            return ACTIVATIONS[self._runs[0][0]](hidden)
-        parts = hidden.split([count for _, count in self._runs])
-        return torch.cat(
-            [ACTIVATIONS[name](part) for (name, _), part in zip(self._runs, parts, strict=True)]
-        )
+    def _subset_runs(self, subset: Tensor) -> list[tuple[str, int]]:
+        key = tuple(subset.tolist())
+        if key not in self._runs_of:
+            chosen = [self.activations[r] for r in key]
+            self._runs_of[key] = [(name, len(list(run))) for name, run in itertools.groupby(chosen)]
+        return self._runs_of[key]
 
     @torch.no_grad()
     def initialise_(self, seeds: list[int]) -> PlaygroundNetworks:
@@ -162,6 +168,14 @@ class PlaygroundNetworks(nn.Module):
             layer.weight.copy_(weight[r])
             layer.bias.copy_(bias[r])
         return network.cpu().eval()
+
+
+def _activate(hidden: Tensor, runs: list[tuple[str, int]]) -> Tensor:
+    """Each run of consecutive networks through its own activation."""
+    if len(runs) == 1:
+        return ACTIVATIONS[runs[0][0]](hidden)
+    parts = hidden.split([count for _, count in runs])
+    return torch.cat([ACTIVATIONS[name](part) for (name, _), part in zip(runs, parts, strict=True)])
 
 
 def square_loss(output: Tensor, target: Tensor) -> Tensor:

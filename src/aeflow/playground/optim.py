@@ -81,27 +81,34 @@ class PlaygroundSGD(torch.optim.Optimizer):
             with torch.enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                factors = self._constants(param)
-                if not (group["regularised"] and factors["regularised"]):
-                    param.addcmul_(factors["lr"], param.grad, value=-1.0)
-                    continue
-                # R'(w) at the weight before the gradient step: sign(w) under L1, w under L2.
-                derivative = factors["l1"] * param.sign() + factors["l2"] * param
-                stepped = param - factors["lr"] * param.grad
-                lr_rate = factors["lr_rate"]
-                if active is not None:
-                    lr_rate = lr_rate * active.to(param.dtype).view(lr_rate.shape)
-                regularised = stepped - lr_rate * derivative
-                if factors["any_l1"]:
+            params = [p for p in group["params"] if p.grad is not None]
+            if not params:
+                continue
+            factors = [self._constants(p) for p in params]
+            grads = [p.grad for p in params]
+            # One kernel call per operation for all tensors of the group (torch's foreach
+            # ops): the networks are tiny and a step is dominated by per-call overhead.
+            if not (group["regularised"] and factors[0]["regularised"]):
+                torch._foreach_addcmul_(params, [f["lr"] for f in factors], grads, value=-1.0)
+                continue
+            # R'(w) at the weight before the gradient step: sign(w) under L1, w under L2.
+            derivative = torch._foreach_mul(torch._foreach_sign(params), [f["l1"] for f in factors])
+            torch._foreach_addcmul_(derivative, [f["l2"] for f in factors], params)
+            stepped = torch._foreach_addcmul(params, [f["lr"] for f in factors], grads, value=-1.0)
+            lr_rates = [f["lr_rate"] for f in factors]
+            if active is not None:
+                lr_rates = [rate * active.to(rate).view(rate.shape) for rate in lr_rates]
+            regularised = torch._foreach_addcmul(stepped, lr_rates, derivative, value=-1.0)
+            if factors[0]["any_l1"]:
+                for param, f, before, after in zip(
+                    params, factors, stepped, regularised, strict=True
+                ):
                     state = self.state[param]
                     if "dead" not in state:
                         state["dead"] = torch.zeros_like(param, dtype=torch.bool)
-                    state["dead"] |= factors["l1_mask"] & (stepped * regularised < 0)
-                    regularised.masked_fill_(state["dead"], 0.0)
-                param.copy_(regularised)
+                    state["dead"] |= f["l1_mask"] & (before * after < 0)
+                    after.masked_fill_(state["dead"], 0.0)
+            torch._foreach_copy_(params, regularised)
         return loss
 
     def dead_links(self) -> list[Tensor]:

@@ -27,11 +27,14 @@ class Step(NamedTuple):
     ``active``: (R,) 1.0 for the networks this step updates, 0.0 for those whose epoch is
     over; None when all are. ``weights``: (R, S) per-row loss weights (1 / its batch size,
     0 for padding) when the networks' batches differ in size; None when every row counts
-    and the loss is the plain mean."""
+    and the loss is the plain mean. When some networks sit a step out, ``rows`` and
+    ``weights`` hold only the active ones, listed in ``subset``."""
 
     rows: Tensor
     active: Tensor | None = None
     weights: Tensor | None = None
+    subset: Tensor | None = None  # with ``active``: the indices of the active networks,
+    # whose rows (and weights) alone ``rows`` then holds: the others cost nothing
 
 
 class PlaygroundSchedule:
@@ -91,26 +94,27 @@ class PlaygroundSchedule:
         steps = []
         for j in range(max(len(batches) for batches in epoch)):
             batch = [batches[j] if j < len(batches) else None for batches in epoch]
-            counts = [0 if index is None else len(index) for index in batch]
+            taking = [r for r, index in enumerate(batch) if index is not None]
+            counts = [len(batch[r]) for r in taking]
             width = max(counts)
-            # A network without a batch this step gets rows of its own (finite, no effect).
+            # Shorter batches are padded with repeats of their own rows, weighted 0.
             index = torch.stack(
                 [
-                    torch.arange(width) % size
-                    if index is None
-                    else torch.cat([index, index[torch.arange(width - len(index)) % len(index)]])
-                    for index, size in zip(batch, self.sizes, strict=True)
+                    torch.cat([batch[r], batch[r][torch.arange(width - len(batch[r])) % count]])
+                    for r, count in zip(taking, counts, strict=True)
                 ]
             )
-            active = None
-            if min(counts) == 0:
-                active = torch.tensor([float(c > 0) for c in counts], dtype=dtype)
             weights = None
-            if any(c not in (0, width) for c in counts):
+            if min(counts) < width:
                 filled = torch.arange(width).unsqueeze(0) < torch.tensor(counts).unsqueeze(1)
-                share = torch.tensor([1.0 / max(c, 1) for c in counts], dtype=torch.float64)
+                share = torch.tensor([1.0 / c for c in counts], dtype=torch.float64)
                 weights = (filled * share.unsqueeze(1)).to(dtype)
-            steps.append(Step(self.train[rows, index], active, weights))
+            if len(taking) == len(batch):
+                steps.append(Step(self.train[rows, index], None, weights))
+                continue
+            subset = torch.tensor(taking)
+            active = torch.zeros(len(batch), dtype=dtype).index_fill_(0, subset, 1.0)
+            steps.append(Step(self.train[subset.unsqueeze(1), index], active, weights, subset))
         return steps
 
     def __iter__(self) -> Iterator[list[Step]]:
