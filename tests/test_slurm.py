@@ -35,6 +35,9 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     config["variants"]["ae2"]["training"] = {"accelerator": "gpu"}
     config["playground"]["enabled"] = True
     config["playground"]["training"]["accelerator"] = "gpu"
+    config["sweeps"] = {"rate": {"variant": "ae1", "key": "training.learning_rate",
+                                 "values": [0.003, 0.01]}}  # fmt: skip
+    config["sweep_batch_resources"] = {"runtime": 9, "mem_mb": 1500}
     workflow_dir.write_config(config)
     result = workflow_dir.snakemake("--profile", PROFILE, "--dry-run")
     blocks = _job_blocks(result.stdout + result.stderr)
@@ -42,6 +45,8 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     assert "runtime=30" in blocks["playground_train"] and "gpu=1" in blocks["playground_train"]
     assert "mem_mb=2000" in blocks["playground_train"]
     assert "Group job playground" not in result.stdout + result.stderr
+    # So is a batch of autoencoder sweep trials.
+    assert "runtime=9" in blocks["sweep_train"] and "mem_mb=1500" in blocks["sweep_train"]
     assert "runtime=60" in blocks["train"] and "mem_mb=2000" in blocks["train"]
     assert "runtime=10" in blocks["embed"] and "mem_mb=1000" in blocks["embed"]
     # The seconds-long analyses are submitted together, as one group job.

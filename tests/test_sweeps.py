@@ -38,6 +38,7 @@ def test_random_points_are_reproducible_within_their_ranges_and_stable_as_n_grow
     assert all(0.001 <= r <= 1.0 for r in rates)
     assert min(rates) < 0.01 and max(rates) > 0.1  # spread over the decades, log-uniformly
     assert all(0 <= p["data.noise"] <= 0.5 for p in more)
+
     assert {p["model.activation"] for p in more} == {"relu", "tanh"}
     assert point_slugs({"random": {}}, more)[:3] == ["00", "01", "02"]
 
@@ -116,7 +117,21 @@ BAD_SWEEPS = [
     ),
     (
         {"random": {"n": 3, "space": {"data.noise": {"normal": [0, 1]}}}},
-        "unknown distribution (allowed: uniform, log_uniform, choice)",
+        "unknown distribution (allowed: uniform, log_uniform, int_uniform, int_log_uniform, "
+        "choice)",
+    ),
+    (
+        {"random": {"n": 3, "space": {"training.epochs": {"uniform": [10, 50]}}}},
+        "random.space.training.epochs.uniform: 'training.epochs' takes integers only: draw it "
+        "with int_uniform",
+    ),
+    (
+        {"random": {"n": 3, "space": {"training.batch_size": {"int_uniform": [5, 20.5]}}}},
+        "random.space.training.batch_size.int_uniform: must be a [low, high] pair of integers",
+    ),
+    (
+        {"random": {"n": 3, "space": {"training.epochs": {"int_log_uniform": [0, 50]}}}},
+        "int_log_uniform needs low > 0",
     ),
     (
         {"grid": {"data.noise": [0.1]}, "key": "data.noise", "values": [0.1]},
@@ -135,3 +150,22 @@ def test_bad_sweep_specs_name_the_sweep_the_key_and_what_is_allowed(spec, messag
     with pytest.raises(ConfigError) as error:
         validate_config(config, SCHEMA)
     assert message in str(error.value)
+
+
+def test_integer_settings_are_drawn_as_integers_with_both_ends_included():
+    space = {
+        "training.epochs": {"int_uniform": [3, 5]},
+        "training.batch_size": {"int_log_uniform": [1, 64]},
+    }
+    config = _config_with(search={"random": {"n": 200, "seed": 0, "space": space}})
+    validate_config(config, SCHEMA)
+    points = assignments(config["playground"]["sweeps"]["search"])
+    epochs = [p["training.epochs"] for p in points]
+    sizes = [p["training.batch_size"] for p in points]
+    assert all(type(v) is int for v in epochs + sizes)
+    assert set(epochs) == {3, 4, 5}
+    assert min(sizes) == 1 and max(sizes) == 64
+    assert sum(s <= 8 for s in sizes) > sum(s > 32 for s in sizes)  # log scale: small ones
+    # Every trial gets integer settings: their names read as integers too.
+    trial = pg.run_settings(config, pg.sweep_points(config)["search"][0].run)
+    assert trial["training"]["epochs"] == epochs[0]

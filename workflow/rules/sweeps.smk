@@ -15,6 +15,8 @@ rule sweep_train:
     threads: 1
     resources:
         gpu=lambda w: gpus(ae_sweeps.batch_settings(config, w.batch)[0]["settings"]["training"]),
+        runtime=config["sweep_batch_resources"]["runtime"],
+        mem_mb=config["sweep_batch_resources"]["mem_mb"],
     conda:
         TORCH_ENV
     log:

@@ -7,8 +7,10 @@ Forms (keys are dotted ``section.name`` settings of the part's base settings):
 - one at a time: ``{key: K, values: [v1, v2, ...]}``, one point per value;
 - grid: ``{grid: {K1: [...], K2: [...]}}``, the cartesian product (first key slowest);
 - random: ``{random: {n: N, seed: S, space: {K: {log_uniform: [lo, hi]} | {uniform:
-  [lo, hi]} | {choice: [...]}}}}``, N points; point i is drawn from its own generator
-  seeded (S, i), so raising N keeps the first points.
+  [lo, hi]} | {int_uniform: [lo, hi]} | {int_log_uniform: [lo, hi]} | {choice: [...]}}}}``,
+  N points; point i is drawn from its own generator seeded (S, i), so raising N keeps the
+  first points. Settings that take integers only (epochs, batch sizes, seeds) are drawn
+  with the ``int_`` distributions (both ends included) or ``choice``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ import numpy as np
 from aeflow.core.config import coerce_numbers, key_path, schema_errors
 
 FORMS = ("values", "grid", "random")
-DISTRIBUTIONS = ("uniform", "log_uniform", "choice")
+DISTRIBUTIONS = ("uniform", "log_uniform", "int_uniform", "int_log_uniform", "choice")
+INTEGER_DISTRIBUTIONS = ("int_uniform", "int_log_uniform")
 SLUG = "[A-Za-z0-9_.+-]+"  # what value_slug returns: file-name safe, no slash or space
 SLUG_MAX = 40  # longer slugs are cut and made unique with a digest
 Assignment = dict[str, Any]  # setting key -> value
@@ -56,9 +59,30 @@ def _draw(rng: np.random.Generator, distribution: dict) -> Any:
     if kind == "choice":
         return copy.deepcopy(argument[int(rng.integers(len(argument)))])
     low, high = argument
+    if kind == "int_uniform":
+        return int(rng.integers(low, high + 1))
+    if kind == "int_log_uniform":
+        # Log-uniform over [low - 1/2, high + 1/2), rounded: every integer can come out.
+        drawn = math.exp(rng.uniform(math.log(low - 0.5), math.log(high + 0.5)))
+        return int(min(max(round(drawn), low), high))
     if kind == "log_uniform":
         return float(math.exp(rng.uniform(math.log(low), math.log(high))))
     return float(rng.uniform(low, high))
+
+
+def _types(schema: dict) -> set[str]:
+    """The JSON types a setting's schema admits, its oneOf/anyOf branches included."""
+    types = schema.get("type", [])
+    found = {types} if isinstance(types, str) else set(types)
+    for branch in schema.get("oneOf", []) + schema.get("anyOf", []):
+        found |= _types(branch)
+    return found
+
+
+def takes_integers_only(schema: dict) -> bool:
+    """Whether a setting admits integers but no other numbers (epochs, a batch size)."""
+    types = _types(schema)
+    return "integer" in types and "number" not in types
 
 
 def assignments(spec: dict) -> list[Assignment]:
@@ -199,7 +223,8 @@ def _random_errors(where: tuple[str, ...], random: Any, check_key: Callable) -> 
     if not isinstance(random, dict) or not isinstance(random.get("space"), dict):
         return [
             f"{key_path(where)}: needs 'n' (>= 1), 'seed' and 'space' (settings -> "
-            "{uniform: [low, high]} | {log_uniform: [low, high]} | {choice: [...]})"
+            "{uniform: [low, high]} | {log_uniform: [low, high]} | {int_uniform: [low, high]} "
+            "| {int_log_uniform: [low, high]} | {choice: [...]})"
         ]
     n = random.get("n")
     if isinstance(n, str):
@@ -234,16 +259,25 @@ def _random_errors(where: tuple[str, ...], random: Any, check_key: Callable) -> 
         argument = distribution[kind] = coerce_numbers(
             argument, {"type": "array", "items": {"type": "number"}}
         )
+        wanted = (int,) if kind in INTEGER_DISTRIBUTIONS else (int, float)
         if (
             not isinstance(argument, list)
             or len(argument) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in argument)
+            or not all(isinstance(v, wanted) and not isinstance(v, bool) for v in argument)
         ):
-            messages.append(f"{key_path(at)}: must be a [low, high] pair of numbers")
+            what = "integers" if kind in INTEGER_DISTRIBUTIONS else "numbers"
+            messages.append(f"{key_path(at)}: must be a [low, high] pair of {what}")
         elif argument[0] > argument[1]:
             messages.append(f"{key_path(at)}: low {argument[0]} is above high {argument[1]}")
-        elif kind == "log_uniform" and argument[0] <= 0:
-            messages.append(f"{key_path(at)}: log_uniform needs low > 0, got {argument[0]}")
+        elif kind in ("log_uniform", "int_log_uniform") and argument[0] <= 0:
+            messages.append(f"{key_path(at)}: {kind} needs low > 0, got {argument[0]}")
+        elif (
+            schema is not None and kind not in INTEGER_DISTRIBUTIONS and takes_integers_only(schema)
+        ):
+            messages.append(
+                f"{key_path(at)}: {key!r} takes integers only: draw it with int_uniform or "
+                f"int_log_uniform (both ends included), or list values with choice"
+            )
         elif schema is not None:
             for end, value in zip(("low", "high"), argument, strict=True):
                 messages += schema_errors(value, schema, at=(*at, end))
