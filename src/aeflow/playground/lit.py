@@ -132,6 +132,18 @@ class ClassifierModule(pl.LightningModule):
     def on_train_start(self) -> None:
         self.epoch_losses = [self.evaluate()]
 
+    def transfer_batch_to_device(
+        self, batch: list[Step], device: torch.device, dataloader_idx: int
+    ) -> list[Step]:
+        # Lightning's default walks every field of every step each epoch (~1 ms); on the
+        # CPU, where the schedule builds them, there is nothing to move.
+        on_device = all(
+            tensor.device == device for step in batch for tensor in step if tensor is not None
+        )
+        if on_device:
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
     def training_step(self, epoch_steps: list[Step], batch_idx: int) -> None:
         with MiniBatchSteps(self) as updates:  # each one counts in trainer.global_step
             for step in epoch_steps:

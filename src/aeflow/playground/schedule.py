@@ -118,12 +118,14 @@ class PlaygroundSchedule:
         return steps
 
     def __iter__(self) -> Iterator[list[Step]]:
+        if not self.reshuffle and True in self._cached:
+            # A fixed order gives the same batches (and leaves the same points carried)
+            # every epoch after the first: nothing to recompute.
+            self.epochs_started += 1
+            yield self._cached[True]
+            return
         epoch = self.epoch_indices()
         later = self.epochs_started > 1  # from the second epoch on, carried points join in
-        if not self.reshuffle and later in self._cached:
-            # A fixed order gives the same batches every epoch after the first.
-            yield self._cached[later]
-            return
         steps = self._steps(epoch)
         if not self.reshuffle:
             self._cached[later] = steps
