@@ -64,7 +64,8 @@ class PlaygroundSchedule:
         # Per network, indices accumulated but not yet applied.
         self.carry: list[Tensor | None] = [None] * replicas
         self.epochs_started = 0
-        self._cached: dict[bool, list[Step]] = {}
+        # With a fixed order, the steps of every epoch after the first (built once).
+        self._repeating: list[Step] | None = None
 
     def __len__(self) -> int:
         return 1
@@ -118,15 +119,14 @@ class PlaygroundSchedule:
         return steps
 
     def __iter__(self) -> Iterator[list[Step]]:
-        if not self.reshuffle and True in self._cached:
+        if self._repeating is not None:
             # A fixed order gives the same batches (and leaves the same points carried)
             # every epoch after the first: nothing to recompute.
             self.epochs_started += 1
-            yield self._cached[True]
+            yield self._repeating
             return
-        epoch = self.epoch_indices()
-        later = self.epochs_started > 1  # from the second epoch on, carried points join in
-        steps = self._steps(epoch)
-        if not self.reshuffle:
-            self._cached[later] = steps
+        steps = self._steps(self.epoch_indices())
+        # From the second epoch on, carried points join in and the epochs repeat.
+        if not self.reshuffle and self.epochs_started > 1:
+            self._repeating = steps
         yield steps
