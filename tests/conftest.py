@@ -64,7 +64,7 @@ class WorkflowDir:
     def __init__(self, root: Path, config: dict) -> None:
         self.root = root
         shutil.copy(REPO / "Snakefile", root / "Snakefile")
-        for folder in ("workflow", "envs", "src"):
+        for folder in ("workflow", "profiles", "envs", "src"):
             # The copy's own package: tests may edit it (code-change reruns).
             shutil.copytree(
                 REPO / folder,

@@ -180,3 +180,29 @@ def test_comments_docs_and_tests_rerun_nothing(done):
     assert _edit_code(done, "src/aeflow/autoencoder/training.py", "\n# a comment only\n") == set()
     assert _edit_code(done, "README.md", "\nMore words.\n") == set()
     assert _edit_code(done, "tests/test_new.py", "\ndef test_x():\n    pass\n") == set()
+
+
+def test_a_plain_run_uses_the_workflow_profile(done):
+    result = done.snakemake("--dry-run")
+    assert "Using workflow specific profile profiles/default" in result.stderr
+
+
+def test_new_mtimes_on_unchanged_scripts_rerun_nothing(done):
+    # What `git checkout .` or `touch` leaves: the same content, newer modification times.
+    for script in (done.root / "workflow/scripts").glob("*.py"):
+        script.touch()
+    assert done.planned_jobs() == set()
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("plot_samples.py", {("plot_samples", "")}),
+        (
+            "embed.py",
+            {("embed", f"variant={v}") for v in VARIANTS} | {("plot_latent_maps", "")},
+        ),
+    ],
+)
+def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expected):
+    assert _edit_code(done, f"workflow/scripts/{script}", "\nEDITED = True\n") == expected

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import WorkflowDir, tiny_config
 
-PROFILE = "workflow/profiles/slurm"
+PROFILE = "profiles/slurm"
 
 
 def _job_blocks(output: str) -> dict[str, str]:
@@ -39,7 +39,7 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
                                  "values": [0.003, 0.01]}}  # fmt: skip
     config["sweep_batch_resources"] = {"runtime": 9, "mem_mb": 1500}
     workflow_dir.write_config(config)
-    result = workflow_dir.snakemake("--profile", PROFILE, "--dry-run")
+    result = workflow_dir.snakemake("--workflow-profile", PROFILE, "--dry-run")
     blocks = _job_blocks(result.stdout + result.stderr)
     # A batch of playground trials is one SLURM job, its resources from the config.
     assert "runtime=30" in blocks["playground_train"] and "gpu=1" in blocks["playground_train"]
@@ -53,7 +53,7 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     assert "Group job analysis" in result.stdout + result.stderr
     # Only the GPU variant's training asks for a GPU.
     dry = workflow_dir.snakemake(
-        "--profile", PROFILE, "--dry-run", "results/losses/ae2.csv", "results/losses/ae1.csv"
+        "--workflow-profile", PROFILE, "--dry-run", "results/losses/ae2.csv", "results/losses/ae1.csv"
     ).stdout
     train_blocks = re.findall(
         r"rule train:.*?wildcards: run=(\w+).*?resources: ([^\n]*)", dry, re.S
@@ -77,7 +77,7 @@ def _cluster_up() -> bool:
 def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, tmp_path):
     wf = WorkflowDir(tmp_path, tiny_config())
     result = wf.snakemake(
-        "--profile",
+        "--workflow-profile",
         PROFILE,
         "--jobs",
         "4",
@@ -139,7 +139,7 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
     assert len(pg.playground_runs(config)) == 21  # the baseline and 20 grid points
     result = wf.snakemake(
         "playground",
-        "--profile",
+        "--workflow-profile",
         PROFILE,
         "--jobs",
         "4",

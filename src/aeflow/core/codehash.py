@@ -1,9 +1,11 @@
 """Digests of the package code a job script runs, so that editing the code reruns its jobs.
 
-Snakemake tracks a rule's ``script:`` file but not the modules it imports. Each rule
-therefore gets, as a param, the digest of every ``aeflow`` module its script imports,
-followed transitively (imports inside functions included). A change to one of those
-modules changes the param, and Snakemake reruns exactly the jobs whose scripts use it.
+Snakemake tracks a rule's ``script:`` file by its mtime only (its ``code`` rerun trigger),
+and not the modules it imports. Each rule therefore gets, as a param, the digest of its
+script and of every ``aeflow`` module the script imports, followed transitively (imports
+inside functions included). A change to one of those changes the param, and Snakemake
+reruns exactly the jobs whose scripts use it; the profiles leave out the ``code`` trigger,
+so a checkout or ``touch`` that changes mtimes alone reruns nothing.
 
 The digest is of the parsed code (``ast.dump``), so edits to comments or formatting rerun
 nothing. Standard library only: the Snakefile computes it at every start.
@@ -89,8 +91,9 @@ def _file_digest(path: Path) -> str:
 
 
 def code_digest(script: str | os.PathLike[str], package_dir: Path = PACKAGE_DIR) -> str:
-    """A short digest of the package code ``script`` runs (names and code of its modules)."""
-    digest = hashlib.sha256()
+    """A short digest of the code ``script`` runs: the script itself and the names and code
+    of the package modules it imports. Content only: a new mtime changes nothing."""
+    digest = hashlib.sha256(f"script\0{_file_digest(Path(script).resolve())}\0".encode())
     for path in dependencies(script, package_dir):
         digest.update(
             f"{path.relative_to(package_dir).as_posix()}\0{_file_digest(path)}\0".encode()
