@@ -19,6 +19,12 @@ BROKEN_FILES = [
         lambda text: text.replace("n_train: 24", "n_train: [24", 1),
         "config.yaml, line ",
     ),
+    (
+        "duplicate key",
+        lambda text: text.replace("n_train: 24", "n_train: 24\n  n_train: 30", 1),
+        "duplicate key 'n_train'",
+    ),
+    ("infinity", lambda text: text.replace("n_test: 40", "n_test: .inf", 1), "data.n_test:"),
 ]
 
 
@@ -44,6 +50,15 @@ def test_bad_config_stops_the_run_naming_the_problem_and_changes_nothing(
     if kind == "yaml syntax":
         assert "YAML syntax error" in output and "column" in output
     assert finished_workflow.snapshot() == before
+
+
+def test_a_key_given_twice_in_a_configfile_stops_the_run_naming_its_line(finished_workflow):
+    extra = finished_workflow.root / "extra.yaml"
+    extra.write_text("training:\n  epochs: 3\n  epochs: 5\n")
+    result = finished_workflow.snakemake("--configfile", str(extra), "--dry-run", check=False)
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "extra.yaml, line 3" in output and "duplicate key 'epochs'" in output
 
 
 def test_diverging_training_fails_naming_the_variant_and_leaves_no_output(workflow_dir):

@@ -87,6 +87,43 @@ BAD_VALUES = [
         "empty training",
     ),
     ("training.learning_rate", "1e-x", "training.learning_rate", "positive number"),
+    # A float that is not whole where an integer is wanted (20.0 is taken as 20, below).
+    ("training.epochs", 20.5, "training.epochs", "positive integer"),
+    ("data.n_train", 99.5, "data.n_train", "not of type 'integer'"),
+    ("playground.training.epochs", 2.5, "playground.training.epochs", "positive integer"),
+    # NaN and infinity pass JSON Schema's bounds (every comparison with NaN is false).
+    ("training.learning_rate", float("inf"), "training.learning_rate", "not a finite number"),
+    ("training.learning_rate", float("nan"), "training.learning_rate", "not a finite number"),
+    ("data.x_range", [float("-inf"), float("inf")], "data.x_range.0", "not a finite number"),
+    ("decoder_sweep.z_range", [-1.0, float("inf")], "decoder_sweep.z_range.1", "finite"),
+    ("retrain.init_std", float("inf"), "retrain.init_std", "not a finite number"),
+    (
+        "playground.training.learning_rate",
+        float("inf"),
+        "playground.training.learning_rate",
+        "finite",
+    ),
+    (
+        "playground.sweeps.search",
+        {
+            "random": {
+                "n": 2,
+                "seed": 0,
+                "space": {"training.learning_rate": {"log_uniform": [0.01, float("inf")]}},
+            }
+        },
+        "playground.sweeps.search.random.space.training.learning_rate.log_uniform.1",
+        "not a finite number",
+    ),
+    # Names are matched in full: "ae3\n" would be accepted and then never trained.
+    ("variants.ae3\n", {"hidden": [3]}, "variants", "safe file name"),
+    (
+        "optimizer_comparison.runs.sgd\n",
+        {"label": "x"},
+        "optimizer_comparison.runs",
+        "safe file name",
+    ),
+    ("decoder_sweep.n_points", 10_000_000, "decoder_sweep.n_points", "from 2 to 100000"),
 ]
 
 
@@ -225,3 +262,37 @@ def test_schema_defaults_are_filled_in_once_and_only_where_the_schema_gives_them
     assert config["variants"]["ae1"]["training"] == {"epochs": 5}
     config["training"]["seeds"] = 4
     assert runs.training_params(config, "ae1")["seeds"] == 4
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("training.epochs", ("training", "epochs")),
+        ("data.n_train", ("data", "n_train")),
+        ("playground.training.epochs", ("playground", "training", "epochs")),
+        ("playground.sweeps.epochs", None),
+    ],
+)
+def test_a_whole_number_written_as_a_float_is_taken_as_that_integer(key, path):
+    config = default_config()
+    if path is None:  # a sweep value: checked and coerced as the setting it replaces
+        _set(config, key, {"key": "training.epochs", "values": [20.0, 30]})
+        validate_config(config, SCHEMA)
+        values = config["playground"]["sweeps"]["epochs"]["values"]
+        assert values == [20, 30] and all(type(v) is int for v in values)
+        return
+    _set(config, key, 20.0)
+    validate_config(config, SCHEMA)
+    node = config
+    for part in path:
+        node = node[part]
+    assert node == 20 and type(node) is int
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("training:\n  epochs: 3\n  seeds: 2\n  epochs: 4\n")
+    with pytest.raises(ConfigError) as error:
+        check_yaml_syntax(path)
+    message = str(error.value)
+    assert "line 4" in message and "duplicate key 'epochs' (first at line 2)" in message

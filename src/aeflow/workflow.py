@@ -1,6 +1,6 @@
 """The whole configuration checked at once: the schema, then each part's own checks.
 
-The Snakefile calls ``load_config`` before any job runs. Imports neither torch nor Lightning.
+The Snakefile calls ``validate_config`` before any job runs. Imports neither torch nor Lightning.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aeflow.core.config import (
     apply_defaults,
     coerce_numbers,
     load_schema,
+    nonfinite_numbers,
     schema_errors,
 )
 from aeflow.playground import runs as playground_runs
@@ -28,7 +29,7 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
     """
     schema = load_schema(schema_path)
     coerce_numbers(config, schema)
-    messages = schema_errors(config, schema)
+    messages = nonfinite_numbers(config) or schema_errors(config, schema)
     if not messages:
         apply_defaults(config, schema)
         messages = autoencoder_runs.config_errors(config)

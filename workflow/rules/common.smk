@@ -25,9 +25,12 @@ from aeflow.workflow import validate_config
 
 CONFIG_FILE = "config.yaml"
 try:
-    # Snakemake's own message for a YAML syntax error names no line: check first.
-    if Path(CONFIG_FILE).exists():
-        check_yaml_syntax(CONFIG_FILE)
+    # Snakemake's own message for a YAML syntax error names no line, and it keeps the last
+    # of two equal keys silently: check config.yaml and every --configfile first. (Snakemake
+    # reads a --configfile before this runs: a syntax error there gets its own message.)
+    for path in [CONFIG_FILE, *workflow.config_settings.configfiles]:
+        if Path(path).exists():
+            check_yaml_syntax(path)
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
