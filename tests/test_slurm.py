@@ -53,7 +53,11 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     assert "Group job analysis" in result.stdout + result.stderr
     # Only the GPU variant's training asks for a GPU.
     dry = workflow_dir.snakemake(
-        "--workflow-profile", PROFILE, "--dry-run", "results/losses/ae2.csv", "results/losses/ae1.csv"
+        "--workflow-profile",
+        PROFILE,
+        "--dry-run",
+        "results/losses/ae2.csv",
+        "results/losses/ae1.csv",
     ).stdout
     train_blocks = re.findall(
         r"rule train:.*?wildcards: run=(\w+).*?resources: ([^\n]*)", dry, re.S

@@ -65,7 +65,7 @@ def check_yaml_syntax(path: str | os.PathLike[str]) -> None:
     """
     text = Path(path).read_text()
     try:
-        yaml.load(text, Loader=_DuplicateKeyLoader)  # noqa: S506 (a SafeLoader subclass)
+        yaml.load(text, Loader=_DuplicateKeyLoader)  # a SafeLoader subclass: safe
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if mark is None:
@@ -158,7 +158,8 @@ def schema_errors(config: Any, schema: dict, at: tuple[str, ...] = ()) -> list[s
     """Schema violations as 'key.path: what is wrong (what is allowed)' lines; ``at`` is
     the key path of ``config`` itself when it is a part of the whole configuration."""
     messages = []
-    for error in sorted(validator(schema).iter_errors(config), key=lambda e: list(map(str, e.path))):
+    errors = validator(schema).iter_errors(config)
+    for error in sorted(errors, key=lambda e: list(map(str, e.path))):
         # For a oneOf, the description of the alternatives says what is allowed.
         hint = error.schema.get("description") if isinstance(error.schema, dict) else None
         path = [*at, *error.absolute_path]
