@@ -92,6 +92,7 @@ def _training_pid(session: int) -> int | None:
     ("signum", "victim"),
     [
         (signal.SIGTERM, "run"),  # Ctrl-C or a scheduler's cancel
+        (signal.SIGTERM, "job"),  # scancel, preemption or a time limit reach the job only
         (signal.SIGKILL, "job"),  # the OOM killer takes the training process
         (signal.SIGKILL, "run"),  # the node dies: Snakemake gets no chance to clean up
     ],
@@ -103,11 +104,12 @@ def test_killed_training_leaves_nothing_finished_and_resumes_identically(
     config["training"]["epochs"] = 400  # long enough to be caught mid-training
     workflow_dir.write_config(config)
     target = "results/losses/ae2.csv"
+    console = workflow_dir.root / "console.txt"
     proc = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "--cores", "1", target],
         cwd=workflow_dir.root,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=console.open("w"),
         start_new_session=True,
     )
     log = workflow_dir.results / "logs/train/ae2.log"
@@ -126,6 +128,11 @@ def test_killed_training_leaves_nothing_finished_and_resumes_identically(
         os.kill(_training_pid(proc.pid), signum)
     proc.wait(timeout=60)
     assert proc.returncode != 0
+    if (signum, victim) == (signal.SIGTERM, "job"):
+        # A failed job, not "completed successfully, but some output files are missing".
+        assert "job terminated by SIGTERM" in log.read_text()
+        assert "MissingOutputException" not in console.read_text()
+        assert "Error in rule train" in console.read_text()
     models = workflow_dir.results / "models/ae2"
     assert not (workflow_dir.results / "losses/ae2.csv").exists()
     assert not (models / "trained.ckpt").exists() and not (models / "init.ckpt").exists()
@@ -135,3 +142,5 @@ def test_killed_training_leaves_nothing_finished_and_resumes_identically(
     assert (workflow_dir.results / "losses/ae2.csv").read_bytes() == (
         finished_workflow.results / "losses/ae2.csv"
     ).read_bytes()
+    # The rerun removed what the killed attempt left half-written.
+    assert sorted(workflow_dir.results.rglob(".*.partial")) == []

@@ -7,6 +7,7 @@ under its final name that Snakemake could mistake for a finished output.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 from collections.abc import Iterator
@@ -29,11 +30,20 @@ def _create_sibling(final: Path) -> Path:
         return tmp
 
 
+def _remove_debris(final: Path) -> None:
+    """Delete the temporary siblings of ``final`` that killed attempts left (SIGKILL and
+    node failures skip every cleanup). Snakemake never runs two jobs with one output."""
+    for debris in final.parent.glob(f".{glob.escape(final.name)}.*.partial"):
+        debris.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it to ``path`` only on success."""
+    """Yield a temporary path next to ``path``; rename it to ``path`` only on success.
+    Temporary files of earlier, killed attempts at ``path`` are removed first."""
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_debris(final)
     # Same directory as the target, so os.replace is a rename on one filesystem.
     tmp = _create_sibling(final)
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.plugins.environments import SLURMEnvironment
 
 from aeflow.core.atomic import atomic_path
 
@@ -96,6 +97,8 @@ def fit(
             deterministic=True,
             precision=precision,
             callbacks=[_CheckpointAtStart(initial)] if initial else [],
+            # Snakemake resubmits failed jobs; Lightning must not requeue them itself.
+            plugins=[SLURMEnvironment(auto_requeue=False)] if SLURMEnvironment.detect() else None,
         )
         start = time.perf_counter()
         trainer.fit(module, train_dataloaders=loader)
