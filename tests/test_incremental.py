@@ -206,3 +206,34 @@ def test_new_mtimes_on_unchanged_scripts_rerun_nothing(done):
 )
 def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expected):
     assert _edit_code(done, f"workflow/scripts/{script}", "\nEDITED = True\n") == expected
+
+
+# --- deleted intermediates: every cached file is a target, so a plain run rebuilds it
+
+
+@pytest.mark.parametrize(
+    ("deleted", "rebuilt_by"),
+    [
+        ("data/samples.csv", ("make_data", "")),
+        ("models/ae2/trained.ckpt", ("train", "run=ae2")),
+        ("models/pca/init.ckpt", ("train", "run=pca")),
+        ("curves/ae2-gd.csv", ("train", "run=ae2-gd")),
+        ("decoder_sweep/ae2.csv", ("decoder_sweep", "variant=ae2")),
+        ("embeddings/ae1.csv", ("embed", "variant=ae1")),
+        ("retrain/ae2/latent_shift.csv", ("retrain_encoder", "variant=ae2")),
+        ("capacity/ae2-w8/losses.csv", ("train_capacity", "run=ae2-w8")),
+    ],
+)
+def test_a_deleted_intermediate_is_planned_again(done, deleted, rebuilt_by):
+    (done.results / deleted).unlink()
+    assert rebuilt_by in done.planned_jobs()
+
+
+def test_a_deleted_checkpoint_is_rebuilt_with_the_same_results(done):
+    before = done.snapshot()
+    (done.results / "models/pca/trained.ckpt").unlink()
+    done.snakemake()
+    after = done.snapshot()
+    assert (done.results / "models/pca/trained.ckpt").exists()
+    for name in ("losses/pca.csv", "curves/pca.csv", "embeddings/pca.csv", "summary.csv"):
+        assert after[name] == before[name], name

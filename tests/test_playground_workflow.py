@@ -197,3 +197,11 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
     config = done_playground.read_config()
     validate_config(config, SCHEMA)
     assert "near_duplicate-1e-05" in playground_runs(config)
+
+
+@pytest.mark.parametrize("table", ["weights", "boundary", "model"])
+def test_a_deleted_batch_file_is_planned_again(done_playground, table):
+    batch = next(iter(BATCHES))
+    suffix = "ckpt" if table == "model" else "csv"
+    (done_playground.results / f"playground/batches/{batch}/{table}.{suffix}").unlink()
+    assert ("playground_train", f"batch={batch}") in done_playground.planned_jobs("playground")

@@ -104,11 +104,19 @@ def all_targets():
     return autoencoder_targets() + playground_targets() + sweep_targets()
 
 
+def outputs(rule, **wildcards):
+    """Every output file of ``rule`` for each value of its wildcard: the cached
+    intermediates are targets too, so a plain run rebuilds one that was deleted."""
+    return expand(list(rule.output), **wildcards)
+
+
 def sweep_targets():
-    """The autoencoder sweeps' summary and figures; nothing without sweeps."""
+    """The autoencoder sweeps' batches, summary and figures; nothing without sweeps."""
     if not AE_SWEEPS:
         return []
-    return [figure(f"sweep_{sweep}") for sweep in AE_SWEEPS] + [
+    return outputs(rules.sweep_train, batch=list(ae_sweeps.trial_batches(config))) + [
+        figure(f"sweep_{sweep}") for sweep in AE_SWEEPS
+    ] + [
         f"{RESULTS}/sweeps/summary.csv",
         f"{RESULTS}/sweeps/summary.md",
         f"{RESULTS}/sweeps/summary.html",
@@ -116,8 +124,14 @@ def sweep_targets():
 
 
 def autoencoder_targets():
-    """Everything of part 1 (the autoencoders): figures and summary."""
+    """Everything of part 1 (the autoencoders): its intermediates, figures and summary."""
     return [
+        rules.make_data.output[0],
+        *outputs(rules.train, run=ae.training_runs(config)),
+        *outputs(rules.train_capacity, run=capacity.trained_runs(config)),
+        *outputs(rules.embed, variant=VARIANTS),
+        *outputs(rules.decoder_sweep, variant=VARIANTS),
+        *outputs(rules.retrain_encoder, variant=[config["retrain"]["variant"]]),
         figure("samples"),
         figure("loss_curves"),
         figure("latent_maps"),
@@ -140,7 +154,8 @@ def playground_targets():
     if pg.sweep_table(config):
         figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
     figures += [f"playground_sweep_{sweep}" for sweep in pg.search_sweeps(config)]
-    return [figure(name) for name in figures] + [
+    batches = outputs(rules.playground_train, batch=list(pg.trial_batches(config)))
+    return batches + [figure(name) for name in figures] + [
         f"{PLAYGROUND}/summary.csv",
         f"{PLAYGROUND}/summary.md",
         f"{PLAYGROUND}/summary.html",
