@@ -1,15 +1,15 @@
 """Rule plot_capacity: part (e) measured, training and held-out MSE against parameters."""
 
-import pandas as pd
-
 from aeflow.autoencoder.plots import capacity_figure
+from aeflow.autoencoder.tables import CURVES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
+from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     widths = list(sm.params.widths)
-    curves = {w: pd.read_csv(path) for w, path in zip(widths, sm.input, strict=True)}
+    curves = {w: read_table(path, CURVES) for w, path in zip(widths, sm.input, strict=True)}
     parameters = dict(zip(widths, sm.params.parameters, strict=True))
     fig = capacity_figure(curves, parameters, sm.params.variant)
     save_figure(fig, sm.output[0], sm.params.dpi)

@@ -1,10 +1,9 @@
 """Rule plot_playground_sweeps: final loss per swept value, output maps and loss curves
 of every sweep point (mean and band over seeds)."""
 
-import pandas as pd
-
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
+from aeflow.core.tables import read_table
 from aeflow.playground.plots import (
     boundaries_figure,
     read_sweep_points,
@@ -12,15 +11,16 @@ from aeflow.playground.plots import (
     sweeps_figure,
 )
 from aeflow.playground.summary import read_batches
+from aeflow.playground.tables import BOUNDARY, CURVES, POINTS, SUMMARY
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     maps, curves = read_sweep_points(
         list(sm.params.records),
-        read_batches(list(sm.input.boundaries)),
-        read_batches(list(sm.input.points)),
-        read_batches(list(sm.input.curves)),
+        read_batches(list(sm.input.boundaries), BOUNDARY),
+        read_batches(list(sm.input.points), POINTS),
+        read_batches(list(sm.input.curves), CURVES),
     )
-    save_figure(sweeps_figure(pd.read_csv(sm.input.table)), sm.output.losses, sm.params.dpi)
+    save_figure(sweeps_figure(read_table(sm.input.table, SUMMARY)), sm.output.losses, sm.params.dpi)
     save_figure(boundaries_figure(maps), sm.output.boundaries, sm.params.dpi)
     save_figure(sweep_curves_figure(curves), sm.output.curves, sm.params.dpi)

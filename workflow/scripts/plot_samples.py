@@ -1,11 +1,11 @@
 """Rule plot_samples: scatter of the training (and held-out) points."""
 
-import pandas as pd
-
 from aeflow.autoencoder.plots import samples_figure
+from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
+from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    save_figure(samples_figure(pd.read_csv(sm.input[0])), sm.output[0], sm.params.dpi)
+    save_figure(samples_figure(read_table(sm.input[0], SAMPLES)), sm.output[0], sm.params.dpi)

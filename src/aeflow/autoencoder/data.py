@@ -7,6 +7,9 @@ import os
 import pandas as pd
 import torch
 
+from aeflow.autoencoder.tables import SAMPLES
+from aeflow.core.tables import read_table
+
 TRAIN, TEST = "train", "test"
 
 
@@ -45,7 +48,7 @@ def make_samples(
 
 def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tensor:
     """The points of one split of a samples CSV as a float32 tensor of shape (n, 2)."""
-    frame = pd.read_csv(path)
+    frame = read_table(path, SAMPLES)
     chosen = frame.loc[frame["split"] == split, ["x", "y"]]
     if chosen.empty:
         raise ValueError(f"{path}: no points in split {split!r}")

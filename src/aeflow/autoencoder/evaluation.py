@@ -19,6 +19,8 @@ from aeflow.autoencoder.summary import (
     summary_row,
     summary_table,
 )
+from aeflow.autoencoder.tables import CURVES, LATENT_SHIFT, LOSSES
+from aeflow.core.tables import read_table
 
 
 def evaluate_models(
@@ -38,15 +40,20 @@ def evaluate_models(
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
     shift_extras = (
-        {int(seed): retrain_row_extras(part) for seed, part in pd.read_csv(shift).groupby("seed")}
+        {
+            int(seed): retrain_row_extras(part)
+            for seed, part in read_table(shift, LATENT_SHIFT).groupby("seed")
+        }
         if shift is not None
         else {}
     )
-    curves = {info["name"]: pd.read_csv(info["curves"]) for info in models if info.get("curves")}
+    curves = {
+        info["name"]: read_table(info["curves"], CURVES) for info in models if info.get("curves")
+    }
     compared = compare_optimizers(curves) if len(curves) >= 2 else {}
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
-        loss_table = pd.read_csv(loss_path)
+        loss_table = read_table(loss_path, LOSSES)
         replicas = load_replicas(checkpoint)
         for model, (seed, seed_losses) in zip(replicas, loss_table.groupby("seed"), strict=True):
             row = summary_row(

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from aeflow.autoencoder.tables import SWEEP_METRICS
 from aeflow.core.sweep_tables import best_trials, point_text, search_sentence, trials_table
+from aeflow.core.tables import read_stacked
 
 BEST_SHOWN = 5
 METRIC, QUANTITY = "test_mse", "held-out MSE"
@@ -20,7 +22,7 @@ def summarise_sweeps(
     """Per sweep its trials table, then the table of every sweep's best trials and the
     observations. ``points``: sweep -> ``sweeps.sweep_trials``; ``variants``: sweep -> its
     base variant."""
-    metrics = pd.concat([pd.read_csv(path) for path in metric_paths], ignore_index=True)
+    metrics = read_stacked(metric_paths, SWEEP_METRICS)
     tables = {sweep: trials_table(metrics, rows) for sweep, rows in points.items()}
     best = []
     for sweep, trials in tables.items():

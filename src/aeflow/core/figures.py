@@ -10,7 +10,6 @@ import matplotlib
 matplotlib.use("Agg")  # jobs run headless, on clusters too
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
 from aeflow.core.atomic import atomic_path
 
@@ -20,8 +19,3 @@ def save_figure(fig: plt.Figure, path: str | os.PathLike[str], dpi: int = 120) -
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=Path(path).suffix.lstrip("."), dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-
-
-def read_tables(paths: list[str], labels: list[str]) -> dict[str, pd.DataFrame]:
-    """CSV files keyed by their labels, in order."""
-    return {label: pd.read_csv(path) for label, path in zip(labels, paths, strict=True)}

@@ -15,9 +15,11 @@ import pandas as pd
 
 from aeflow.core.claims import Spread, compare, comparison_text
 from aeflow.core.sweep_tables import point_text, search_sentence, trials_table
+from aeflow.core.tables import Table, read_stacked
 from aeflow.playground.link import playground_url
 from aeflow.playground.metrics import METRICS, NEAR_ZERO
 from aeflow.playground.runs import BASELINE, describe
+from aeflow.playground.tables import METRICS as METRICS_TABLE
 
 BEST_SHOWN = 5  # rows per grid or random sweep in the summary: its best trials
 
@@ -68,9 +70,9 @@ def summary_table(
     )
 
 
-def read_batches(paths: Sequence[str]) -> pd.DataFrame:
-    """The tables of several batch jobs as one."""
-    return pd.concat([pd.read_csv(path) for path in paths], ignore_index=True)
+def read_batches(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFrame:
+    """The ``table`` files of several batch jobs as one, each checked against its contract."""
+    return read_stacked(paths, table)
 
 
 def summarise(
