@@ -296,3 +296,19 @@ def test_a_key_given_twice_is_refused_with_both_lines(tmp_path):
         check_yaml_syntax(path)
     message = str(error.value)
     assert "line 4" in message and "duplicate key 'epochs' (first at line 2)" in message
+
+
+def test_the_config_checker_names_the_line_of_a_broken_configfile(tmp_path, capsys):
+    from aeflow.workflow import main
+    from tests.conftest import REPO
+
+    override = tmp_path / "cluster.yaml"
+    override.write_text("training:\n  epochs: [1\n")
+    base = ["--base", str(REPO / "config.yaml"), "--schema", str(SCHEMA)]
+    assert main([*base, str(override)]) == 1
+    assert f"{override}, line 3, column 1: YAML syntax error" in capsys.readouterr().err
+    override.write_text("training:\n  epochs: 20.0\n  learning_rate: .inf\n")
+    assert main([*base, str(override)]) == 1
+    assert "training.learning_rate: inf is not a finite number" in capsys.readouterr().err
+    override.write_text("training:\n  epochs: 20.0\n")
+    assert main([*base, str(override)]) == 0

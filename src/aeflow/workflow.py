@@ -38,3 +38,50 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
         messages += playground_runs.config_errors(config, schema)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
+
+
+def _merged(base: Config, override: Config) -> Config:
+    """``override`` laid over ``base`` key by key at every depth, as Snakemake lays a
+    ``--configfile`` over config.yaml."""
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merged(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``aeflow-check-config [FILE ...]``: check config.yaml with each FILE laid over it, as
+    ``snakemake --configfile FILE`` would read them, naming the line of a YAML syntax error
+    in FILE too (Snakemake reads a --configfile before the workflow can check it)."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    from aeflow.core.config import check_yaml_syntax
+
+    parser = argparse.ArgumentParser(prog="aeflow-check-config", description=main.__doc__)
+    parser.add_argument("files", nargs="*", help="config files given with --configfile")
+    parser.add_argument("--base", default="config.yaml", help="the workflow's config.yaml")
+    parser.add_argument(
+        "--schema", default="workflow/schemas/config.schema.yaml", help="the JSON schema"
+    )
+    args = parser.parse_args(argv)
+    try:
+        config: Config = {}
+        for path in [args.base, *args.files]:
+            check_yaml_syntax(path)
+            _merged(config, yaml.safe_load(Path(path).read_text()) or {})
+        validate_config(config, args.schema)
+    except (ConfigError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"valid: {' + '.join([args.base, *args.files])}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
