@@ -7,7 +7,7 @@ CORES  ?= 4
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint report bench bench-sweeps clean
+.PHONY: install run test test-fast lint report bench bench-sweeps bench-numerics clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)
 
 bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-trial run (~20 min)
 	$(PY) benchmarks/sweeps.py planning scaling default --cores 2
+
+bench-numerics: install  ## cost of portable numerics; writes docs/generated/numerics.md
+	$(PY) benchmarks/numerics.py
 
 clean:
 	rm -rf results .snakemake

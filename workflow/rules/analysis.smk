@@ -9,6 +9,7 @@ rule embed:
         f"{RESULTS}/embeddings/{{variant}}.csv",
     params:
         code=code("embed.py"),
+        numerics=config["numerics"],
     conda:
         TORCH_ENV
     log:
@@ -25,6 +26,7 @@ rule decoder_sweep:
         f"{RESULTS}/decoder_sweep/{{variant}}.csv",
     params:
         code=code("decoder_sweep.py"),
+        numerics=config["numerics"],
         sweep=config["decoder_sweep"],
     conda:
         TORCH_ENV

@@ -17,7 +17,7 @@ if (_SRC / "aeflow").is_dir():
 from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
-from aeflow.core import codehash
+from aeflow.core import codehash, numerics
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
 from aeflow.playground.link import playground_url
@@ -42,6 +42,9 @@ try:
     validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
+
+# Every job inherits the numerics environment; torch reads it when it loads.
+numerics.apply(config["numerics"])
 
 RESULTS = "results"
 TORCH_ENV = "../../envs/torch.yaml"

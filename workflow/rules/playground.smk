@@ -13,6 +13,7 @@ rule playground_train:
         model=f"{PLAYGROUND}/batches/{{batch}}/model.ckpt",
     params:
         code=code("playground_train.py"),
+        numerics=config["numerics"],
         trials=lambda w: pg.batch_settings(config, w.batch),
         maps=lambda w: pg.mapped_trials(config, w.batch),
     threads: 1

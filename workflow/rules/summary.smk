@@ -20,6 +20,7 @@ rule summarise:
         ),
     params:
         code=code("summarise.py"),
+        numerics=config["numerics"],
         models=summary_models(),
     conda:
         TORCH_ENV

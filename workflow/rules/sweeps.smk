@@ -11,6 +11,7 @@ rule sweep_train:
         model=f"{RESULTS}/sweeps/batches/{{batch}}/model.ckpt",
     params:
         code=code("sweep_train.py"),
+        numerics=config["numerics"],
         trials=lambda w: ae_sweeps.batch_settings(config, w.batch),
     threads: 1
     resources:

@@ -12,6 +12,7 @@ rule train:
         curves=f"{RESULTS}/curves/{{run}}.csv",
     params:
         code=code("train.py"),
+        numerics=config["numerics"],
         model=lambda w: ae.model_params(config, w.run),
         training=lambda w: ae.training_params(config, w.run),
     threads: 1
@@ -36,6 +37,7 @@ rule retrain_encoder:
         shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
     params:
         code=code("retrain_encoder.py"),
+        numerics=config["numerics"],
         training=lambda w: ae.training_params(config, w.variant),
         init=lambda w: ae.retrain_init_params(config),
     threads: 1
@@ -60,6 +62,7 @@ rule train_capacity:
         curves=f"{RESULTS}/capacity/{{run}}/curves.csv",
     params:
         code=code("train.py"),
+        numerics=config["numerics"],
         model=lambda w: capacity.model_params(config, w.run),
         training=lambda w: capacity.training_params(config, w.run),
     threads: 1

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterator
 from types import FrameType
 
+from aeflow.core.numerics import describe as describe_numerics
+
 # What a shell reports for a process ended by SIGTERM; any non-zero status tells Snakemake
 # (and the SLURM executor's retries) that the job failed.
 TERMINATED_STATUS = 128 + signal.SIGTERM
@@ -52,6 +54,8 @@ def job_log(path: str) -> Iterator[logging.Logger]:
             )
             logging.captureWarnings(True)
             logger = logging.getLogger("aeflow.job")
+            for line in describe_numerics():
+                logger.info(line)
             try:
                 yield logger
             except BaseException as error:

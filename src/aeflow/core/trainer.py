@@ -20,6 +20,7 @@ import torch
 from pytorch_lightning.plugins.environments import SLURMEnvironment
 
 from aeflow.core.atomic import atomic_path
+from aeflow.core.numerics import GPU_NOTE
 
 
 class TrainingDiverged(RuntimeError):
@@ -80,6 +81,8 @@ def fit(
     ``precision`` is Lightning's ("64-true" trains in float64).
     """
     quiet_lightning()
+    if accelerator != "cpu" and torch.cuda.is_available():
+        logging.getLogger(__name__).warning(GPU_NOTE)
     with contextlib.ExitStack() as outputs:
         initial = (
             outputs.enter_context(atomic_path(initial_checkpoint)) if initial_checkpoint else None
