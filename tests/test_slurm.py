@@ -11,7 +11,12 @@ import subprocess
 import pandas as pd
 import pytest
 
-from tests.conftest import WorkflowDir, tiny_config
+from aeflow.autoencoder import sweeps as ae_sweeps
+from aeflow.autoencoder import work as ae_work
+from aeflow.core import resources
+from aeflow.playground import runs as pg
+from aeflow.workflow import validate_config
+from tests.conftest import SCHEMA, WorkflowDir, tiny_config
 
 PROFILE = "profiles/slurm"
 
@@ -37,17 +42,41 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     config["playground"]["training"]["accelerator"] = "gpu"
     config["sweeps"] = {"rate": {"variant": "ae1", "key": "training.learning_rate",
                                  "values": [0.003, 0.01]}}  # fmt: skip
-    config["sweep_batch_resources"] = {"runtime": 9, "mem_mb": 1500}
     workflow_dir.write_config(config)
     result = workflow_dir.snakemake("--workflow-profile", PROFILE, "--dry-run")
     blocks = _job_blocks(result.stdout + result.stderr)
-    # A batch of playground trials is one SLURM job, its resources from the config.
-    assert "runtime=30" in blocks["playground_train"] and "gpu=1" in blocks["playground_train"]
-    assert "mem_mb=2000" in blocks["playground_train"]
+    # Each training job's runtime and memory come from its work (core.resources).
+    validate_config(config, SCHEMA)
+    sizing = config["cluster"]
+    batch = next(iter(pg.trial_batches(config)))
+    expected = {
+        "playground_train": pg.batch_work(config, next(iter(pg.trial_batches(config)))),
+        "sweep_train": ae_work.sweep_batch_work(
+            config, next(iter(ae_sweeps.trial_batches(config)))
+        ),
+    }
+    for rule, work in expected.items():
+        minutes, mb = resources.runtime_minutes(work, sizing), resources.memory_mb(work, sizing)
+        assert f"runtime={minutes}" in blocks[rule] and f"mem_mb={mb}" in blocks[rule], rule
+    assert "gpu=1" in blocks["playground_train"]
+    # A batch of playground trials is one SLURM job, so is a batch of sweep trials.
     assert "Group job playground" not in result.stdout + result.stderr
-    # So is a batch of autoencoder sweep trials.
-    assert "runtime=9" in blocks["sweep_train"] and "mem_mb=1500" in blocks["sweep_train"]
-    assert "runtime=60" in blocks["train"] and "mem_mb=2000" in blocks["train"]
+    assert batch in result.stdout
+    trains = dict(
+        re.findall(
+            r"rule train:.*?wildcards: run=([\w-]+).*?resources: ([^\n]*)", result.stdout, re.S
+        )
+    )
+    for run, line in trains.items():
+        work = ae_work.run_work(config, run)
+        assert f"runtime={resources.runtime_minutes(work, sizing)}," in line, (run, line)
+    # A fixed size in the config wins over every estimate.
+    config = workflow_dir.read_config()
+    config["cluster"] = {"runtime": 9, "mem_mb": 1500}
+    workflow_dir.write_config(config)
+    fixed = _job_blocks(workflow_dir.snakemake("--workflow-profile", PROFILE, "--dry-run").stdout)
+    for rule in ("train", "retrain_encoder", "train_capacity", "sweep_train", "playground_train"):
+        assert "runtime=9" in fixed[rule] and "mem_mb=1500" in fixed[rule], rule
     assert "runtime=10" in blocks["embed"] and "mem_mb=1000" in blocks["embed"]
     # The seconds-long analyses are submitted together, as one group job.
     assert "Group job analysis" in result.stdout + result.stderr
@@ -128,7 +157,7 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
 
     config = tiny_playground_config()
     config["playground"]["batch_trials"] = 8
-    config["playground"]["batch_resources"] = {"runtime": 7, "mem_mb": 900}
+    config["cluster"] = {"runtime": 7, "mem_mb": 900}
     config["playground"]["sweeps"] = {
         "grid": {
             "grid": {

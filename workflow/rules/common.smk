@@ -17,7 +17,8 @@ if (_SRC / "aeflow").is_dir():
 from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
-from aeflow.core import codehash, numerics
+from aeflow.autoencoder import work as ae_work
+from aeflow.core import codehash, numerics, resources
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.playground import runs as pg
 from aeflow.playground.link import playground_url
@@ -97,6 +98,16 @@ def code(script):
 def gpus(training):
     """GPUs a training job asks the scheduler for: 1 with accelerator gpu, else 0."""
     return int(training["accelerator"] == "gpu")
+
+
+def runtime(work_of):
+    """A training rule's ``runtime`` (minutes) from its job's work, doubled per attempt."""
+    return lambda w, attempt: resources.runtime_minutes(work_of(w), config["cluster"], attempt)
+
+
+def mem_mb(work_of):
+    """A training rule's ``mem_mb`` from its job's work, doubled per attempt."""
+    return lambda w, attempt: resources.memory_mb(work_of(w), config["cluster"], attempt)
 
 
 def figure(name):

@@ -19,8 +19,8 @@ rule playground_train:
     threads: 1
     resources:
         gpu=lambda w: gpus(pg.batch_settings(config, w.batch)[0]["settings"]["training"]),
-        runtime=lambda w: config["playground"]["batch_resources"]["runtime"],
-        mem_mb=lambda w: config["playground"]["batch_resources"]["mem_mb"],
+        runtime=runtime(lambda w: pg.batch_work(config, w.batch)),
+        mem_mb=mem_mb(lambda w: pg.batch_work(config, w.batch)),
     conda:
         TORCH_ENV
     log:

@@ -16,8 +16,8 @@ rule sweep_train:
     threads: 1
     resources:
         gpu=lambda w: gpus(ae_sweeps.batch_settings(config, w.batch)[0]["settings"]["training"]),
-        runtime=config["sweep_batch_resources"]["runtime"],
-        mem_mb=config["sweep_batch_resources"]["mem_mb"],
+        runtime=runtime(lambda w: ae_work.sweep_batch_work(config, w.batch)),
+        mem_mb=mem_mb(lambda w: ae_work.sweep_batch_work(config, w.batch)),
     conda:
         TORCH_ENV
     log:

@@ -18,6 +18,8 @@ rule train:
     threads: 1
     resources:
         gpu=lambda w: gpus(ae.training_params(config, w.run)),
+        runtime=runtime(lambda w: ae_work.run_work(config, w.run)),
+        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.run)),
     conda:
         TORCH_ENV
     log:
@@ -41,6 +43,9 @@ rule retrain_encoder:
         training=lambda w: ae.training_params(config, w.variant),
         init=lambda w: ae.retrain_init_params(config),
     threads: 1
+    resources:
+        runtime=runtime(lambda w: ae_work.run_work(config, w.variant)),
+        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.variant)),
     conda:
         TORCH_ENV
     log:
@@ -68,6 +73,8 @@ rule train_capacity:
     threads: 1
     resources:
         gpu=lambda w: gpus(capacity.training_params(config, w.run)),
+        runtime=runtime(lambda w: ae_work.capacity_work(config, w.run)),
+        mem_mb=mem_mb(lambda w: ae_work.capacity_work(config, w.run)),
     conda:
         TORCH_ENV
     log:

@@ -15,11 +15,14 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from aeflow.core.config import NAME, key_path
+from aeflow.core.resources import Work
 from aeflow.core.sweeps import (
     SLUG,
     SLUG_MAX,
@@ -244,6 +247,19 @@ def batch_settings(config: Config, batch: str) -> list[dict]:
         {"trial": trial, "settings": run_settings(config, trial)}
         for trial in trial_batches(config)[batch]
     ]
+
+
+def batch_work(config: Config, batch: str) -> Work:
+    """The work of one batch job, for sizing its cluster resources: per trial its
+    optimiser steps, its network's weights and biases, and its seeds."""
+    networks = []
+    for trial in batch_settings(config, batch):
+        spec = PlaygroundSpec.from_params(trial["settings"])
+        widths = [len(spec.network.features), *spec.network.hidden, 1]
+        parameters = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))
+        steps = spec.fit.epochs * math.ceil(spec.data.n_train / spec.fit.batch_size)
+        networks.append((steps, parameters, spec.fit.seeds))
+    return Work.of(networks)
 
 
 def describe(settings: dict) -> str:

@@ -1,0 +1,57 @@
+"""The work of each autoencoder training job, for sizing its cluster resources
+(``core.resources``). Torch-free: the Snakefile calls it."""
+
+from __future__ import annotations
+
+import math
+
+from aeflow.autoencoder import capacity, runs
+from aeflow.autoencoder import sweeps as ae_sweeps
+from aeflow.core.config import Config
+from aeflow.core.resources import Work
+
+
+def network_work(model: dict, training: dict, n_train: int) -> tuple[int, int, int]:
+    """(optimiser steps, parameters, replicas) of one run's networks."""
+    batch = training["batch_size"]
+    per_epoch = n_train // batch if training.get("drop_last", True) else math.ceil(n_train / batch)
+    if model.get("linear"):
+        parameters = 2 * model["input_dim"] * model["latent_dim"]
+    else:
+        parameters = capacity.mlp_parameters(
+            model["input_dim"], model["hidden"], model["latent_dim"]
+        )
+    return training["epochs"] * max(per_epoch, 1), parameters, training["seeds"]
+
+
+def run_work(config: Config, run: str) -> Work:
+    """A run of rule ``train`` (and its encoder retraining, which trains as long)."""
+    return Work.of(
+        [
+            network_work(
+                runs.model_params(config, run), runs.training_params(config, run), _n(config)
+            )
+        ]
+    )
+
+
+def capacity_work(config: Config, run: str) -> Work:
+    """A run of rule ``train_capacity``."""
+    model, training = capacity.model_params(config, run), capacity.training_params(config, run)
+    return Work.of([network_work(model, training, _n(config))])
+
+
+def sweep_batch_work(config: Config, batch: str) -> Work:
+    """A job of rule ``sweep_train``: every trial of the batch, with its seeds."""
+    return Work.of(
+        network_work(
+            t["settings"]["model"],
+            {**t["settings"]["training"], **t["settings"]["loader"]},
+            _n(config),
+        )
+        for t in ae_sweeps.batch_settings(config, batch)
+    )
+
+
+def _n(config: Config) -> int:
+    return config["data"]["n_train"]
