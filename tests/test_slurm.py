@@ -4,12 +4,17 @@ The real run needs a cluster: `tests/slurm/start_cluster.sh` starts a single-nod
 (root, Debian). Without `sinfo` answering, that test is skipped; CI starts the cluster.
 """
 
+import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 
 import pandas as pd
 import pytest
+import torch
 
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
@@ -195,3 +200,125 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
             assert "TimeLimit=00:07:00" in shown
     trials = pd.read_csv(wf.results / "playground/sweeps/grid/trials.csv")
     assert trials["trial"].nunique() == 20 and len(trials) == 20 * 2
+
+
+def _slurm_jobs() -> dict[str, tuple[str, str]]:
+    """SLURM job id -> (state, comment) of every job the controller still knows."""
+    shown = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-o", "%i|%T|%k"], capture_output=True, text=True
+    ).stdout
+    return {
+        i: (state, comment) for i, state, comment in (line.split("|") for line in shown.split())
+    }
+
+
+def _job_field(jobid: str, field: str) -> str:
+    shown = subprocess.run(["scontrol", "show", "job", jobid], capture_output=True, text=True)
+    match = re.search(rf"\b{field}=(\S+)", shown.stdout)
+    return match.group(1) if match else ""
+
+
+def _training_process(jobid: str) -> int | None:
+    """PID of the training script that SLURM job ``jobid`` runs, once it runs."""
+    found = subprocess.run(
+        ["pgrep", "-f", r"scripts/tmp.*train\.py"], capture_output=True, text=True
+    )
+    for pid in found.stdout.split():
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as handle:
+                environ = handle.read().split(b"\0")
+        except OSError:
+            continue
+        if f"SLURM_JOB_ID={jobid}".encode() in environ:
+            return int(pid)
+    return None
+
+
+@pytest.mark.slurm
+@pytest.mark.workflow
+@pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
+def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(tmp_path):
+    """Two trainings on SLURM: SLURM kills one at its (1-minute) time limit, the other is
+    cancelled from outside as preemption does; both are resubmitted, the first with twice
+    the time, and the results equal a local run byte for byte."""
+    config = tiny_config()
+    config["training"]["epochs"] = 1500  # ~10 s of training: still running when hit
+    config["cluster"] = {"runtime": 1}  # attempt 1: 1 minute, attempt 2: 2 minutes
+    targets = ["results/losses/ae1.csv", "results/losses/ae2.csv"]
+    (tmp_path / "slurm").mkdir()
+    wf = WorkflowDir(tmp_path / "slurm", config)
+    console = tmp_path / "console.txt"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--workflow-profile",
+            PROFILE,
+            "--jobs",
+            "4",
+            "--slurm-init-seconds-before-status-checks",
+            "5",
+            "--seconds-between-status-checks",
+            "3",
+            *targets,
+        ],
+        cwd=wf.root,
+        stdout=console.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    hit: dict[str, str] = {}  # run -> the SLURM job id of its first attempt
+    deadline = time.monotonic() + 240
+    while len(hit) < 2:
+        assert time.monotonic() < deadline, console.read_text()[-3000:]
+        assert proc.poll() is None, console.read_text()[-3000:]
+        for jobid, (state, comment) in _slurm_jobs().items():
+            match = re.fullmatch(r"rule_train_wildcards_([\w-]+)", comment)
+            run = match.group(1) if match else None
+            if run not in ("ae1", "ae2") or run in hit or state != "RUNNING":
+                continue
+            log = wf.results / f"logs/train/{run}.log"
+            pid = _training_process(jobid)
+            if pid is None or not (log.exists() and "epoch 1 started" in log.read_text()):
+                continue
+            if run == "ae1":
+                # A node far slower than the estimate: the training stands still until
+                # SLURM's time limit (1 minute) ends the job.
+                os.kill(pid, signal.SIGSTOP)
+            else:
+                subprocess.run(["scancel", jobid], check=True)  # as preemption does
+            hit[run] = jobid
+        time.sleep(0.5)
+    assert proc.wait(timeout=600) == 0, console.read_text()[-3000:]
+    output = console.read_text()
+    assert _job_field(hit["ae1"], "JobState") == "TIMEOUT"
+    assert _job_field(hit["ae2"], "JobState") == "CANCELLED"
+    assert _job_field(hit["ae1"], "TimeLimit") == "00:01:00"
+    retried = [
+        jobid
+        for jobid, (_, comment) in _slurm_jobs().items()
+        if comment.startswith("rule_train")
+        and jobid not in hit.values()
+        and int(jobid) > min(map(int, hit.values()))
+    ]
+    assert len(retried) == 2, output[-3000:]
+    assert {_job_field(j, "TimeLimit") for j in retried} == {"00:02:00"}  # escalated
+    assert {_job_field(j, "JobState") for j in retried} == {"COMPLETED"}
+    # The same numbers as a local run, and nothing half-written left behind.
+    (tmp_path / "local").mkdir()
+    local = WorkflowDir(tmp_path / "local", config)
+    local.snakemake(*targets)
+    for name in ("losses/ae1.csv", "losses/ae2.csv", "curves/ae1.csv", "curves/ae2.csv"):
+        assert (wf.results / name).read_bytes() == (local.results / name).read_bytes(), name
+    for run in ("ae1", "ae2"):
+        for stage in ("init", "trained"):
+            path = f"models/{run}/{stage}.ckpt"
+            mine = torch.load(wf.results / path, weights_only=False)["state_dict"]
+            theirs = torch.load(local.results / path, weights_only=False)["state_dict"]
+            assert mine.keys() == theirs.keys()
+            assert all(torch.equal(mine[k], theirs[k]) for k in mine), path
+    assert sorted(wf.results.rglob(".*.partial")) == []
+    assert "job terminated by SIGTERM" in (output + "".join(
+        p.read_text() for p in (wf.root / ".snakemake/slurm_logs").rglob("*.log")
+    ))  # fmt: skip
+    assert wf.planned_jobs(*targets) == set()
