@@ -29,8 +29,10 @@ test: install  ## the test suite (unit + end-to-end on a tiny config)
 test-fast: install  ## unit tests only
 	$(VENV)/bin/pytest -q -m "not workflow and not slurm"
 
-lint: install
+lint: install  ## ruff, snakefmt --check (line length 100) and snakemake --lint
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
 	$(VENV)/bin/snakemake --lint
 
 bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)

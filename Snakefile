@@ -21,9 +21,9 @@ include: "workflow/rules/sweeps.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True
 
 
 rule autoencoder:  # part 1 alone: snakemake --cores 4 autoencoder

@@ -106,11 +106,11 @@ class WorkflowDir:
         return {job for job in jobs if job[0] not in ("all", *targets)}
 
     def snapshot(self) -> dict[str, bytes]:
-        """Contents of every file under results/ (logs excluded)."""
+        """Contents of every file under results/ (logs and benchmark timings excluded)."""
         return {
             str(path.relative_to(self.results)): path.read_bytes()
             for path in sorted(self.results.rglob("*"))
-            if path.is_file() and "logs" not in path.parts
+            if path.is_file() and not {"logs", "benchmarks"} & set(path.parts)
         }
 
 

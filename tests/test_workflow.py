@@ -200,3 +200,18 @@ def test_capacity_runs_figure_and_observation(finished_workflow):
     assert "Part (e), capacity: ae2's architecture with hidden [w, w], trained as ae2" in text
     assert "w=8 (211 parameters) training" in text
     assert "Capacity: w=50" in text or "Capacity: w=8" in text
+
+
+def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow):
+    bench = finished_workflow.results / "benchmarks"
+    files = sorted(p.relative_to(bench).as_posix() for p in bench.rglob("*.tsv"))
+    assert files == sorted(
+        [
+            "retrain_encoder/ae2.tsv",
+            *[f"train/{run}.tsv" for run in ("ae1", "ae2", "ae2-gd", "ae2-sgd", "pca")],
+            "train_capacity/ae2-w8.tsv",
+        ]
+    )
+    header, row = (bench / "train/ae2.tsv").read_text().splitlines()[:2]
+    assert header.split("\t")[:3] == ["s", "h:m:s", "max_rss"]
+    assert float(row.split("\t")[0]) > 0

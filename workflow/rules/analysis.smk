@@ -7,13 +7,13 @@ rule embed:
         model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
         f"{RESULTS}/embeddings/{{variant}}.csv",
+    log:
+        f"{RESULTS}/logs/embed/{{variant}}.log",
+    conda:
+        TORCH_ENV
     params:
         code=code("embed.py"),
         numerics=config["numerics"],
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/embed/{{variant}}.log",
     script:
         "../scripts/embed.py"
 
@@ -24,13 +24,13 @@ rule decoder_sweep:
         trained=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
         f"{RESULTS}/decoder_sweep/{{variant}}.csv",
+    log:
+        f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
+    conda:
+        TORCH_ENV
     params:
         code=code("decoder_sweep.py"),
         numerics=config["numerics"],
         sweep=config["decoder_sweep"],
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
     script:
         "../scripts/decoder_sweep.py"

@@ -128,13 +128,15 @@ def sweep_targets():
     """The autoencoder sweeps' batches, summary and figures; nothing without sweeps."""
     if not AE_SWEEPS:
         return []
-    return outputs(rules.sweep_train, batch=list(ae_sweeps.trial_batches(config))) + [
-        figure(f"sweep_{sweep}") for sweep in AE_SWEEPS
-    ] + [
-        f"{RESULTS}/sweeps/summary.csv",
-        f"{RESULTS}/sweeps/summary.md",
-        f"{RESULTS}/sweeps/summary.html",
-    ]
+    return (
+        outputs(rules.sweep_train, batch=list(ae_sweeps.trial_batches(config)))
+        + [figure(f"sweep_{sweep}") for sweep in AE_SWEEPS]
+        + [
+            f"{RESULTS}/sweeps/summary.csv",
+            f"{RESULTS}/sweeps/summary.md",
+            f"{RESULTS}/sweeps/summary.html",
+        ]
+    )
 
 
 def autoencoder_targets():
@@ -169,11 +171,15 @@ def playground_targets():
         figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
     figures += [f"playground_sweep_{sweep}" for sweep in pg.search_sweeps(config)]
     batches = outputs(rules.playground_train, batch=list(pg.trial_batches(config)))
-    return batches + [figure(name) for name in figures] + [
-        f"{PLAYGROUND}/summary.csv",
-        f"{PLAYGROUND}/summary.md",
-        f"{PLAYGROUND}/summary.html",
-    ]
+    return (
+        batches
+        + [figure(name) for name in figures]
+        + [
+            f"{PLAYGROUND}/summary.csv",
+            f"{PLAYGROUND}/summary.md",
+            f"{PLAYGROUND}/summary.html",
+        ]
+    )
 
 
 def batch_files(name, trials):

@@ -4,12 +4,12 @@
 rule make_data:
     output:
         f"{RESULTS}/data/samples.csv",
+    log:
+        f"{RESULTS}/logs/make_data.log",
+    conda:
+        TORCH_ENV
     params:
         code=code("make_data.py"),
         data=ae.data_params(config),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/make_data.log",
     script:
         "../scripts/make_data.py"

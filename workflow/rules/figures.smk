@@ -10,13 +10,13 @@ rule plot_samples:
             caption="../report/samples.rst",
             category="1 Data",
         ),
+    log:
+        f"{RESULTS}/logs/plot_samples.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_samples.py"),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_samples.log",
     script:
         "../scripts/plot_samples.py"
 
@@ -30,14 +30,14 @@ rule plot_loss_curves:
             caption="../report/loss_curves.rst",
             category="2 Training",
         ),
+    log:
+        f"{RESULTS}/logs/plot_loss_curves.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_loss_curves.py"),
         labels=VARIANTS,
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_loss_curves.log",
     script:
         "../scripts/plot_loss_curves.py"
 
@@ -51,15 +51,15 @@ rule plot_latent_maps:
             caption="../report/latent_maps.rst",
             category="3 Latent space",
         ),
+    log:
+        f"{RESULTS}/logs/plot_latent_maps.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_latent_maps.py"),
         labels=VARIANTS,
         shown=first_replicas(),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_latent_maps.log",
     script:
         "../scripts/plot_latent_maps.py"
 
@@ -74,15 +74,15 @@ rule plot_decoder_sweeps:
             caption="../report/decoder_sweeps.rst",
             category="3 Latent space",
         ),
+    log:
+        f"{RESULTS}/logs/plot_decoder_sweeps.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_decoder_sweeps.py"),
         labels=VARIANTS,
         shown=first_replicas(),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_decoder_sweeps.log",
     script:
         "../scripts/plot_decoder_sweeps.py"
 
@@ -103,14 +103,14 @@ rule plot_retrain:
             caption="../report/retrain_losses.rst",
             category="4 Encoder retraining",
         ),
+    log:
+        f"{RESULTS}/logs/plot_retrain.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_retrain.py"),
         variant=config["retrain"]["variant"],
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_retrain.log",
     script:
         "../scripts/plot_retrain.py"
 
@@ -125,14 +125,14 @@ rule plot_optimizer_comparison:
             caption="../report/sgd_vs_gd.rst",
             category="5 Optimisers",
         ),
+    log:
+        f"{RESULTS}/logs/plot_optimizer_comparison.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_optimizer_comparison.py"),
         labels=[ae.run_label(config, run) for run in ae.comparison_runs(config)],
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_optimizer_comparison.log",
     script:
         "../scripts/plot_optimizer_comparison.py"
 
@@ -146,15 +146,15 @@ rule plot_capacity:
             caption="../report/capacity.rst",
             category="2 Training",
         ),
+    log:
+        f"{RESULTS}/logs/plot_capacity.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_capacity.py"),
         widths=capacity.capacity_widths(config),
         parameters=[run["parameters"] for run in capacity.capacity_runs(config, RESULTS)],
         variant=config["capacity"]["variant"],
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_capacity.log",
     script:
         "../scripts/plot_capacity.py"

@@ -11,20 +11,22 @@ rule playground_train:
         boundary=f"{PLAYGROUND}/batches/{{batch}}/boundary.csv",
         weights=f"{PLAYGROUND}/batches/{{batch}}/weights.csv",
         model=f"{PLAYGROUND}/batches/{{batch}}/model.ckpt",
-    params:
-        code=code("playground_train.py"),
-        numerics=config["numerics"],
-        trials=lambda w: pg.batch_settings(config, w.batch),
-        maps=lambda w: pg.mapped_trials(config, w.batch),
+    log:
+        f"{RESULTS}/logs/playground/{{batch}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/playground_train/{{batch}}.tsv"
+    conda:
+        TORCH_ENV
     threads: 1
     resources:
         gpu=lambda w: gpus(pg.batch_settings(config, w.batch)[0]["settings"]["training"]),
         runtime=runtime(lambda w: pg.batch_work(config, w.batch)),
         mem_mb=mem_mb(lambda w: pg.batch_work(config, w.batch)),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/playground/{{batch}}.log",
+    params:
+        code=code("playground_train.py"),
+        numerics=config["numerics"],
+        trials=lambda w: pg.batch_settings(config, w.batch),
+        maps=lambda w: pg.mapped_trials(config, w.batch),
     script:
         "../scripts/playground_train.py"
 
@@ -43,6 +45,10 @@ rule summarise_playground:
             category="6 Playground (bonus)",
             labels={"item": "numbers and observations"},
         ),
+    log:
+        f"{RESULTS}/logs/summarise_playground.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("summarise_playground.py"),
         trials=PLAYGROUND_TRIALS,
@@ -50,10 +56,6 @@ rule summarise_playground:
         sweeps={sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS},
         searches=list(pg.search_sweeps(config)),
         settings={trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/summarise_playground.log",
     script:
         "../scripts/summarise_playground.py"
 
@@ -68,14 +70,14 @@ rule plot_playground_search:
             category="6 Playground (bonus)",
             subcategory="grid and random sweeps",
         ),
+    log:
+        f"{RESULTS}/logs/plot_playground_search_{{sweep}}.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_playground_search.py"),
         form=lambda w: pg.sweep_form_of(config, w.sweep),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_playground_search_{{sweep}}.log",
     script:
         "../scripts/plot_playground_search.py"
 
@@ -91,16 +93,16 @@ rule plot_playground_baseline:
             caption="../report/playground_baseline.rst",
             category="6 Playground (bonus)",
         ),
+    log:
+        f"{RESULTS}/logs/plot_playground_baseline.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_playground_baseline.py"),
         trial=pg.BASELINE,
         settings=pg.run_settings(config, pg.BASELINE),
         links=playground_links([pg.BASELINE]),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_playground_baseline.log",
     script:
         "../scripts/plot_playground_baseline.py"
 
@@ -127,15 +129,15 @@ rule plot_playground_sweeps:
             caption="../report/playground_curves.rst",
             category="6 Playground (bonus)",
         ),
+    log:
+        f"{RESULTS}/logs/plot_playground_sweeps.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_playground_sweeps.py"),
         records=pg.sweep_table(config),
         links=playground_links(SWEEP_TRIALS),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_playground_sweeps.log",
     script:
         "../scripts/plot_playground_sweeps.py"
 
@@ -149,6 +151,10 @@ rule plot_playground_weights:
             caption="../report/playground_weights.rst",
             category="6 Playground (bonus)",
         ),
+    log:
+        f"{RESULTS}/logs/plot_playground_weights.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_playground_weights.py"),
         labels=[label for label, _ in pg.regularization_runs(config)],
@@ -156,9 +162,5 @@ rule plot_playground_weights:
         links=playground_links([trial for _, trial in pg.regularization_runs(config)]),
         features=pg.weight_map_features(config),
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_playground_weights.log",
     script:
         "../scripts/plot_playground_weights.py"

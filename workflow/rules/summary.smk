@@ -18,13 +18,13 @@ rule summarise:
             category="0 Summary",
             labels={"item": "numbers and observations"},
         ),
+    log:
+        f"{RESULTS}/logs/summarise.log",
+    conda:
+        TORCH_ENV
     params:
         code=code("summarise.py"),
         numerics=config["numerics"],
         models=summary_models(),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/summarise.log",
     script:
         "../scripts/summarise.py"

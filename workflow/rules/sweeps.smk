@@ -9,26 +9,30 @@ rule sweep_train:
         curves=f"{RESULTS}/sweeps/batches/{{batch}}/curves.csv",
         metrics=f"{RESULTS}/sweeps/batches/{{batch}}/metrics.csv",
         model=f"{RESULTS}/sweeps/batches/{{batch}}/model.ckpt",
-    params:
-        code=code("sweep_train.py"),
-        numerics=config["numerics"],
-        trials=lambda w: ae_sweeps.batch_settings(config, w.batch),
+    log:
+        f"{RESULTS}/logs/sweeps/{{batch}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/sweep_train/{{batch}}.tsv"
+    conda:
+        TORCH_ENV
     threads: 1
     resources:
         gpu=lambda w: gpus(ae_sweeps.batch_settings(config, w.batch)[0]["settings"]["training"]),
         runtime=runtime(lambda w: ae_work.sweep_batch_work(config, w.batch)),
         mem_mb=mem_mb(lambda w: ae_work.sweep_batch_work(config, w.batch)),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/sweeps/{{batch}}.log",
+    params:
+        code=code("sweep_train.py"),
+        numerics=config["numerics"],
+        trials=lambda w: ae_sweeps.batch_settings(config, w.batch),
     script:
         "../scripts/sweep_train.py"
 
 
 rule summarise_sweeps:
     input:
-        metrics=[f"{RESULTS}/sweeps/batches/{b}/metrics.csv" for b in ae_sweeps.trial_batches(config)],
+        metrics=[
+            f"{RESULTS}/sweeps/batches/{b}/metrics.csv" for b in ae_sweeps.trial_batches(config)
+        ],
     output:
         trials=[f"{RESULTS}/sweeps/{sweep}/trials.csv" for sweep in AE_SWEEPS],
         table=f"{RESULTS}/sweeps/summary.csv",
@@ -39,14 +43,14 @@ rule summarise_sweeps:
             category="7 Sweeps",
             labels={"item": "best trials and observations"},
         ),
+    log:
+        f"{RESULTS}/logs/summarise_sweeps.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("summarise_sweeps.py"),
         points={sweep: ae_sweeps.sweep_trials(config, sweep) for sweep in AE_SWEEPS},
         variants={sweep: spec["variant"] for sweep, spec in ae_sweeps.sweeps(config).items()},
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/summarise_sweeps.log",
     script:
         "../scripts/summarise_sweeps.py"
 
@@ -60,13 +64,13 @@ rule plot_sweep:
             caption="../report/sweep.rst",
             category="7 Sweeps",
         ),
+    log:
+        f"{RESULTS}/logs/plot_sweep_{{sweep}}.log",
+    conda:
+        PLOT_ENV
     params:
         code=code("plot_sweep.py"),
         form=lambda w: ae_sweeps.sweep_forms(config)[w.sweep],
         dpi=config["figures"]["dpi"],
-    conda:
-        PLOT_ENV
-    log:
-        f"{RESULTS}/logs/plot_sweep_{{sweep}}.log",
     script:
         "../scripts/plot_sweep.py"

@@ -10,20 +10,22 @@ rule train:
         trained=f"{RESULTS}/models/{{run}}/trained.ckpt",
         losses=f"{RESULTS}/losses/{{run}}.csv",
         curves=f"{RESULTS}/curves/{{run}}.csv",
-    params:
-        code=code("train.py"),
-        numerics=config["numerics"],
-        model=lambda w: ae.model_params(config, w.run),
-        training=lambda w: ae.training_params(config, w.run),
+    log:
+        f"{RESULTS}/logs/train/{{run}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/{{run}}.tsv"
+    conda:
+        TORCH_ENV
     threads: 1
     resources:
         gpu=lambda w: gpus(ae.training_params(config, w.run)),
         runtime=runtime(lambda w: ae_work.run_work(config, w.run)),
         mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.run)),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/train/{{run}}.log",
+    params:
+        code=code("train.py"),
+        numerics=config["numerics"],
+        model=lambda w: ae.model_params(config, w.run),
+        training=lambda w: ae.training_params(config, w.run),
     script:
         "../scripts/train.py"
 
@@ -37,19 +39,21 @@ rule retrain_encoder:
         model=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
         losses=f"{RESULTS}/retrain/{{variant}}/losses.csv",
         shift=f"{RESULTS}/retrain/{{variant}}/latent_shift.csv",
+    log:
+        f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/retrain_encoder/{{variant}}.tsv"
+    conda:
+        TORCH_ENV
+    threads: 1
+    resources:
+        runtime=runtime(lambda w: ae_work.run_work(config, w.variant)),
+        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.variant)),
     params:
         code=code("retrain_encoder.py"),
         numerics=config["numerics"],
         training=lambda w: ae.training_params(config, w.variant),
         init=lambda w: ae.retrain_init_params(config),
-    threads: 1
-    resources:
-        runtime=runtime(lambda w: ae_work.run_work(config, w.variant)),
-        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.variant)),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/retrain_encoder/{{variant}}.log",
     script:
         "../scripts/retrain_encoder.py"
 
@@ -65,19 +69,21 @@ rule train_capacity:
         trained=f"{RESULTS}/capacity/{{run}}/trained.ckpt",
         losses=f"{RESULTS}/capacity/{{run}}/losses.csv",
         curves=f"{RESULTS}/capacity/{{run}}/curves.csv",
-    params:
-        code=code("train.py"),
-        numerics=config["numerics"],
-        model=lambda w: capacity.model_params(config, w.run),
-        training=lambda w: capacity.training_params(config, w.run),
+    log:
+        f"{RESULTS}/logs/train_capacity/{{run}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_capacity/{{run}}.tsv"
+    conda:
+        TORCH_ENV
     threads: 1
     resources:
         gpu=lambda w: gpus(capacity.training_params(config, w.run)),
         runtime=runtime(lambda w: ae_work.capacity_work(config, w.run)),
         mem_mb=mem_mb(lambda w: ae_work.capacity_work(config, w.run)),
-    conda:
-        TORCH_ENV
-    log:
-        f"{RESULTS}/logs/train_capacity/{{run}}.log",
+    params:
+        code=code("train.py"),
+        numerics=config["numerics"],
+        model=lambda w: capacity.model_params(config, w.run),
+        training=lambda w: capacity.training_params(config, w.run),
     script:
         "../scripts/train.py"
