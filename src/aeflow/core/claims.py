@@ -17,8 +17,11 @@ The decision rule, stated once (``RULE``; the README and each summary's header r
   interval excludes zero). The count of seeds in which the winner is better ("lower in 5
   of 5 seeds") is extra information, not part of the rule. One seed resolves nothing.
 * A run with a **non-finite value** (a diverged replica) in any seed is not compared and
-  not ranked: the sentence says in how many seeds it diverged. Replicas that did not train
-  (see ``failed``) are kept: they are outcomes of that setting, and are named.
+  not ranked: the sentence says in how many seeds it diverged.
+* A replica that **did not train** (``failed``: its final loss within ``FAILED_MARGIN`` of
+  its untrained reference) is named and counted; it is left out of comparisons by dropping
+  its seed from both runs of the pair (``Contrast.left_out``), so that one failed
+  replica neither hides nor fakes an effect among the replicas that trained.
 """
 
 from __future__ import annotations
@@ -32,12 +35,14 @@ from scipy import stats
 A, B = "A", "B"
 UNRESOLVED = None
 ALPHA = 0.05
+FAILED_MARGIN = 0.1
 RULE = (
     "Comparisons are paired by seed. The effect is the mean paired difference with a 95% "
     "Student-t interval; within each family of comparisons (one section, one sweep) "
     "p-values are Holm-adjusted and intervals widened to match ('adjusted 95% CI'). A "
     "winner is named only when that interval excludes zero; 'lower in k of n seeds' is "
-    "extra information. A run that diverged in any seed is not compared or ranked."
+    "extra information. A run that diverged in any seed is not compared or ranked; a "
+    "replica that did not train is named and its seed left out of that comparison."
 )
 
 
@@ -338,3 +343,52 @@ def failed(
     untrained = np.asarray(untrained, dtype=float)
     with np.errstate(invalid="ignore"):
         return ~np.isfinite(final) | (final > (1 - margin) * untrained)
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One comparison a summary states: per-seed values of two runs (paired by position),
+    and per seed whether either failed to train (those seeds are left out)."""
+
+    name_a: str
+    name_b: str
+    quantity: str
+    a: Sequence[float] | np.ndarray
+    b: Sequence[float] | np.ndarray
+    lower_is_better: bool = True
+    fmt: str = ".2g"
+    unit: str = "seeds"
+    left_out: Sequence[bool] | np.ndarray | None = None
+
+    def compare(self) -> Comparison:
+        a, b = np.asarray(self.a, dtype=float), np.asarray(self.b, dtype=float)
+        if self.left_out is not None:
+            keep = ~np.asarray(self.left_out, dtype=bool)
+            if keep.any():  # else nothing trained: compared as measured
+                a, b = a[keep], b[keep]
+        return compare(a, b, self.lower_is_better)
+
+    @property
+    def dropped(self) -> int:
+        return 0 if self.left_out is None else int(np.sum(self.left_out))
+
+
+def contrast_texts(contrasts: Sequence[Contrast]) -> list[tuple[Comparison, str]]:
+    """Every contrast of one family compared, Holm-adjusted together, and worded."""
+    comparisons = holm([c.compare() for c in contrasts])
+    texts = []
+    for contrast, comparison in zip(contrasts, comparisons, strict=True):
+        text = comparison_text(
+            comparison,
+            contrast.name_a,
+            contrast.name_b,
+            contrast.quantity,
+            contrast.fmt,
+            contrast.unit,
+        )
+        if contrast.dropped:
+            text += (
+                f"; {contrast.dropped} seed{'s' * (contrast.dropped > 1)} left out (did not train)"
+            )
+        texts.append((comparison, text))
+    return texts
