@@ -212,26 +212,23 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
             axis=1,
         )
 
-    return (
-        pd.DataFrame(
-            {
-                "model": table["model"],
-                "role": table["role"],
-                "seeds": table["seeds"],
-                "parameters": table["parameters"],
-                "training MSE": spread("train_mse"),
-                "held-out MSE": spread("test_mse"),
-                "gap": spread("generalisation_gap"),
-                "final training loss": spread("final_train_loss"),
-                "MSE / PCA optimum": spread("pca_ratio"),
-                "whole-set loss (h)": spread("full_train_loss"),
-                "order swaps (g)": spread("order_swap_fraction"),
-            }
-        )
-        .replace("", np.nan)
-        .dropna(axis=1, how="all")
-        .fillna("")
+    shown = pd.DataFrame(
+        {
+            "model": table["model"],
+            "role": table["role"],
+            "seeds": table["seeds"],
+            "parameters": table["parameters"],
+            "training MSE": spread("train_mse"),
+            "held-out MSE": spread("test_mse"),
+            "gap": spread("generalisation_gap"),
+            "final training loss": spread("final_train_loss"),
+            "MSE / PCA optimum": spread("pca_ratio"),
+            "whole-set loss (h)": spread("full_train_loss"),
+            "order swaps (g)": spread("order_swap_fraction"),
+        }
     )
+    empty = [c for c in shown if shown[c].dtype == object and (shown[c] == "").all()]
+    return shown.drop(columns=empty)
 
 
 def full_table(table: pd.DataFrame) -> pd.DataFrame:
