@@ -108,17 +108,21 @@ def test_summary_gives_mean_and_spread_and_says_what_the_seeds_resolve(finished_
     means = per_seed.groupby("trial")["test_loss"].mean()
     assert table.set_index("trial")["test_loss"].to_dict() == pytest.approx(means.to_dict())
     markdown = (root / "summary.md").read_text()
-    sentences = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
-    assert len(sentences) == 5
-    for sentence in sentences:
-        assert "of 2 seeds" in sentence and " ± " in sentence
-    near = next(s for s in sentences if s.startswith("- Sweep near_duplicate"))
-    assert "0.1 vs 0.1000001 in test loss: not resolved" in near or (
-        "0.1000001 vs 0.1 in test loss: not resolved" in near
+    # One section per one-at-a-time sweep: every value against the baseline (Holm within
+    # the sweep); the grid and random sweeps keep one sentence each.
+    sections = [line for line in markdown.splitlines() if line.startswith("## Sweep")]
+    assert len(sections) == 3
+    assert "Rule: Comparisons are paired by seed." in markdown
+    searches = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
+    assert len(searches) == 2
+    near = markdown[markdown.index("## Sweep near_duplicate") :].split("## ")[1]
+    assert "0.1000001 vs 0.1 (baseline) in test loss differ by" in near or (
+        "0.1 (baseline) vs 0.1000001 in test loss differ by" in near
     )
+    assert "not resolved:" in near and "of 2 seeds" in near
     assert "playground.tensorflow.org/#activation=relu" in markdown
     l1 = per_seed[per_seed["trial"] == "regularization-l1"]["near_zero_weights"]
-    assert f"l1: {l1.mean():.0%} of weights" in markdown
+    assert f"{l1.mean():.0%} of weights below 0.001" in markdown
 
 
 def _edit(wf, change, *targets):
