@@ -116,10 +116,11 @@ def test_summary_gives_mean_and_spread_and_says_what_the_seeds_resolve(finished_
     searches = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
     assert len(searches) == 2
     near = markdown[markdown.index("## Sweep near_duplicate") :].split("## ")[1]
-    assert "0.1000001 vs 0.1 (baseline) in test loss differ by" in near or (
-        "0.1 (baseline) vs 0.1000001 in test loss differ by" in near
-    )
-    assert "not resolved:" in near and "of 2 seeds" in near
+    # A learning rate 1e-7 from the baseline's: whatever the verdict, the effect it states
+    # is of that size (a tiny but consistent difference may resolve; its size says so).
+    sentence = next(line for line in near.splitlines() if "0.1000001" in line and " by " in line)
+    effect = float(sentence.split(" by ")[1].split(" ")[0])
+    assert effect < 1e-5 and "of 2 seeds" in sentence and "95% CI" in sentence
     assert "playground.tensorflow.org/#activation=relu" in markdown
     l1 = per_seed[per_seed["trial"] == "regularization-l1"]["near_zero_weights"]
     assert f"{l1.mean():.0%} of weights below 0.001" in markdown
