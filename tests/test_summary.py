@@ -362,3 +362,12 @@ def test_batch_noise_sets_the_scatter_within_an_epoch_against_the_models_change(
     # One batch per epoch (full-batch GD): no scatter to explain.
     single = pd.DataFrame({"epoch": np.arange(4), "loss": [1.0, 0.9, 0.8, 0.7]})
     assert np.isnan(batch_noise(single, curves)["noise_ratio"])
+
+
+def test_a_short_run_where_no_capacity_replica_trained_still_summarises():
+    rows = _capacity()
+    for row in rows:
+        row.update(parameters=1, constant_mse=0.0001)  # every final MSE above the reference
+    notes = _texts(observations(per_seed_table(rows)))
+    assert "w=50: 3 of 3 seeds did not train" in notes
+    assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=50." in notes

@@ -394,7 +394,8 @@ def _capacity(rows: pd.DataFrame, linear: float = float("nan")) -> list[Section]
     if small == large:
         return [Section("Part (e): capacity", notes, table)]
     trained = test.where(~fails)
-    best = trained.mean().idxmin()
+    means = trained.mean().dropna()  # widths where some seed trained
+    best = (means if len(means) else test.mean()).idxmin()
     contrasts = [
         Contrast(
             best, name, "held-out MSE", test[best], test[name], left_out=_either(fails, best, name)
