@@ -7,7 +7,7 @@ CORES  ?= 4
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint report bench bench-sweeps bench-numerics clean
+.PHONY: install run test test-fast lint report check-pages bench bench-sweeps bench-numerics clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ lint: install  ## ruff, snakefmt --check (line length 100) and snakemake --lint
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
 	$(VENV)/bin/snakemake --lint
+
+check-pages: install  ## the summary pages fit 1280 px (headless Chromium; screenshots beside them)
+	$(PY) -m aeflow.core.pagecheck results/summary.html results/playground/summary.html
 
 bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)
 	$(PY) benchmarks/compare.py

@@ -3,17 +3,19 @@ import html
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from aeflow.autoencoder.observations import observations
+from aeflow.autoencoder.observations import header, observations
 from aeflow.autoencoder.summary import (
     LEVEL_MARGIN,
     batch_noise,
     compare_optimizers,
+    full_table,
     per_seed_table,
     shown_table,
     summary_table,
 )
-from aeflow.core.report import to_html, to_markdown
+from aeflow.core.report import COMPACT_COLUMNS, to_html, to_markdown
 
 SEEDS = [0, 1, 2]
 
@@ -123,58 +125,109 @@ def rows():
     return _variants() + _optimizer_runs() + _retrained([0.0, 0.0, 0.0]) + capacity
 
 
+def _texts(sections):
+    return "\n".join(note for section in sections for note in section.notes)
+
+
 @pytest.fixture
 def notes(rows):
-    return "\n".join(observations(per_seed_table(rows)))
+    return _texts(observations(per_seed_table(rows)))
 
 
-def test_rankings_say_in_how_many_seeds_they_hold_with_their_spread(notes):
+def test_every_pair_of_variants_gets_a_paired_interval_holm_adjusted(notes):
+    # ae2 - ae1 held-out per seed: -0.10, -0.11, -0.07... mean -0.11; of the 3 pairs its
+    # p-value is the largest, so Holm's last step leaves its t interval at 95%.
+    d = np.array([0.20, 0.21, 0.19]) - np.array([0.30, 0.32, 0.31])
+    half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+    assert f"{-d.mean() - half:.2g} to {-d.mean() + half:.2g}" == "0.085 to 0.13"
     assert (
-        "Ranking by held-out reconstruction MSE (lower is better; mean ± std over 3 seeds): "
-        "ae2 < ae1 in held-out MSE in 3 of 3 seeds (0.2 ± 0.0082 vs 0.31 ± 0.0082); "
-        "ae1 < pca in held-out MSE in 3 of 3 seeds" in notes
+        "ae2 < ae1 in held-out MSE by 0.11 (adjusted 95% CI 0.085 to 0.13; lower in 3 of 3 "
+        "seeds)." in notes
     )
-    assert "Lowest: ae2." in notes
+    assert "ae1 < pca in held-out MSE by 0.093" in notes
+    assert "Lowest held-out MSE: ae2, resolved against every other model." in notes
+    # Training MSE: pca (0.102) against ae1 (0.10, 0.11, 0.12) is within the noise.
+    assert "not resolved: pca vs ae1 in training MSE differ by 0.008 (adjusted 95% CI" in notes
+
+
+def test_sections_carry_the_table_their_bullets_rest_on(rows):
+    sections = observations(per_seed_table(rows))
+    held_out = sections[0]
+    assert held_out.title == "Variants: held-out reconstruction error"
+    table = held_out.table.set_index("run")
+    assert table.loc["ae2", "held-out MSE"] == "0.2 ± 0.0082"
+    assert table.loc["ae2", "seeds"] == 3
+    # One finding per bullet, short.
+    for section in sections:
+        for note in section.notes:
+            assert len(note.split()) <= 45, note
 
 
 def test_pca_gap_and_retraining_observations_follow_the_numbers(notes):
-    assert "pca reaches the PCA optimum within 5% in 3 of 3 seeds" in notes
+    assert "pca reaches the training set's rank-1 optimum within 5% in 3 of 3 seeds" in notes
     assert "MSE / optimum 1.02 ± 0.0082, range 1.01 to 1.03" in notes
     assert "3 ± 0.82, range 2 to 4 degrees" in notes
-    # Relative gaps of ae2: 0.15 / 0.05, 0.15 / 0.06, 0.14 / 0.05 = 300%, 250%, 280%.
-    assert "ae2 +0.147 ± 0.0047 (+277% ± 21% of its training MSE; positive in 3 of 3" in notes
-    # pca's relative gap (298%, 310%, 278%) beats ae2's in 2 of 3 seeds only.
-    assert (
-        "Largest relative gap: pca vs ae2 in relative gap: not resolved (pca > ae2 in 2 of 3 "
-        "seeds; +295% ± 8% vs +277% ± 21%" in notes
-    )
+    # Absolute gaps, compared paired by seed; no relative-gap ranking.
+    assert "ae2: gap +0.15 ± 0.0047, positive in 3 of 3 seeds." in notes
+    assert "ae1 > ae2 in gap by 0.053" in notes and "relative" not in notes
     assert "the new latent is a monotone rescaling of the old in 3 of 3 replicas" in notes
-    # Retrained loss 0.22 ± 0.02 against the original's 0.053 ± 0.0047, in every replica.
-    assert "original < retrained in final training loss in 3 of 3 replicas" in notes
+    assert "original < retrained in final training loss by 0.17" in notes
+
+
+def test_the_linear_gap_is_set_against_the_held_out_sets_own_optimum(rows):
+    for row in rows:
+        if row["model"] == "pca":
+            row["test_pca_optimum_mse"] = 0.38
+    notes = _texts(observations(per_seed_table(rows)))
+    # Gap 0.298 on average; the two sets' own optima differ by 0.38 - 0.1 = 0.28.
+    assert "the held-out set's own rank-1 optimum is 0.38 against 0.1 on the training set" in notes
+    assert "so sampling alone explains +0.28 of it" in notes
 
 
 def test_optimizer_observations_compare_at_equal_examples_with_seed_agreement(notes):
-    assert "after 96,000 training examples seen by each run (mean ± std over 3 seeds)" in notes
-    assert '"SGD" < "GD" in training-set loss in 3 of 3 seeds (0.11 ± 0.0082 vs 0.9 ±' in notes
-    assert '"SGD" < "GD" in examples needed in 3 of 3 seeds (3,000 ± 82 vs 90,000 ± 816)' in notes
-    # Roughness is judged on the whole-training-set curves (SGD's is the smoother here),
-    # not on the mini-batch curves, which are reported apart (GD's would look smoother).
-    assert "Roughness of the loss over the whole training set" in notes
-    assert '"SGD" < "GD" in roughness in 3 of 3 seeds (0.0011 ± 8.2e-05 vs 0.0041 ±' in notes
-    assert 'have roughness "SGD" 0.5 ± 0.082; "GD" 0.005 ± 0.00082.' in notes
-    assert "50 ± 8.2, range 40 to 60 times as much (at least 2x in 3 of 3 seeds)" in notes
+    assert '"SGD" < "GD" in training-set loss by 0.79' in notes
+    assert '"SGD" < "GD" in roughness on the grid by 0.003' in notes
     assert (
-        'so the mini-batch curve of "SGD" is noisy mainly because each batch is a different '
-        "sample of the training points" in notes
+        '"SGD" reaches 1.1x the worst run\'s final loss in 3 of 3 seeds, after 2,900 to 3,100'
+        in notes
+    )
+    assert "50 ± 8.2, range 40 to 60 times the whole-set loss's change" in notes
+    assert "its noise is mostly batch sampling" in notes
+
+
+def test_a_level_never_reached_is_not_reached_not_zero_examples(rows):
+    for row in rows:
+        if row["model"] == "ae2-gd" and row["seed"] != 1:
+            row["examples_to_level"] = float("nan")
+    notes = _texts(observations(per_seed_table(rows)))
+    assert (
+        '"GD" reaches 1.1x the worst run\'s final loss in 1 of 3 seeds, after 91,000 to 91,000 '
+        "examples; not reached in 2." in notes
     )
 
 
 def test_capacity_observation_is_computed_from_the_numbers(notes):
-    assert "w=5 (103 parameters) training 0.21 ± 0.0082, held-out 0.323 ± 0.021" in notes
-    assert "w=400 < w=5 in training MSE in 3 of 3 seeds" in notes
-    assert "held-out MSE is lowest (by the mean) at w=50; against the largest width" in notes
-    assert "w=50 < w=400 in held-out MSE in 3 of 3 seeds" in notes
-    assert "so held-out MSE rises from w=50 to w=400 in this run" in notes
+    assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=50." in notes
+    assert "w=400 < w=5 in training MSE by 0.2" in notes
+    assert "w=50 < w=400 in held-out MSE by 0.047" in notes
+
+
+def test_a_replica_that_did_not_train_is_named_and_left_out(rows):
+    for row in rows:
+        row["constant_mse"] = 0.85
+        if row["model"] == "ae2-w5" and row["seed"] == 2:
+            row["train_mse"], row["test_mse"] = 0.853, 0.84
+    sections = observations(per_seed_table(rows))
+    notes = _texts(sections)
+    assert "w=5: 1 of 3 seeds did not train (final training MSE 0.853); left out" in notes
+    # Its seed pair is dropped from w=5's comparisons: 2 seeds remain.
+    assert (
+        "not resolved: w=400 vs w=5 in training MSE differ by 0.2 (adjusted 95% CI -0.18 to "
+        "0.58; w=400 lower in 2 of 2 seeds); 1 seed left out (did not train)." in notes
+    )
+    capacity = sections[-1].table.set_index("run")
+    assert capacity.loc["w=5", "did not train"] == 1
+    assert "(median 0.22, range 0.2 to 0.853)" in capacity.loc["w=5", "training MSE"]
 
 
 def test_observations_change_when_the_numbers_do(rows):
@@ -185,11 +238,11 @@ def test_observations_change_when_the_numbers_do(rows):
             row["order_swap_fraction"] = 0.3
         if row["model"] == "ae2-w400":  # now as good as w=50 in one seed
             row["test_mse"] = {0: 0.11, 1: 0.17, 2: 0.18}[row["seed"]]
-    notes = "\n".join(observations(per_seed_table(rows)))
-    assert "pca stays more than 5% above the PCA optimum in 3 of 3 seeds" in notes
+    notes = _texts(observations(per_seed_table(rows)))
+    assert "pca stays more than 5% above the training set's rank-1 optimum in 3 of 3" in notes
     assert "the new latent is not a monotone rescaling of the old in 3 of 3 replicas" in notes
-    assert "w=50 vs w=400 in held-out MSE: not resolved (w=50 < w=400 in 2 of 3 seeds" in notes
-    assert "the run does not resolve whether held-out MSE rises beyond w=50" in notes
+    assert "not resolved: w=50 vs w=400 in held-out MSE differ by" in notes
+    assert "w=50 lower in 2 of 3 seeds" in notes
 
 
 def test_indistinguishable_variants_are_reported_as_not_resolved(rows):
@@ -197,35 +250,31 @@ def test_indistinguishable_variants_are_reported_as_not_resolved(rows):
     twin = [
         {**row, "model": "ae2_twin", "label": "ae2_twin"} for row in rows if row["model"] == "ae2"
     ]
-    notes = "\n".join(observations(per_seed_table(rows + twin)))
-    assert (
-        "ae2 vs ae2_twin in held-out MSE: not resolved (ae2 < ae2_twin in 0 of 3 seeds, " in notes
-    )
+    notes = _texts(observations(per_seed_table(rows + twin)))
+    assert "not resolved: ae2 vs ae2_twin in held-out MSE differ by 0 (" in notes
     assert "equal in 3" in notes
-    assert "The run does not resolve which of ae2 and ae2_twin is lowest." in notes
-    assert "Lowest: ae2." not in notes
+    assert "The run does not resolve a single lowest held-out MSE." in notes
 
 
 def test_disagreeing_seeds_name_no_winner(rows):
     for row in rows:  # ae1 beats ae2 in seed 2 only
         if row["model"] == "ae1" and row["seed"] == 2:
             row["test_mse"] = 0.18
-    notes = "\n".join(observations(per_seed_table(rows)))
-    assert "ae2 vs ae1 in held-out MSE: not resolved (ae2 < ae1 in 2 of 3 seeds;" in notes
-    assert "The run does not resolve which of ae2 and ae1 is lowest." in notes
+    notes = _texts(observations(per_seed_table(rows)))
+    assert "not resolved: ae2 vs ae1 in held-out MSE differ by" in notes
+    assert "ae2 lower in 2 of 3 seeds" in notes
+    assert "The run does not resolve a single lowest held-out MSE." in notes
 
 
 def test_one_seed_claims_nothing_for_certain(rows):
     one = per_seed_table([row for row in rows if row["seed"] == 0])
-    notes = observations(one)
-    assert "1 seed, so no spread" in notes[0]
+    notes = [note for section in observations(one) for note in section.notes]
     assert "ae2 < ae1 in held-out MSE (0.2 vs 0.3) from 1 seed only; not resolved" in notes[0]
-    assert "Lowest:" not in "\n".join(notes)
+    assert not any(note.startswith("Lowest") for note in notes)
     # Every sentence that compares or judges says that one seed does not resolve it.
     for note in notes:
         if " < " in note or " > " in note or " in 1 of " in note:
             assert "not resolved" in note, note
-    assert not any(" of 1 seed" in note for note in notes)
 
 
 def test_summary_table_gives_mean_std_and_range_of_every_number(rows):
@@ -246,20 +295,25 @@ def test_summary_table_gives_mean_std_and_range_of_every_number(rows):
     assert len(per_seed) == len(rows) and per_seed["seed"].tolist()[:3] == SEEDS
 
 
-def test_markdown_and_html_show_every_measured_column(rows):
+def test_pages_show_a_compact_table_and_the_full_one_collapsed(rows):
     table = summary_table(rows)
-    notes = observations(per_seed_table(rows))
+    per_seed = per_seed_table(rows)
+    sections = observations(per_seed)
     shown = shown_table(table)
-    assert not any(c.endswith(("_min", "_max")) for c in shown)
-    markdown, page = to_markdown(shown, notes), to_html(shown, notes)
-    assert "| model | role | label |" in markdown and "order_swaps" in markdown
-    assert "pca_ratio" in page and "<li>" in page and "test_mse_std" in markdown
+    assert len(shown.columns) <= COMPACT_COLUMNS
+    top = header(per_seed)
+    markdown = to_markdown(shown, sections, header=top)
+    page = to_html(shown, sections, header=top, full=full_table(table))
+    assert "## Variants: held-out reconstruction error" in markdown
+    assert "data sample is one draw" in markdown and "Holm" in markdown
     assert "<NA>" not in markdown and "<NA>" not in page
-    # Every measured number of the table reaches both pages (the markdown row of pca).
-    pca = table[table["model"] == "pca"].iloc[0]
-    row = next(line for line in markdown.splitlines() if line.startswith("| pca |"))
-    assert f"{pca['test_mse']:.4g}" in row and f"{pca['pca_ratio']:.4g}" in row
-    assert all(note in page for note in map(html.escape, notes))
+    pca = shown[shown["model"] == "pca"].iloc[0]
+    assert pca["held-out MSE"] == "0.403 ± 0.0047"
+    row = next(line for line in markdown.splitlines() if line.startswith("| pca | variant"))
+    assert "0.403 ± 0.0047" in row
+    # The HTML keeps every column, collapsed.
+    assert "<details>" in page and "order_swap_fraction_std" in page
+    assert all(html.escape(n) in page for s in sections for n in s.notes)
 
 
 def _curve(per_epoch, epochs, rate, seed=0):
@@ -308,3 +362,12 @@ def test_batch_noise_sets_the_scatter_within_an_epoch_against_the_models_change(
     # One batch per epoch (full-batch GD): no scatter to explain.
     single = pd.DataFrame({"epoch": np.arange(4), "loss": [1.0, 0.9, 0.8, 0.7]})
     assert np.isnan(batch_noise(single, curves)["noise_ratio"])
+
+
+def test_a_short_run_where_no_capacity_replica_trained_still_summarises():
+    rows = _capacity()
+    for row in rows:
+        row.update(parameters=1, constant_mse=0.0001)  # every final MSE above the reference
+    notes = _texts(observations(per_seed_table(rows)))
+    assert "w=50: 3 of 3 seeds did not train" in notes
+    assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=50." in notes

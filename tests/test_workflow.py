@@ -129,7 +129,8 @@ def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workf
     assert mean["train_mse_std"] == pytest.approx(both.std(ddof=0))
     assert (mean["train_mse_min"], mean["train_mse_max"]) == (both.min(), both.max())
     text = (finished_workflow.results / "summary.md").read_text()
-    assert "Ranking by held-out reconstruction MSE (lower is better; mean ± std over 2" in text
+    assert "## Variants: held-out reconstruction error" in text
+    assert "Replicas: 2 per run." in text and "Holm" in text
     assert f"{mean['train_mse']:.3g} ± {mean['train_mse_std']:.2g}" in text
 
 
@@ -160,7 +161,7 @@ def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
         per_seed["test_mse"].mean()
     )
     text = (results / "summary.md").read_text()
-    assert "held-out reconstruction MSE (lower is better; mean ± std over 3 seeds)" in text
+    assert "Replicas: 3 per run." in text and "in held-out MSE" in text
     # Part (g) per replica: replica k retrained against its own frozen decoder.
     shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
     assert shift.groupby("seed").size().to_dict() == {0: 24, 1: 24, 2: 24}
@@ -197,9 +198,10 @@ def test_capacity_runs_figure_and_observation(finished_workflow):
     assert w8["train_mse"] == pytest.approx(last["train_loss"].mean(), rel=1e-5)
     assert w8["test_mse"] == pytest.approx(last["test_loss"].mean(), rel=1e-5)
     text = (results / "summary.md").read_text()
-    assert "Part (e), capacity: ae2's architecture with hidden [w, w], trained as ae2" in text
-    assert "w=8 (211 parameters) training" in text
-    assert "Capacity: w=50" in text or "Capacity: w=8" in text
+    assert "## Part (e): capacity, hidden [w, w]" in text
+    assert "ae2's architecture with hidden [w, w], trained as ae2." in text
+    assert "| w=8 | 211 | 2 |" in text
+    assert "w=8 in training MSE" in text and "Held-out MSE is lowest by the mean" in text
 
 
 def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow):

@@ -4,7 +4,8 @@ summary.md and the report's summary page."""
 import torch
 
 from aeflow.autoencoder.evaluation import summarise
-from aeflow.autoencoder.summary import shown_table
+from aeflow.autoencoder.observations import header
+from aeflow.autoencoder.summary import full_table, shown_table
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
@@ -21,5 +22,8 @@ with job_log(sm.log[0]):
     )
     write_csv(table, sm.output.table)
     write_csv(per_seed, sm.output.per_seed)
-    write_text(sm.output.markdown, to_markdown(shown_table(table), notes))
-    write_text(sm.output.html, to_html(shown_table(table), notes))
+    top = header(per_seed)
+    write_text(sm.output.markdown, to_markdown(shown_table(table), notes, header=top))
+    write_text(
+        sm.output.html, to_html(shown_table(table), notes, header=top, full=full_table(table))
+    )

@@ -4,7 +4,7 @@ report's page, the raw per-seed numbers, and each sweep's tidy trials table."""
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
-from aeflow.playground.summary import display_table, summarise
+from aeflow.playground.summary import display_table, header, summarise
 
 TITLE = "Playground experiments (bonus)"
 
@@ -23,6 +23,6 @@ with job_log(sm.log[0]):
     write_csv(per_seed, sm.output.per_seed)
     for sweep, path in zip(sweeps, sm.output.trials, strict=True):
         write_csv(tables[sweep], path)
-    shown = display_table(table)
-    write_text(sm.output.markdown, to_markdown(shown, notes, TITLE))
-    write_text(sm.output.html, to_html(shown, notes, TITLE))
+    shown, top = display_table(table), header(per_seed)
+    write_text(sm.output.markdown, to_markdown(shown, notes, TITLE, top))
+    write_text(sm.output.html, to_html(shown, notes, TITLE, top, full=table))

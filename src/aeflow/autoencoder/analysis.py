@@ -97,9 +97,16 @@ def model_metrics(
         "train_mse": reconstruction_mse(model, train_points),
         "test_mse": reconstruction_mse(model, test_points),
     }
+    # The best constant reconstruction (every point read as the mean point): what a
+    # network that did not train does at best.
+    metrics["constant_mse"] = float(train_points.double().var(dim=0, unbiased=False).mean())
     if model.spec.linear:
         optimum = pca_optimum_mse(train_points.double().numpy(), model.spec.latent_dim)
         metrics["pca_optimum_mse"] = optimum
+        # The held-out set's own optimum: what sampling alone puts between the two sets.
+        metrics["test_pca_optimum_mse"] = pca_optimum_mse(
+            test_points.double().numpy(), model.spec.latent_dim
+        )
         metrics["pca_ratio"] = metrics["train_mse"] / optimum if optimum > 0 else float("nan")
         if model.spec.latent_dim == 1:
             direction = model.decoder.weight.detach().double().numpy()[:, 0]

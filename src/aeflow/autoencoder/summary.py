@@ -25,7 +25,9 @@ COLUMNS = [
     "test_mse",
     "generalisation_gap",
     "loss_roughness",
+    "constant_mse",
     "pca_optimum_mse",
+    "test_pca_optimum_mse",
     "pca_ratio",
     "pca_angle_deg",
     "order_swaps",
@@ -53,7 +55,7 @@ SETTINGS = [
     "epochs",
 ]
 # Measured, yet the same in every seed (fixed by the data or the settings): no spread.
-CONSTANT = ["pca_optimum_mse", "matched_examples"]
+CONSTANT = ["constant_mse", "pca_optimum_mse", "test_pca_optimum_mse", "matched_examples"]
 SPREAD = [c for c in COLUMNS if c not in ("model", *SETTINGS, *CONSTANT)]
 SPREAD_STATISTICS = ("std", "min", "max")  # std with ddof=0, like core.claims.Spread
 
@@ -98,8 +100,9 @@ def compare_optimizers(curves: dict[str, pd.DataFrame]) -> dict[tuple[str, int],
     seed). The grid runs from 0 to the smallest total any run saw, in steps of the largest
     epoch size; curves are linearly interpolated onto it. Returns, per (run, seed): the
     grid's end, the losses there, the examples seen until the training-set loss first
-    falls to a level every run reaches (``LEVEL_MARGIN`` x the worst final mean), and the
-    roughness of the interpolated training-set curve.
+    falls to the level ``LEVEL_MARGIN`` x the worst run's mean final loss (NaN where a
+    seed never gets there: not reached), and the roughness of the interpolated
+    training-set curve.
     """
     end = min(float(c["examples_seen"].max()) for c in curves.values())
     step = max(float(c.loc[c["epoch"] == 1, "examples_seen"].iloc[0]) for c in curves.values())
@@ -120,12 +123,18 @@ def compare_optimizers(curves: dict[str, pd.DataFrame]) -> dict[tuple[str, int],
             "matched_examples": grid[-1],
             "full_train_loss": train[-1],
             "full_test_loss": test[-1],
-            "examples_to_level": float(grid[np.argmax(train <= level)]),
+            "examples_to_level": _first_reached(grid, train, level),
             "full_loss_roughness": roughness(train),
             "level": level,
         }
         for key, (train, test) in on_grid.items()
     }
+
+
+def _first_reached(grid: np.ndarray, loss: np.ndarray, level: float) -> float:
+    """Examples seen when ``loss`` first falls to ``level``; NaN if it never does."""
+    below = np.flatnonzero(loss <= level)
+    return float(grid[below[0]]) if below.size else float("nan")
 
 
 def batch_noise(losses: pd.DataFrame, curves: pd.DataFrame, settled_fraction: float = 0.5) -> dict:
@@ -185,6 +194,43 @@ def per_seed_table(rows: list[dict]) -> pd.DataFrame:
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The summary pages' table: means and standard deviations (the ranges stay in
-    summary.csv, whose 60-odd columns would not fit a page)."""
+    """The summary pages' compact table (at most ``report.COMPACT_COLUMNS`` columns): per
+    model the headline numbers as mean ± std over seeds. Every column is in summary.csv
+    and, collapsed, on the HTML page (``full_table``)."""
+
+    def spread(column: str) -> pd.Series:
+        if column not in table or table[column].isna().all():
+            return pd.Series([""] * len(table), index=table.index)
+        return table.apply(
+            lambda row: (
+                ""
+                if pd.isna(row[column])
+                else f"{row[column]:.3g} ± {row[f'{column}_std']:.2g}"
+                if row["seeds"] > 1
+                else f"{row[column]:.3g}"
+            ),
+            axis=1,
+        )
+
+    shown = pd.DataFrame(
+        {
+            "model": table["model"],
+            "role": table["role"],
+            "seeds": table["seeds"],
+            "parameters": table["parameters"],
+            "training MSE": spread("train_mse"),
+            "held-out MSE": spread("test_mse"),
+            "gap": spread("generalisation_gap"),
+            "final training loss": spread("final_train_loss"),
+            "MSE / PCA optimum": spread("pca_ratio"),
+            "whole-set loss (h)": spread("full_train_loss"),
+            "order swaps (g)": spread("order_swap_fraction"),
+        }
+    )
+    empty = [c for c in shown if shown[c].dtype == object and (shown[c] == "").all()]
+    return shown.drop(columns=empty)
+
+
+def full_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Every column of summary.csv but the ranges (the HTML page's collapsed table)."""
     return table.drop(columns=[c for c in table if c.endswith(("_min", "_max"))])

@@ -1,12 +1,39 @@
-"""A summary table and its observations as a Markdown and an HTML page (pandas only)."""
+"""Summary pages: a header, sections of findings each with the small table its bullets rest
+on, a compact table of numbers, and (HTML only, collapsed) the full table. pandas only."""
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+COMPACT_COLUMNS = 12  # at most this many columns in a page's compact table
+
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:1200px;margin:1em auto;padding:0 1em;"
+    "line-height:1.4;color:#222}"
+    "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.4em;border-bottom:1px solid #ddd}"
+    ".header{background:#f6f6f6;border-left:4px solid #888;padding:.4em 1em;font-size:92%}"
+    "table{border-collapse:collapse;font-size:88%;margin:.5em 0;max-width:100%}"
+    "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;vertical-align:top}"
+    "th{background:#eee}td:first-child,th:first-child{text-align:left}"
+    "li{margin:.3em 0}.scroll{overflow-x:auto;max-width:100%}"
+    "details{margin:1em 0}summary{cursor:pointer;font-weight:bold}"
+    "td{overflow-wrap:anywhere}"
+)
+
+
+@dataclass
+class Section:
+    """Findings of one family of comparisons, and the numbers they rest on."""
+
+    title: str
+    notes: list[str]
+    table: pd.DataFrame | None = field(default=None)
 
 
 def _cell(value) -> str:
@@ -16,7 +43,7 @@ def _cell(value) -> str:
         return "" if math.isnan(value) else f"{value:.4g}"
     if isinstance(value, (np.integer, int)):
         return str(int(value))
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return "" if value is None else str(value)
 
 
 def _is_link(value) -> bool:
@@ -24,7 +51,7 @@ def _is_link(value) -> bool:
 
 
 def _md_cell(value) -> str:
-    return f"[open]({value})" if _is_link(value) else _cell(value)
+    return f"[open]({value})" if _is_link(value) else _cell(value).replace("|", "\\|")
 
 
 def _html_cell(value) -> str:
@@ -41,37 +68,88 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def to_markdown(table: pd.DataFrame, notes: list[str], title: str = "Summary") -> str:
-    shown = _shown(table)
-    lines = [f"# {title}", "", "## Observations", ""]
-    lines += [f"- {note}" for note in notes] or ["- (none)"]
+def _sections(notes: Sequence[str | Section]) -> list[Section]:
+    """Loose strings become one 'Observations' section, in place."""
+    sections: list[Section] = []
+    for note in notes:
+        if isinstance(note, Section):
+            sections.append(note)
+        elif sections and sections[-1].title == "Observations":
+            sections[-1].notes.append(note)
+        else:
+            sections.append(Section("Observations", [note]))
+    return sections
+
+
+def _md_table(table: pd.DataFrame) -> list[str]:
+    lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * len(table.columns)]
     lines += [
-        "",
-        "## Numbers",
-        "",
-        "| " + " | ".join(shown.columns) + " |",
-        "|" + "---|" * len(shown.columns),
+        "| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
-    lines += [
-        "| " + " | ".join(_md_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)
-    ]
+    return lines
+
+
+def to_markdown(
+    table: pd.DataFrame,
+    notes: Sequence[str | Section],
+    title: str = "Summary",
+    header: Sequence[str] = (),
+) -> str:
+    """The page in Markdown: header lines, each section's bullets and small table, then
+    ``table`` (keep it compact; the full table is in the CSV)."""
+    lines = [f"# {title}", ""]
+    lines += [f"> {line}" for line in header] + ([""] if header else [])
+    sections = _sections(notes)
+    for section in sections or [Section("Observations", ["(none)"])]:
+        lines += [f"## {section.title}", ""]
+        lines += [f"- {note}" for note in section.notes] or ["- (none)"]
+        if section.table is not None and len(section.table):
+            lines += ["", *_md_table(section.table)]
+        lines.append("")
+    lines += ["## Numbers", "", *_md_table(_shown(table))]
     return "\n".join(lines) + "\n"
 
 
-def to_html(table: pd.DataFrame, notes: list[str], title: str = "Summary") -> str:
-    shown = _shown(table)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns)
+def _html_table(table: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>"
-        for row in shown.itertuples(index=False)
+        for row in table.itertuples(index=False)
     )
-    items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def to_html(
+    table: pd.DataFrame,
+    notes: Sequence[str | Section],
+    title: str = "Summary",
+    header: Sequence[str] = (),
+    full: pd.DataFrame | None = None,
+) -> str:
+    """The page in HTML: as ``to_markdown``, with ``full`` (every column) in a collapsed
+    section that scrolls within itself."""
+    parts = [f"<h1>{html.escape(title)}</h1>"]
+    if header:
+        parts.append(
+            "<div class='header'>"
+            + "".join(f"<p>{html.escape(line)}</p>" for line in header)
+            + "</div>"
+        )
+    for section in _sections(notes) or [Section("Observations", ["(none)"])]:
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in section.notes)
+        parts.append(f"<h2>{html.escape(section.title)}</h2><ul>{items}</ul>")
+        if section.table is not None and len(section.table):
+            parts.append(_html_table(section.table))
+    parts.append(f"<h2>Numbers</h2>{_html_table(_shown(table))}")
+    if full is not None:
+        parts.append(
+            "<details><summary>Every column (also in the CSV)</summary>"
+            f"<div class='scroll'>{_html_table(_shown(full))}</div></details>"
+        )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title><style>"
-        "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:90%}"
-        "td,th{border:1px solid #bbb;padding:3px 6px;text-align:right}th{background:#eee}"
-        "td:first-child,td:nth-child(2),td:nth-child(3){text-align:left}li{margin:.4em 0}"
-        f"</style></head><body><h2>Observations</h2><ul>{items}</ul>"
-        f"<h2>Numbers</h2><table><tr>{head}</tr>{body}</table></body></html>\n"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+        + "".join(parts)
+        + "</body></html>\n"
     )

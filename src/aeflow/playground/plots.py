@@ -186,19 +186,50 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     for ax, sweep in zip(axes.flat, sweeps, strict=False):
         chosen = table[table["sweep"] == sweep]
         positions, numeric, log_axis = _sweep_axis(list(chosen["value"]))
+        # A value that diverged in any seed is not drawn as a loss (its mean would hide or
+        # fake one): a cross at the top of the panel marks it, with its count.
+        bad = (
+            (chosen["diverged"] > 0).to_numpy()
+            if "diverged" in chosen
+            else np.zeros(len(chosen), bool)
+        )
+        kept = chosen[~bad]
         for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
-            ax.plot(positions, chosen[column], "o-", color=colour, label=column.split("_")[0])
+            ax.plot(positions[~bad], kept[column], "o-", color=colour, label=column.split("_")[0])
             ax.fill_between(
-                positions, chosen[f"{column}_min"], chosen[f"{column}_max"], color=colour, alpha=0.2
+                positions[~bad],
+                kept[f"{column}_min"],
+                kept[f"{column}_max"],
+                color=colour,
+                alpha=0.2,
             )
+        for position, row in zip(positions[bad], chosen[bad].itertuples(), strict=True):
+            ax.plot(
+                position, 0.93, "x", color="black", ms=9, mew=2, transform=ax.get_xaxis_transform()
+            )
+            ax.annotate(
+                f"diverged\n{int(row.diverged)}/{int(row.seeds)}",
+                (position, 0.9),
+                xycoords=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize="x-small",
+            )
+        if bad.any():
+            ax.plot([], [], "x", color="black", mew=2, label="diverged (not drawn)")
         if log_axis:
             ax.set_xscale("log")
         if not numeric:
             labels = [textwrap.fill(str(v), 16) for v in chosen["value"]]
             ax.set_xticks(positions, labels, rotation=30, ha="right", fontsize="x-small")
-        ax.set_yscale("log")
+        losses = kept[["train_loss", "test_loss"]].to_numpy(dtype=float)
+        if (np.isfinite(losses) & (losses > 0)).any():
+            ax.set_yscale("log")
+            ax.set_ylabel("final loss (log)")
+        else:  # nothing finite to draw: no log axis to scale
+            ax.set_yticks([])
+            ax.set_ylabel("final loss")
         ax.set(title=f"{sweep} ({chosen['key'].iloc[0]})", xlabel=chosen["key"].iloc[0])
-        ax.set_ylabel("final loss (log)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
     for ax in list(axes.flat)[len(sweeps) :]:

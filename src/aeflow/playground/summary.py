@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from aeflow.core.claims import Spread, compare, comparison_text
+from aeflow.core.claims import RULE, Contrast, Spread, contrast_texts
+from aeflow.core.report import Section
 from aeflow.core.sweep_tables import point_text, search_sentence, trials_table
 from aeflow.core.tables import Table, read_stacked
 from aeflow.playground.link import playground_url
@@ -147,71 +148,173 @@ def seed_values(per_seed: pd.DataFrame, trial: str, metric: str) -> np.ndarray:
     return chosen[metric].to_numpy(dtype=float)
 
 
-def _versus(per_seed: pd.DataFrame, first: tuple[str, str], second: tuple[str, str]) -> str:
-    """'A < B in test loss in k of n seeds (...)' or '...: not resolved (...)': trials given
-    as (trial, label), compared seed by seed."""
-    comparison = compare(
-        seed_values(per_seed, first[0], "test_loss"), seed_values(per_seed, second[0], "test_loss")
-    )
-    return comparison_text(comparison, first[1], second[1], "test loss")
+def header(per_seed: pd.DataFrame) -> list[str]:
+    """What the replicas vary and the decision rule, for the page top."""
+    seeds = int(per_seed.groupby("trial")["seed"].nunique().max()) if len(per_seed) else 0
+    return [
+        f"Replicas: {seeds} per trial. Replica k changes the initial weights (and the point "
+        "order where reshuffled); the data set is one draw (playground.data.seed), so each "
+        "'k of n seeds' holds for that one data set. The noise and train-ratio sweeps change "
+        "the data set, and with it the test set.",
+        f"Rule: {RULE} Each one-at-a-time sweep is one family: every value against the "
+        "baseline, and the best against the runner-up.",
+    ]
 
 
-def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) -> list[str]:
-    """Findings computed from the per-seed numbers; ``baseline``: its effective settings."""
-    found = []
+def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) -> list:
+    """Findings computed from the per-seed numbers; ``baseline``: its effective settings.
+    Returns the baseline sentence and one ``Section`` per one-at-a-time sweep."""
+    found: list = []
     base = table[table["sweep"] == BASELINE].iloc[0]
     seeds = int(base["seeds"])
+    accuracy = seed_values(per_seed, BASELINE, "test_accuracy")
     accuracy_text = (
-        ""
-        if np.isnan(base["test_accuracy"])
-        else f", test accuracy {_spread(seed_values(per_seed, BASELINE, 'test_accuracy'), '.1%')}"
+        "" if np.isnan(accuracy).all() else f", test accuracy {_spread(accuracy, '.1%')}"
     )
     found.append(
         f"Baseline ({describe(baseline)}): test loss "
-        f"{_spread(seed_values(per_seed, BASELINE, 'test_loss'))} over {seeds} seeds (train "
-        f"{_spread(seed_values(per_seed, BASELINE, 'train_loss'))}){accuracy_text}; "
-        f"{int(base['parameters'])} parameters."
+        f"{_spread(seed_values(per_seed, BASELINE, 'test_loss'))} over {seeds} seeds"
+        f"{accuracy_text}; {int(base['parameters'])} parameters."
     )
     for sweep, rows in table[table["sweep"] != BASELINE].groupby("sweep", sort=False):
         if len(rows) < 2:
             continue
-        found.append(_sweep_observation(sweep, rows, per_seed))
-        if rows["key"].iloc[0] == "training.regularization":
-            found.append(_regularization_observation(rows, per_seed))
+        found.append(_sweep_section(sweep, rows, per_seed))
     return found
 
 
-def _sweep_observation(sweep: str, rows: pd.DataFrame, per_seed: pd.DataFrame) -> str:
-    ranked = rows.drop_duplicates("trial").sort_values("test_loss", na_position="last")
-    labelled = [(row.trial, str(row.value)) for row in ranked.itertuples()]
-    best, worst = ranked.iloc[0], ranked.iloc[-1]
-    sentence = (
-        f"Sweep {sweep} ({best['key']}): the lowest mean test loss is at {best['value']} "
-        f"({_spread(seed_values(per_seed, best['trial'], 'test_loss'))}); "
-        f"{_versus(per_seed, labelled[0], labelled[1])}."
-    )
-    if worst["diverged"] > 0:
-        diverged = f"{int(worst['diverged'])} of {int(worst['seeds'])} seeds"
-        sentence += f" {worst['value']} diverged in {diverged}."
-    elif len(ranked) > 2:
-        sentence += (
-            f" The highest is at {worst['value']} "
-            f"({_spread(seed_values(per_seed, worst['trial'], 'test_loss'))}); "
-            f"{_versus(per_seed, labelled[-2], labelled[-1])}."
-        )
-    return sentence
+def _label(row) -> str:
+    return str(row.value) + (" (baseline)" if row.trial == BASELINE else "")
 
 
-def _regularization_observation(rows: pd.DataFrame, per_seed: pd.DataFrame) -> str:
-    parts = []
-    for row in rows.drop_duplicates("trial").itertuples():
-        near = seed_values(per_seed, row.trial, "near_zero_weights")
-        dead = seed_values(per_seed, row.trial, "dead_weights")
-        parts.append(
-            f"{row.value}: {_pct(near.mean())} of weights |w| < {NEAR_ZERO:g} "
-            f"(seeds {_pct(near.min())} to {_pct(near.max())}), {_pct(dead.mean())} dead links"
+def _diverged(per_seed: pd.DataFrame, trial: str) -> int:
+    values = seed_values(per_seed, trial, "test_loss")
+    flags = seed_values(per_seed, trial, "diverged") if "diverged" in per_seed else 0
+    return int((~np.isfinite(values) | (np.asarray(flags) > 0)).sum())
+
+
+def _sweep_section(sweep: str, rows: pd.DataFrame, per_seed: pd.DataFrame) -> Section:
+    """One family: every value against the baseline, and the best against the runner-up
+    (among values that did not diverge in any seed); Holm over them all."""
+    points = rows.drop_duplicates("trial")
+    key = points["key"].iloc[0]
+    diverged = {row.trial: _diverged(per_seed, row.trial) for row in points.itertuples()}
+    labels = {row.trial: _label(row) for row in points.itertuples()}
+    if BASELINE not in labels:  # the sweep does not hold the baseline's value
+        labels[BASELINE], diverged[BASELINE] = "baseline", _diverged(per_seed, BASELINE)
+    ranked = [
+        row.trial
+        for row in points.sort_values("test_loss").itertuples()
+        if diverged[row.trial] == 0
+    ]
+
+    def values(trial: str, metric: str = "test_loss") -> np.ndarray:
+        out = seed_values(per_seed, trial, metric)
+        if diverged[trial]:  # a diverged seed makes the run not comparable (claims.RULE)
+            bad = ~np.isfinite(seed_values(per_seed, trial, "test_loss"))
+            if "diverged" in per_seed:
+                bad |= seed_values(per_seed, trial, "diverged") > 0
+            out = np.where(bad, np.nan, out)
+        return out
+
+    others = [t for t in points["trial"] if t != BASELINE]
+    contrasts = [
+        Contrast(labels[t], labels[BASELINE], "test loss", values(t), values(BASELINE))
+        for t in others
+    ]
+    if len(ranked) >= 2 and BASELINE not in ranked[:2]:
+        contrasts.append(
+            Contrast(
+                labels[ranked[0]],
+                labels[ranked[1]],
+                "test loss",
+                values(ranked[0]),
+                values(ranked[1]),
+            )
         )
-    return (
-        "Weights after training, mean over seeds (range over seeds); 'dead' are links the "
-        "Playground's L1 rule set to exactly 0 for good: " + "; ".join(parts) + "."
-    )
+    regularization = key == "training.regularization"
+    has_accuracy = not np.isnan(seed_values(per_seed, BASELINE, "test_accuracy")).all()
+    if regularization and has_accuracy:
+        contrasts += [
+            Contrast(
+                labels[t],
+                labels[BASELINE],
+                "test accuracy",
+                values(t, "test_accuracy"),
+                values(BASELINE, "test_accuracy"),
+                lower_is_better=False,
+                fmt=".1%",
+            )
+            for t in others
+        ]
+    if regularization:  # what each regulariser does to the weights
+        contrasts += [
+            Contrast(
+                labels[t],
+                labels[BASELINE],
+                "mean |w|",
+                values(t, "mean_abs_weight"),
+                values(BASELINE, "mean_abs_weight"),
+            )
+            for t in others
+        ]
+    results = contrast_texts(contrasts)
+    notes = [f"{text}." for _, text in results]
+    if ranked:
+        notes.insert(
+            0, f"Lowest mean test loss: {labels[ranked[0]]} (among values that did not diverge)."
+        )
+    not_ranked = [t for t in points["trial"] if diverged[t]]
+    if not_ranked:
+        notes.append(
+            "Not ranked (diverged): "
+            + "; ".join(
+                f"{labels[t]} in {diverged[t]} of {len(values(t))} seeds" for t in not_ranked
+            )
+            + "."
+        )
+    if key in ("data.noise", "data.train_ratio"):
+        notes.append(
+            "The data set, and with it the test set, changes with this setting (noisier "
+            "points, or another split), so its values are scored on different test sets."
+        )
+    if regularization:
+        notes += _weights_notes(points, per_seed, labels)
+    table = _sweep_table(points, per_seed, labels, diverged, has_accuracy)
+    return Section(f"Sweep {sweep} ({key})", notes, table)
+
+
+def _weights_notes(points: pd.DataFrame, per_seed: pd.DataFrame, labels: dict) -> list[str]:
+    notes = []
+    for trial in points["trial"]:
+        magnitude = seed_values(per_seed, trial, "mean_abs_weight")
+        dead = seed_values(per_seed, trial, "dead_weights")
+        near = seed_values(per_seed, trial, "near_zero_weights")
+        notes.append(
+            f"{labels[trial]}: mean |w| {Spread.of(magnitude).range_text('.2g')}; "
+            f"{_pct(near.mean())} of weights below {NEAR_ZERO:g}, {_pct(dead.mean())} dead "
+            "links (set to 0 for good by L1)."
+        )
+    return notes
+
+
+def _sweep_table(points, per_seed, labels, diverged, has_accuracy) -> pd.DataFrame:
+    rows = []
+    for trial in points["trial"]:
+        row = {
+            "value": labels[trial],
+            "seeds": len(seed_values(per_seed, trial, "test_loss")),
+            "diverged": diverged[trial],
+        }
+        for name, metric, fmt in (
+            ("test loss", "test_loss", ".3g"),
+            ("test accuracy", "test_accuracy", ".1%"),
+            ("mean |w|", "mean_abs_weight", ".2g"),
+        ):
+            if metric == "test_accuracy" and not has_accuracy:
+                continue
+            values = seed_values(per_seed, trial, metric)
+            finite = values[np.isfinite(values)]
+            row[name] = Spread.of(finite).text(fmt) if len(finite) else "diverged"
+        rows.append(row)
+    return pd.DataFrame(rows)
