@@ -23,7 +23,9 @@ rule plot_samples:
 
 rule plot_loss_curves:
     input:
-        expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
+        samples=rules.make_data.output[0],
+        losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
+        curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=VARIANTS),
     output:
         report(
             figure("loss_curves"),
@@ -117,6 +119,7 @@ rule plot_retrain:
 
 rule plot_optimizer_comparison:
     input:
+        samples=rules.make_data.output[0],
         curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=ae.comparison_runs(config)),
         losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=ae.comparison_runs(config)),
     output:
@@ -139,7 +142,8 @@ rule plot_optimizer_comparison:
 
 rule plot_capacity:
     input:
-        [run["curves"] for run in capacity.capacity_runs(config, RESULTS)],
+        samples=rules.make_data.output[0],
+        curves=[run["curves"] for run in capacity.capacity_runs(config, RESULTS)],
     output:
         report(
             figure("capacity"),

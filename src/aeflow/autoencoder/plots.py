@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from aeflow.autoencoder.failures import failure_label
 from aeflow.core.stats import order_swaps
 
 LATENT_CMAP = "viridis"
@@ -29,16 +30,28 @@ def samples_figure(samples: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _split_failed(table: pd.DataFrame, failed: set[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of the seeds that trained, rows of those that did not); every row counts as
+    trained when all seeds failed, so that a run is never drawn empty."""
+    bad = table["seed"].isin(failed)
+    if bad.all():
+        return table, table.iloc[:0]
+    return table[~bad], table[bad]
+
+
 def loss_curves_figure(
     curves: Mapping[str, pd.DataFrame],
     x: str = "step",
     title: str = "Training loss",
+    failed: Mapping[str, set[int]] | None = None,
 ) -> plt.Figure:
     """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis.
 
     With several seed replicas: the mean over seeds of the per-epoch mean, and a band from
-    the lowest to the highest seed.
+    the lowest to the highest seed. Seeds in ``failed`` (label -> seeds that did not train)
+    are left out of the mean and band and drawn dashed, as the summaries leave them out.
     """
+    failed = failed or {}
     xlabels = {"step": "training step (batch)", "examples_seen": "training examples seen"}
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     for (label, losses), colour in zip(curves.items(), plt.cm.tab10.colors, strict=False):
@@ -54,6 +67,18 @@ def loss_curves_figure(
                 label=f"{label} (epoch mean)",
             )
             continue
+        losses, failures = _split_failed(losses, failed.get(label, set()))
+        seeds = losses["seed"].nunique()
+        for k, (_, one) in enumerate(failures.groupby("seed")):
+            per_epoch = one.groupby("epoch").agg({x: "max", "loss": "mean"})
+            ax.plot(
+                per_epoch[x],
+                per_epoch["loss"],
+                "--",
+                color=colour,
+                linewidth=1.0,
+                label=f"{label}: {failure_label(failed[label])} (dashed)" if k == 0 else None,
+            )
         per_seed = losses.groupby(["epoch", "seed"]).agg({x: "max", "loss": "mean"})
         band = per_seed.groupby("epoch").agg(
             x=(x, "max"), low=("loss", "min"), high=("loss", "max"), mean=("loss", "mean")
@@ -64,7 +89,7 @@ def loss_curves_figure(
             band["mean"],
             color=colour,
             linewidth=1.6,
-            label=f"{label} (epoch mean over {seeds} seeds; band: min to max)",
+            label=f"{label} (epoch mean over {seeds} seed{'s' * (seeds > 1)}; band: min to max)",
         )
     ax.set_yscale("log")
     ax.set(xlabel=xlabels.get(x, x), ylabel="MSE loss (log scale)", title=title)
@@ -74,16 +99,31 @@ def loss_curves_figure(
 
 
 def optimizer_comparison_figure(
-    full_curves: Mapping[str, pd.DataFrame], batch_losses: Mapping[str, pd.DataFrame]
+    full_curves: Mapping[str, pd.DataFrame],
+    batch_losses: Mapping[str, pd.DataFrame],
+    failed: Mapping[str, set[int]] | None = None,
 ) -> plt.Figure:
     """Part (h). Left: the loss over the whole training set (solid) and the held-out set
     (dashed) against training examples seen, mean over seeds with a min-max band: the
     matched quantity the optimisers are compared on. Right, separately: the loss of each
-    mini-batch as recorded during training (for SGD, each batch is another sample)."""
+    mini-batch as recorded during training (for SGD, each batch is another sample).
+    Seeds in ``failed`` (label -> seeds that did not train) are left out of mean and band
+    and drawn dotted."""
+    failed = failed or {}
     fig, (full, batch) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     colours = plt.cm.tab10.colors
     for (label, curves), colour in zip(full_curves.items(), colours, strict=False):
+        curves, failures = _split_failed(curves, failed.get(label, set()))
         seeds = curves["seed"].nunique()
+        for k, (_, one) in enumerate(failures.groupby("seed")):
+            full.plot(
+                one["examples_seen"],
+                one["train_loss"],
+                ":",
+                color=colour,
+                linewidth=1.0,
+                label=f"{label}: {failure_label(failed[label])} (dotted)" if k == 0 else None,
+            )
         for column, style in (("train_loss", "-"), ("test_loss", "--")):
             band = curves.groupby("examples_seen")[column].agg(["min", "max", "mean"])
             full.fill_between(
@@ -227,19 +267,42 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
 
 
 def capacity_figure(
-    curves: Mapping[int, pd.DataFrame], parameters: Mapping[int, int], variant: str
+    curves: Mapping[int, pd.DataFrame],
+    parameters: Mapping[int, int],
+    variant: str,
+    failed: Mapping[int, set[int]] | None = None,
 ) -> plt.Figure:
     """Part (e) measured. Left: training and held-out MSE at the end of training against
     the parameter count (log x), mean over seeds with a min-max band, each point labelled
     with its width. Right: held-out MSE per epoch of each width (mean over seeds).
 
     ``curves``: width -> per-epoch table (epoch, train_loss, test_loss, seed);
-    ``parameters``: width -> parameter count."""
+    ``parameters``: width -> parameter count; ``failed``: width -> seeds that did not
+    train, left out of means and bands (as in the summary) and marked with crosses."""
+    failed = failed or {}
     fig, (final, history) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
     widths = sorted(curves)
     x = np.array([parameters[w] for w in widths], dtype=float)
     seeds = min(table["seed"].nunique() for table in curves.values())
     ends = {w: t[t["epoch"] == t["epoch"].max()] for w, t in curves.items()}
+    failed_ends = {w: _split_failed(ends[w], failed.get(w, set()))[1] for w in widths}
+    ends = {w: _split_failed(ends[w], failed.get(w, set()))[0] for w in widths}
+    curves = {w: _split_failed(curves[w], failed.get(w, set()))[0] for w in widths}
+    marked = False
+    for w, position in zip(widths, x, strict=True):
+        for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
+            if len(failed_ends[w]):
+                final.scatter(
+                    [position] * len(failed_ends[w]),
+                    failed_ends[w][column],
+                    marker="x",
+                    color=colour,
+                    zorder=3,
+                    label=None
+                    if marked
+                    else "a seed that did not train (cross; out of mean, band)",
+                )
+                marked = True
     for column, colour, what in (
         ("train_loss", "tab:blue", "training set"),
         ("test_loss", "tab:red", "held-out set"),
@@ -280,7 +343,7 @@ def capacity_figure(
         yscale="log",
         xlabel="epoch",
         ylabel="held-out MSE (log scale)",
-        title="Held-out MSE during training (mean over seeds)",
+        title="Held-out MSE during training (mean over seeds that trained)",
     )
     for ax in (final, history):
         ax.grid(True, which="both", alpha=0.3)
