@@ -41,7 +41,7 @@ check-pages: install  ## the summary pages fit 1280 px (headless Chromium; scree
 bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)
 	$(PY) benchmarks/compare.py
 
-bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-trial run (~20 min)
+bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-trial run (5,000 trainings: long)
 	$(PY) benchmarks/sweeps.py planning scaling default --cores 2
 
 bench-numerics: install  ## cost of portable numerics; writes docs/generated/numerics.md

@@ -11,7 +11,8 @@
 Also: ae2's training time with 1 and with 10 seed replicas (vectorised in one job).
 
 Usage: python benchmarks/compare.py [--epochs 1000] [--cores 2]     (or: make bench)
-Each way runs in a fresh process, so import costs count. Prints a table with ratios.
+Each way runs in a fresh process, so import costs count. Prints a table with ratios and
+writes it to docs/generated/compare.md, labelled with the commit, date and CPU that made it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 import yaml
+from generated import markdown_table, write_page
 
 REPO = Path(__file__).resolve().parents[1]
 # (name, hidden widths or None for the linear model, optimizer, batch size)
@@ -225,18 +227,41 @@ def main() -> None:
         for way in ("notebook", "plain", "workflow")
     }
     notebook, plain = results["notebook"], results["plain"]
-    print(f"epochs={args.epochs}, snakemake --cores {args.cores}, {os.cpu_count()} CPUs\n")
-    print(f"{'way':<10} {'wall s':>8} {'x notebook':>11} {'ae2 steps/s':>12} {'x plain':>8}")
-    for way, r in results.items():
-        print(
-            f"{way:<10} {r['wall_s']:>8.1f} {r['wall_s'] / notebook['wall_s']:>11.2f} "
-            f"{r['ae2_steps_per_s']:>12.0f} {r['ae2_steps_per_s'] / plain['ae2_steps_per_s']:>8.2f}"
+    header = ("way", "wall s", "x notebook", "ae2 steps/s", "x plain loop")
+    rows = [
+        (
+            way,
+            f"{r['wall_s']:.1f}",
+            f"{r['wall_s'] / notebook['wall_s']:.2f}",
+            f"{r['ae2_steps_per_s']:.0f}",
+            f"{r['ae2_steps_per_s'] / plain['ae2_steps_per_s']:.2f}",
         )
+        for way, r in results.items()
+    ]
     replicas = _timed_subprocess("replicas", args.epochs, args.cores)
-    print(
-        f"\nseed replicas, ae2 training: 1 seed {replicas['one_s']:.1f} s, 10 seeds "
-        f"{replicas['ten_s']:.1f} s ({replicas['ten_s'] / replicas['one_s']:.2f}x)"
+    seeds_line = (
+        f"Seed replicas, ae2's training alone: 1 seed {replicas['one_s']:.1f} s, 10 seeds "
+        f"{replicas['ten_s']:.1f} s ({replicas['ten_s'] / replicas['one_s']:.2f}x)."
     )
+    table = markdown_table(header, rows)
+    print(f"epochs={args.epochs}, snakemake --cores {args.cores}, {os.cpu_count()} CPUs\n")
+    print("\n".join(table), "", seeds_line, sep="\n")
+    path = write_page(
+        "compare",
+        "The sheet's trainings: notebook way, plain loop, workflow",
+        "make bench",
+        [
+            f"{args.epochs} epochs; the workflow ran `snakemake --cores {args.cores} "
+            "autoencoder` from scratch with one seed and no capacity widths (the sheet's "
+            "trainings, once each), plus its report. Wall times are of fresh processes, "
+            "imports included; steps/s are of ae2's training.",
+            "",
+            *table,
+            "",
+            seeds_line,
+        ],
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

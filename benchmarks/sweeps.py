@@ -9,7 +9,8 @@
 
 Usage: python benchmarks/sweeps.py planning scaling [--cores 2] [--baseline-rev REV]
        (or: make bench-sweeps). Every run happens in a fresh temporary copy of the workflow;
-a table of what was measured is printed at the end, with the target and whether it is met.
+a table of what was measured is printed at the end, with the target and whether it is met,
+and written to docs/generated/sweeps.md, labelled with the commit, date and CPU that made it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 
 import yaml
+from generated import markdown_table, write_page
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -146,10 +148,29 @@ def main() -> None:
             rows += globals()[target](args.cores)
     print(f"\n{os.cpu_count()} CPUs visible, --cores {args.cores}")
     print(f"{'measurement':<66} {'value':>10}  {'target':<9} met")
+    table = []
     for label, value, target, met in rows:
         unit = "x" if "/" in label else "s"
         mark = "" if met is None else ("yes" if met else "NO")
         print(f"{label:<66} {value:>9.2f}{unit}  {target:<9} {mark}")
+        table.append((label, f"{value:.2f} {unit}", target, mark))
+    path = write_page(
+        "sweeps",
+        "Sweep scale",
+        "python benchmarks/sweeps.py " + " ".join(args.targets),
+        [
+            f"`snakemake --cores {args.cores}`, each measurement in a fresh temporary copy of "
+            "the workflow"
+            + (
+                f"; the default run is compared with revision {args.baseline_rev}."
+                if "default" in args.targets
+                else "."
+            ),
+            "",
+            *markdown_table(("measurement", "value", "target", "met"), table),
+        ],
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ def tiny_config() -> dict:
     playground["enabled"] = False
     playground["data"]["n_samples"] = 40
     playground["training"].update(epochs=4, seeds=2)
-    playground["batch_trials"] = 2
+    playground["trials_per_chunk"] = 2
     playground["sweeps"] = {
         "learning_rate": {"key": "training.learning_rate", "values": [0.03, 0.1]},
         "regularization": {"key": "training.regularization", "values": ["none", "l1", "l2"]},

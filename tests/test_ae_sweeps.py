@@ -1,5 +1,5 @@
-"""Sweeps over the autoencoders' settings: the trials they make, their batches, errors for
-bad specs, trial batches that train each trial exactly as alone, and the stage end to end."""
+"""Sweeps over the autoencoders' settings: the trials they make, their chunks, errors for
+bad specs, trial chunks that train each trial exactly as alone, and the stage end to end."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +9,7 @@ import torch
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder.data import make_samples
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
-from aeflow.autoencoder.training import train_replicas, train_trial_batch
+from aeflow.autoencoder.training import train_replicas, train_trial_chunk
 from aeflow.core.config import ConfigError
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, WorkflowDir, default_config, tiny_config
@@ -23,13 +23,13 @@ WIDTH_GRID = {
 }
 
 
-def test_a_grid_over_width_and_rate_batches_by_width():
+def test_a_grid_over_width_and_rate_chunks_by_width():
     config = default_config()
     config["sweeps"] = {"width": WIDTH_GRID}
     validate_config(config, SCHEMA)
-    batches = ae_sweeps.trial_batches(config)
-    # Learning rates share a batch; widths (other shapes) do not.
-    assert batches == {
+    chunks = ae_sweeps.trial_chunks(config)
+    # Learning rates share a chunk; widths (other shapes) do not.
+    assert chunks == {
         "width-5x5_0.001": ["width-5x5_0.001", "width-5x5_0.01"],
         "width-20x20_0.001": ["width-20x20_0.001", "width-20x20_0.01"],
     }
@@ -39,17 +39,17 @@ def test_a_grid_over_width_and_rate_batches_by_width():
     assert settings["training"]["seeds"] == 5  # the base variant's (default) seeds
 
 
-def test_sweep_batch_trials_caps_the_trials_of_one_job():
+def test_sweep_trials_per_chunk_caps_the_trials_of_one_job():
     config = default_config()
     config["sweeps"] = {
         "rate": {"variant": "ae2", "key": "training.learning_rate", "values": [0.1, 0.2, 0.3]}
     }
-    config["sweep_batch_trials"] = 2
+    config["sweep_trials_per_chunk"] = 2
     validate_config(config, SCHEMA)
-    batches = ae_sweeps.trial_batches(config)
+    chunks = ae_sweeps.trial_chunks(config)
     # One architecture, three trials, at most two per job: two jobs, every trial in one.
-    assert sorted(len(trials) for trials in batches.values()) == [1, 2]
-    assert sorted(t for trials in batches.values() for t in trials) == [
+    assert sorted(len(trials) for trials in chunks.values()) == [1, 2]
+    assert sorted(t for trials in chunks.values() for t in trials) == [
         "rate-0.1",
         "rate-0.2",
         "rate-0.3",
@@ -93,7 +93,7 @@ def test_bad_autoencoder_sweeps_name_the_sweep_and_key(spec, message):
     assert message in str(error.value)
 
 
-def test_each_trial_of_a_batch_trains_exactly_as_alone():
+def test_each_trial_of_a_chunk_trains_exactly_as_alone():
     samples = make_samples(40, 30, (-2.0, 2.0), (-1.0, 1.0), seed=0)
     train = torch.tensor(samples.loc[samples["split"] == "train", ["x", "y"]].to_numpy(),
                          dtype=torch.float32)  # fmt: skip
@@ -104,16 +104,16 @@ def test_each_trial_of_a_batch_trains_exactly_as_alone():
         TrainingSpec(epochs=15, seeds=2, learning_rate=rate, seed=seed)
         for rate, seed in ((1e-3, 0), (1e-2, 0), (3e-3, 7))
     ]
-    batch = train_trial_batch(
-        [(f"t{i}", model, spec) for i, spec in enumerate(specs)], train, test, "batch"
+    chunk = train_trial_chunk(
+        [(f"t{i}", model, spec) for i, spec in enumerate(specs)], train, test, "chunk"
     )
-    assert len(batch.metrics) == 6 and (batch.metrics["parameters"] == 563).all()
+    assert len(chunk.metrics) == 6 and (chunk.metrics["parameters"] == 563).all()
     for i, spec in enumerate(specs):
         alone = train_replicas(model, train, spec, "alone", held_out=test).curves
-        mine = batch.curves[batch.curves["trial"] == f"t{i}"]
+        mine = chunk.curves[chunk.curves["trial"] == f"t{i}"]
         assert np.abs(mine["train_loss"].to_numpy() - alone["train_loss"].to_numpy()).max() < 1e-6
         assert np.abs(mine["test_loss"].to_numpy() - alone["test_loss"].to_numpy()).max() < 1e-6
-    first = batch.curves[batch.curves["trial"] == "t1"]
+    first = chunk.curves[chunk.curves["trial"] == "t1"]
     assert (
         first.groupby("seed")["train_loss"]
         .last()
@@ -152,9 +152,9 @@ def test_all_three_forms_run_from_config_alone(tmp_path):
     assert len(sentences) == 3 and all("of 2 seeds" in line for line in sentences)
     for sweep in ("width", "rate", "search"):
         assert (wf.results / f"figures/sweep_{sweep}.png").read_bytes()[:4] == b"\x89PNG"
-    # Batches: the two widths apart; the ae1 trials (batch size 8) together.
-    batches = sorted(p.name for p in (wf.results / "sweeps/batches").iterdir())
-    assert len(batches) == len(ae_sweeps.trial_batches(_validated(wf)))
+    # Chunks: the two widths apart; the ae1 trials (batch size 8) together.
+    chunks = sorted(p.name for p in (wf.results / "sweeps/chunks").iterdir())
+    assert len(chunks) == len(ae_sweeps.trial_chunks(_validated(wf)))
 
 
 def _validated(wf):

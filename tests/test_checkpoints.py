@@ -8,9 +8,10 @@ from aeflow.autoencoder.checkpoints import load_autoencoder, load_replicas
 from aeflow.autoencoder.data import make_samples
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import retrain_encoder, train_replicas
-from aeflow.playground.checkpoints import load_classifier
+from aeflow.playground.checkpoints import load_classifier, load_networks
+from aeflow.playground.models import PlaygroundNetworks
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
-from aeflow.playground.training import train_batch
+from aeflow.playground.training import train_chunk
 
 LIGHTNING_KEYS = {
     "state_dict",
@@ -33,7 +34,7 @@ def _same_weights(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> boo
     return all(torch.equal(tensor, state[name]) for name, tensor in model.state_dict().items())
 
 
-@pytest.mark.parametrize("seeds", [1, 3])
+@pytest.mark.parametrize("seeds", [1, 5])
 def test_autoencoder_checkpoints_load_the_lightning_way(tmp_path, points, seeds):
     from aeflow.autoencoder.lit import AutoencoderModule
 
@@ -60,28 +61,71 @@ def test_autoencoder_checkpoints_load_the_lightning_way(tmp_path, points, seeds)
     assert not _same_weights(load_autoencoder(trained), result.initial_state)
 
 
-def test_the_retrained_encoder_checkpoint_loads_with_its_frozen_decoder(tmp_path, points):
+@pytest.mark.parametrize("seeds", [1, 5])
+def test_checkpoint_keys_name_the_layer_whatever_the_seed_count(tmp_path, points, seeds):
+    path = tmp_path / "trained.ckpt"
+    train_replicas(AE1, points, TrainingSpec(epochs=1, seeds=seeds), "keys", final_checkpoint=path)
+    state = torch.load(path, weights_only=True)["state_dict"]
+    shapes = {name: tuple(tensor.shape) for name, tensor in state.items()}
+    # Encoder 2 -> 20 -> 10 -> 1 and decoder 1 -> 10 -> 20 -> 2 (Sequential indices 0, 2, 4).
+    assert shapes == {
+        "autoencoder.encoder.0.weight": (seeds, 20, 2),
+        "autoencoder.encoder.0.bias": (seeds, 20),
+        "autoencoder.encoder.2.weight": (seeds, 10, 20),
+        "autoencoder.encoder.2.bias": (seeds, 10),
+        "autoencoder.encoder.4.weight": (seeds, 1, 10),
+        "autoencoder.encoder.4.bias": (seeds, 1),
+        "autoencoder.decoder.0.weight": (seeds, 10, 1),
+        "autoencoder.decoder.0.bias": (seeds, 10),
+        "autoencoder.decoder.2.weight": (seeds, 20, 10),
+        "autoencoder.decoder.2.bias": (seeds, 20),
+        "autoencoder.decoder.4.weight": (seeds, 2, 20),
+        "autoencoder.decoder.4.bias": (seeds, 2),
+    }
+
+
+def test_the_hyper_parameters_rebuild_the_initial_weights(tmp_path, points):
     from aeflow.autoencoder.lit import AutoencoderModule
 
-    trained = train_replicas(AE1, points, TrainingSpec(epochs=2), "base")
-    model = load_autoencoder_from_state(trained.final_state)
-    decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
+    path = tmp_path / "trained.ckpt"
+    spec = TrainingSpec(epochs=2, seeds=3, seed=4)
+    result = train_replicas(AE1, points, spec, "rebuild", final_checkpoint=path)
+    hyper_parameters = torch.load(path, weights_only=True)["hyper_parameters"]
+    for rebuilt in (AutoencoderModule(**hyper_parameters), AutoencoderModule(**hyper_parameters)):
+        for k in range(3):
+            assert _same_weights(rebuilt.replica(k), result.initial_states[k])
+    # Building a module draws from its own generators, not the global random state.
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    AutoencoderModule(**hyper_parameters)
+    assert torch.equal(torch.rand(3), expected)
+
+
+@pytest.mark.parametrize("seeds", [1, 3])
+def test_the_retrained_encoder_checkpoint_loads_with_its_frozen_decoder(tmp_path, points, seeds):
+    from aeflow.autoencoder.lit import AutoencoderModule
+
+    base = tmp_path / "base.ckpt"
+    train_replicas(AE1, points, TrainingSpec(epochs=2, seeds=seeds), "base", final_checkpoint=base)
+    models = load_replicas(base)
     init = {"mean": 0.0, "std": 1.0, "seed": 1}
     path = tmp_path / "retrained.ckpt"
-    result, _ = retrain_encoder([model], points, init, TrainingSpec(epochs=2), "re", path)
+    spec = TrainingSpec(epochs=2, seeds=seeds)
+    result, _ = retrain_encoder(models, points, init, spec, "re", path)
     module = AutoencoderModule.load_from_checkpoint(path)
     assert module.hparams.trainable == "encoder"
-    assert _same_weights(module.replica(0), result.final_state)
-    assert _same_weights(module.replica(0).decoder, decoder_before)
     assert result.global_step == 2 * 5  # 40 points in batches of 8: 5 steps per epoch
-
-
-def load_autoencoder_from_state(state):
-    from aeflow.autoencoder.models import Autoencoder
-
-    model = Autoencoder(AE1)
-    model.load_state_dict(state)
-    return model
+    # The hyper-parameters alone (no source checkpoint) rebuild the starting weights:
+    # the trained decoders and the encoders drawn N(mean, std) from seeds 1, 2, ...
+    hyper_parameters = torch.load(path, weights_only=True)["hyper_parameters"]
+    assert hyper_parameters["encoder_init"] == {"mean": 0.0, "std": 1.0, "seeds": [1, 2, 3][:seeds]}
+    rebuilt = AutoencoderModule(**hyper_parameters)
+    for k, model in enumerate(models):
+        assert _same_weights(module.replica(k), result.final_states[k])
+        assert _same_weights(module.replica(k).decoder, model.decoder.state_dict())
+        assert _same_weights(rebuilt.replica(k), result.initial_states[k])
+        assert not any(p.requires_grad for p in rebuilt.autoencoder.decoder.parameters())
 
 
 def test_playground_checkpoints_load_the_lightning_way(tmp_path):
@@ -94,7 +138,7 @@ def test_playground_checkpoints_load_the_lightning_way(tmp_path):
     )
     fast = PlaygroundSpec(spec.data, spec.network, FitSpec(epochs=3, learning_rate=0.3, seeds=2))
     path = tmp_path / "model.ckpt"
-    result = train_batch([("slow", spec), ("fast", fast)], "ckpt", checkpoint=path)
+    result = train_chunk([("slow", spec), ("fast", fast)], "ckpt", checkpoint=path)
     payload = torch.load(path, weights_only=False)
     # 30 training points in batches of 10: 3 steps per epoch (all networks step together).
     assert set(payload) >= LIGHTNING_KEYS and payload["global_step"] == 3 * 3
@@ -117,3 +161,35 @@ def test_playground_checkpoints_load_the_lightning_way(tmp_path):
             assert torch.equal(lightning(grid), reader(grid))
     with pytest.raises(KeyError, match="no network of trial 'slow' seed 7"):
         load_classifier(path, "slow", 7)
+
+
+def test_playground_keys_name_the_layer_and_the_hyper_parameters_rebuild_the_start(tmp_path):
+    from aeflow.playground.lit import ClassifierModule
+
+    spec = PlaygroundSpec(
+        DataSpec(dataset="xor", n_samples=40, seed=2),
+        NetworkSpec((4, 3), "tanh", ("x1", "x2")),
+        FitSpec(epochs=2, learning_rate=0.1, batch_size=5, seeds=2),
+    )
+    path = tmp_path / "model.ckpt"
+    train_chunk([("t", spec)], "keys", checkpoint=path, precision="64-true")
+    payload = torch.load(path, weights_only=True)
+    shapes = {name: tuple(t.shape) for name, t in payload["state_dict"].items()}
+    assert shapes == {
+        "network.layers.0.weight": (2, 4, 2),
+        "network.layers.0.bias": (2, 4),
+        "network.layers.1.weight": (2, 3, 4),
+        "network.layers.1.bias": (2, 3),
+        "network.layers.2.weight": (2, 1, 3),
+        "network.layers.2.bias": (2, 1),
+    }
+    # Trained in float64, and the torch-only reader keeps it so.
+    assert payload["hyper_parameters"]["dtype"] == "float64"
+    networks, _ = load_networks(path)
+    for name, tensor in networks.state_dict().items():
+        assert torch.equal(tensor, payload["state_dict"][f"network.{name}"])
+    # The hyper-parameters rebuild the initial weights: the Playground's draw per seed.
+    rebuilt = ClassifierModule(**payload["hyper_parameters"]).network
+    start = PlaygroundNetworks(spec.network, 2).double().initialise_([0, 1])
+    for name, tensor in start.state_dict().items():
+        assert torch.equal(rebuilt.state_dict()[name], tensor)

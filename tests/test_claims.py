@@ -6,11 +6,13 @@ from scipy import stats
 
 from aeflow.core.claims import (
     ALPHA,
+    Contrast,
     Spread,
     agreement,
     agreement_text,
     compare,
     comparison_text,
+    contrast_texts,
     failed,
     family,
     holm,
@@ -152,6 +154,30 @@ def test_holm_keeps_the_family_wise_false_winner_rate_at_5_percent():
 def test_failed_replicas_are_the_diverged_and_the_untrained():
     final = [0.12, 0.853, np.nan, 0.153, np.inf]
     assert failed(final, [0.833] * 5).tolist() == [False, True, True, False, True]
+
+
+def test_seeds_that_did_not_train_are_left_out_and_the_sentence_says_how_many():
+    some = Contrast("x", "y", "MSE", AE2, AE1, left_out=[True, False, False, False, False])
+    assert some.dropped == 1 and not some.none_trained
+    ((comparison, text),) = contrast_texts([some])
+    assert comparison.seeds == 4
+    assert text.endswith("lower in 4 of 4 seeds); 1 seed left out (did not train)")
+
+
+def test_when_no_seed_trained_all_are_compared_and_none_is_said_to_be_left_out():
+    # Dropping every flagged seed would leave nothing: all five are compared as measured,
+    # and the sentence must not claim that seeds were left out.
+    every = Contrast("x", "y", "MSE", AE2, AE1, left_out=[True] * 5)
+    assert every.dropped == 0 and every.none_trained
+    ((comparison, text),) = contrast_texts([every])
+    assert comparison.seeds == 5
+    assert "left out (did not train)" not in text
+    assert text.endswith(
+        "lower in 5 of 5 seeds); none left out: in all 5 one run or both did not train"
+    )
+    # No flags at all: nothing is added.
+    ((_, plain),) = contrast_texts([Contrast("x", "y", "MSE", AE2, AE1)])
+    assert plain.endswith("lower in 5 of 5 seeds)")
 
 
 def test_spread_texts():

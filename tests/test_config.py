@@ -9,7 +9,14 @@ from tests.conftest import SCHEMA, default_config
 def test_default_config_is_valid_and_lists_its_runs():
     config = default_config()
     validate_config(config, SCHEMA)
-    assert runs.training_runs(config) == ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd"]
+    assert runs.training_runs(config) == [
+        "ae1",
+        "ae2",
+        "pca",
+        "ae2-sgd",
+        "ae2-gd",
+        "ae2-gd_scaled",
+    ]
 
 
 def test_run_settings_layer_global_variant_and_comparison_overrides():
@@ -20,6 +27,13 @@ def test_run_settings_layer_global_variant_and_comparison_overrides():
     gd = runs.training_params(config, "ae2-gd")
     assert gd["batch_size"] == config["data"]["n_train"] and gd["optimizer"] == "sgd"
     assert runs.model_params(config, "ae2-gd") == runs.model_params(config, "ae2")
+    # Part (h)'s third run: full batch at SGD's rate per example seen (0.001 x 100 / 8).
+    scaled = runs.training_params(config, "ae2-gd_scaled")
+    sgd = runs.training_params(config, "ae2-sgd")
+    assert scaled["batch_size"] == config["data"]["n_train"] and scaled["optimizer"] == "sgd"
+    assert scaled["learning_rate"] / scaled["batch_size"] == pytest.approx(
+        sgd["learning_rate"] / sgd["batch_size"]
+    )
     assert runs.model_params(config, "pca") == {
         "input_dim": 2,
         "latent_dim": 1,

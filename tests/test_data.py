@@ -1,7 +1,7 @@
 import torch
 
+from aeflow.autoencoder.batches import ShuffledBatches
 from aeflow.autoencoder.data import load_points, make_samples
-from aeflow.core.batches import ShuffledBatches
 
 
 def test_samples_lie_in_the_rectangle_with_configured_sizes():

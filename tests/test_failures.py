@@ -7,7 +7,11 @@ import pytest
 from matplotlib.collections import PathCollection
 
 from aeflow.autoencoder.failures import constant_mse, failed_seeds, failure_label
-from aeflow.autoencoder.plots import capacity_figure, loss_curves_figure
+from aeflow.autoencoder.plots import (
+    capacity_figure,
+    loss_curves_figure,
+    optimizer_comparison_figure,
+)
 
 
 def _curves(finals: dict[int, float], start: float = 1.0, epochs: int = 4) -> pd.DataFrame:
@@ -63,3 +67,40 @@ def test_the_loss_curves_figure_draws_a_failed_seed_apart():
     mean = next(line for line in fig.axes[0].get_lines() if "epoch mean" in line.get_label())
     assert "over 1 seed;" in mean.get_label()
     assert mean.get_ydata()[-1] == pytest.approx(0.1)
+
+
+def _batch_losses(seeds: list[int], per_epoch: int, epochs: int = 4) -> pd.DataFrame:
+    steps = np.arange(epochs * per_epoch)
+    return pd.concat(
+        pd.DataFrame(
+            {
+                "step": steps,
+                "epoch": steps // per_epoch,
+                "examples_seen": 8 * (steps + 1),
+                "loss": 1.0 - 0.01 * steps,
+                "seed": seed,
+            }
+        )
+        for seed in seeds
+    )
+
+
+def test_the_optimizer_figure_shows_both_axes_and_says_what_the_band_is():
+    curves = {"SGD": _curves({0: 0.1, 1: 0.3}), "GD": _curves({0: 0.2, 1: 0.95})}
+    losses = {"SGD": _batch_losses([0, 1], 3), "GD": _batch_losses([0, 1], 1)}
+    fig = optimizer_comparison_figure(curves, losses, failed={"GD": {1}})
+    by_examples, by_updates, held_out, batch = fig.axes
+    assert "examples seen" in by_examples.get_xlabel()
+    assert by_updates.get_xscale() == "log" and "updates taken" in by_updates.get_xlabel()
+    assert "held-out" in held_out.get_ylabel()
+    # Updates: SGD takes 3 per epoch, GD 1 (from the first epoch on: a log axis).
+    sgd, gd = (line for line in by_updates.get_lines() if line.get_linestyle() != ":")
+    assert list(sgd.get_xdata()) == [3, 6, 9, 12] and list(gd.get_xdata()) == [1, 2, 3, 4]
+    # The legend names the band; GD's failed seed is out of its mean and drawn dotted.
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "band: lowest to highest of those seeds" in texts
+    assert "GD (mean of 1 seed; seed 1 did not train: dotted)" in texts
+    assert gd.get_ydata()[-1] == pytest.approx(0.2)
+    # The full-batch line of the mini-batch panel is drawn bold, above the noisy one.
+    noisy, full = batch.get_lines()
+    assert full.get_linewidth() > noisy.get_linewidth() and full.get_zorder() > noisy.get_zorder()

@@ -59,9 +59,13 @@ def test_removing_a_variant_redraws_figures_without_training(done):
 
 def test_changing_the_sweep_range_reruns_sweeps_and_their_figure_only(done):
     jobs = _edit(done, lambda c: c["decoder_sweep"].update(z_range=[-3.0, 3.0]))
-    assert jobs == {("decoder_sweep", f"variant={v}") for v in ("ae1", "ae2", "pca")} | {
-        ("plot_decoder_sweeps", "")
-    }
+    # The summary states how much of the codes in use each sweep spans.
+    assert (
+        jobs
+        == {("decoder_sweep", f"variant={v}") for v in ("ae1", "ae2", "pca")}
+        | {("plot_decoder_sweeps", "")}
+        | SUMMARY
+    )
 
 
 def test_changing_the_figure_format_redraws_figures_only(done):
@@ -75,6 +79,7 @@ def test_changing_the_retraining_init_reruns_only_the_retraining(done):
         jobs
         == {
             ("retrain_encoder", "variant=ae2"),
+            ("retrain_bound", "variant=ae2"),
             ("plot_retrain", ""),
         }
         | SUMMARY
@@ -99,7 +104,8 @@ def test_changing_the_sgd_run_reruns_only_that_run(done):
 def test_changing_the_data_reruns_everything_downstream(done):
     jobs = _edit(done, lambda c: c["data"].update(seed=1))
     rules = {rule for rule, _ in jobs}
-    assert {("train", f"run={r}") for r in ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd")} <= jobs
+    runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
+    assert {("train", f"run={r}") for r in runs} <= jobs
     assert {"make_data", "embed", "decoder_sweep", "retrain_encoder", "plot_samples"} <= rules
 
 
@@ -122,7 +128,7 @@ def test_changing_the_capacity_variants_training_retrains_its_widths(done):
 def test_the_shared_activation_does_not_reach_the_linear_variant(done):
     jobs = _edit(done, lambda c: c["model"].update(activation="tanh"))
     trained = {wildcards for rule, wildcards in jobs if rule == "train"}
-    assert trained == {f"run={r}" for r in ("ae1", "ae2", "ae2-sgd", "ae2-gd")}
+    assert trained == {f"run={r}" for r in ("ae1", "ae2", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")}
     assert not any("pca" in wildcards for _, wildcards in jobs)
 
 
@@ -156,12 +162,12 @@ def test_editing_the_plotting_module_redraws_figures_only(done):
 
 def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     jobs = _edit_code(done, "src/aeflow/autoencoder/training.py", "\nEDITED = True\n")
-    runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd")
+    runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
     analyses = {(rule, f"variant={v}") for rule in ("embed", "decoder_sweep") for v in VARIANTS}
     assert jobs == (
         {("train", f"run={r}") for r in runs}
         | {("train_capacity", "run=ae2-w8")}
-        | {("retrain_encoder", "variant=ae2")}
+        | {("retrain_encoder", "variant=ae2"), ("retrain_bound", "variant=ae2")}
         | analyses
         | (AUTOENCODER_FIGURES - {("plot_samples", "")})
         | SUMMARY
@@ -200,7 +206,7 @@ def test_new_mtimes_on_unchanged_scripts_rerun_nothing(done):
         ("plot_samples.py", {("plot_samples", "")}),
         (
             "embed.py",
-            {("embed", f"variant={v}") for v in VARIANTS} | {("plot_latent_maps", "")},
+            {("embed", f"variant={v}") for v in VARIANTS} | {("plot_latent_maps", "")} | SUMMARY,
         ),
     ],
 )
@@ -219,7 +225,12 @@ def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expe
         ("models/pca/init.ckpt", ("train", "run=pca")),
         ("curves/ae2-gd.csv", ("train", "run=ae2-gd")),
         ("decoder_sweep/ae2.csv", ("decoder_sweep", "variant=ae2")),
+        ("bounds/ae1.csv", ("decoder_sweep", "variant=ae1")),
+        ("reconstructions/pca.csv", ("decoder_sweep", "variant=pca")),
         ("embeddings/ae1.csv", ("embed", "variant=ae1")),
+        ("latent_grid/pca.csv", ("embed", "variant=pca")),
+        ("latent_codes/ae2.csv", ("embed", "variant=ae2")),
+        ("retrain/ae2/bounds.csv", ("retrain_bound", "variant=ae2")),
         ("retrain/ae2/latent_shift.csv", ("retrain_encoder", "variant=ae2")),
         ("capacity/ae2-w8/losses.csv", ("train_capacity", "run=ae2-w8")),
     ],

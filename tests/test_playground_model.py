@@ -25,7 +25,7 @@ from aeflow.playground.settings import (
     NetworkSpec,
     PlaygroundSpec,
 )
-from aeflow.playground.training import train_batch, weight_table
+from aeflow.playground.training import train_chunk, weight_table
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def _spec(**fit) -> PlaygroundSpec:
 
 
 def test_training_lowers_the_loss_and_separates_the_gaussians():
-    result = train_batch([("gauss", _spec(seeds=2))], "gauss")
+    result = train_chunk([("gauss", _spec(seeds=2))], "gauss")
     curves = result.curves
     assert list(curves.columns) == [
         "trial", "seed", "epoch", "examples_seen", "train_loss", "test_loss"
@@ -115,7 +115,7 @@ def test_training_lowers_the_loss_and_separates_the_gaussians():
 
 
 def test_training_is_reproducible():
-    first, second = train_batch([("a", _spec())], "a"), train_batch([("a", _spec())], "b")
+    first, second = train_chunk([("a", _spec())], "a"), train_chunk([("a", _spec())], "b")
     pd.testing.assert_frame_equal(first.curves, second.curves)
     pd.testing.assert_frame_equal(first.weights, second.weights)
 
@@ -144,11 +144,11 @@ def test_each_trial_of_a_batch_learns_exactly_as_it_would_alone():
         ("ratio", dataclasses.replace(base, data=dataclasses.replace(base.data, train_ratio=0.3))),
         ("bigger", dataclasses.replace(base, data=dataclasses.replace(base.data, n_samples=90))),
     ]
-    together = train_batch(trials, "together")
-    assert len({spec.batch_key() for _, spec in trials}) == 1
+    together = train_chunk(trials, "together")
+    assert len({spec.chunk_key() for _, spec in trials}) == 1
     assert together.global_step == 8 * 4  # the 45 training points of 'bigger': 4 updates
     for name, spec in trials:
-        alone = train_batch([(name, spec)], name)
+        alone = train_chunk([(name, spec)], name)
         mine = together.curves[together.curves["trial"] == name].reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, alone.curves, atol=1e-6, rtol=0)
         weights = together.weights[together.weights["trial"] == name].reset_index(drop=True)
@@ -158,7 +158,7 @@ def test_each_trial_of_a_batch_learns_exactly_as_it_would_alone():
 def test_l1_kills_links_for_good_and_l2_shrinks_without_killing():
     dead, near_zero = {}, {}
     for kind in ("none", "l1", "l2"):
-        result = train_batch(
+        result = train_chunk(
             [
                 (
                     kind,
@@ -185,11 +185,11 @@ def test_a_diverging_trial_is_named_and_leaves_the_others_intact(caplog):
     )
     wild = dataclasses.replace(fine, fit=dataclasses.replace(fine.fit, learning_rate=1e30))
     with caplog.at_level(logging.WARNING):
-        result = train_batch([("fine", fine), ("too-fast", wild)], "mixed")
+        result = train_chunk([("fine", fine), ("too-fast", wild)], "mixed")
     assert re.search(r"trial 'too-fast' seed 0 diverged.*from epoch \d+", caplog.text)
     curves = result.curves.set_index("trial")
     assert not np.isfinite(curves.loc["too-fast", "test_loss"].iloc[-1])
-    alone = train_batch([("fine", fine)], "alone").curves
+    alone = train_chunk([("fine", fine)], "alone").curves
     assert np.allclose(curves.loc["fine", "test_loss"], alone["test_loss"], atol=1e-6)
 
 
@@ -200,7 +200,7 @@ def test_regression_sets_train_a_linear_output():
         FitSpec(epochs=20, learning_rate=0.01, batch_size=10),
     )
     assert spec.regression and spec.data.n_samples == 200
-    result = train_batch([("plane", spec)], "plane")
+    result = train_chunk([("plane", spec)], "plane")
     curves = result.curves
     assert curves["test_loss"].iloc[-1] < 0.2 * curves["test_loss"].iloc[0]
     # A linear output: the map exceeds the tanh range where the plane does.

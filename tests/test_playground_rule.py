@@ -15,7 +15,7 @@ from aeflow.playground.models import PlaygroundNetworks
 from aeflow.playground.optim import PlaygroundSGD
 from aeflow.playground.schedule import PlaygroundSchedule
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
-from aeflow.playground.training import train_batch
+from aeflow.playground.training import train_chunk
 
 
 def _reference_training(weights, biases, train, order, epochs, batch_size, lr, kind, rate):
@@ -115,7 +115,7 @@ def test_a_2_4_1_network_follows_the_playgrounds_rule_to_1e_12(kind, rate, toget
         ),
     )  # fmt: skip
     trials = [("hand", spec)] + ([("company", _company(spec))] if together else [])
-    result = train_batch(trials, "hand", precision="64-true")
+    result = train_chunk(trials, "hand", precision="64-true")
     if together:
         assert result.global_step == 3 * 3  # the company's updates
         assert set(result.curves["trial"]) == {"hand", "company"}

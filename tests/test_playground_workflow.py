@@ -15,15 +15,15 @@ pytestmark = pytest.mark.workflow
 
 # tiny config: learning_rate [0.03, 0.1] (0.1 is the baseline's), regularization none/l1/l2,
 # a 2 x 2 grid over learning rate and noise, a random search of 2 points, and
-# near_duplicate [0.1, 0.1000001]; 2 seeds per trial, at most 2 trials per batch.
+# near_duplicate [0.1, 0.1000001]; 2 seeds per trial, at most 2 trials per chunk.
 def _plan():
     config = tiny_playground_config()
     validate_config(config, SCHEMA)
     return config
 
 
-BATCHES = pg.trial_batches(_plan())
-LAST_BATCH = list(BATCHES)[-1]
+CHUNKS = pg.trial_chunks(_plan())
+LAST_CHUNK = list(CHUNKS)[-1]
 FIGURES = [
     "playground_sweep_grid",
     "playground_sweep_search",
@@ -35,10 +35,10 @@ FIGURES = [
 ]
 
 
-def test_trials_are_trained_in_batches_and_their_outputs_parse(finished_playground):
-    root = finished_playground.results / "playground" / "batches"
-    assert sorted(p.name for p in root.iterdir()) == sorted(BATCHES)
-    assert len(BATCHES) == 5 and all(len(trials) <= 2 for trials in BATCHES.values())
+def test_trials_are_trained_in_chunks_and_their_outputs_parse(finished_playground):
+    root = finished_playground.results / "playground" / "chunks"
+    assert sorted(p.name for p in root.iterdir()) == sorted(CHUNKS)
+    assert len(CHUNKS) == 5 and all(len(trials) <= 2 for trials in CHUNKS.values())
     mapped = {
         "baseline",
         "learning_rate-0.03",
@@ -46,22 +46,22 @@ def test_trials_are_trained_in_batches_and_their_outputs_parse(finished_playgrou
         "regularization-l2",
         "near_duplicate-0.1000001",
     }
-    for batch, trials in BATCHES.items():
-        metrics = pd.read_csv(root / batch / "metrics.csv")
+    for chunk, trials in CHUNKS.items():
+        metrics = pd.read_csv(root / chunk / "metrics.csv")
         assert sorted(zip(metrics["trial"], metrics["seed"], strict=True)) == sorted(
             (trial, seed) for trial in trials for seed in (0, 1)
         )
-        curves = pd.read_csv(root / batch / "curves.csv")
+        curves = pd.read_csv(root / chunk / "curves.csv")
         assert curves.groupby(["trial", "seed"])["epoch"].apply(list).tolist() == [
             [0, 1, 2, 3, 4]
         ] * (2 * len(trials))
-        points = pd.read_csv(root / batch / "points.csv")
+        points = pd.read_csv(root / chunk / "points.csv")
         assert list(points.columns) == ["trial", "seed", "x1", "x2", "label", "split", "output"]
         # Data and maps only for the trials the figures draw.
         assert set(points["trial"]) == set(trials) & mapped
         for trial in set(trials) & mapped:
             for seed in (0, 1):
-                network = load_classifier(root / batch / "model.ckpt", trial, seed)
+                network = load_classifier(root / chunk / "model.ckpt", trial, seed)
                 mine = points[(points["trial"] == trial) & (points["seed"] == seed)]
                 assert len(mine) == 40
                 inputs = torch.tensor(mine[["x1", "x2"]].to_numpy(), dtype=torch.float32)
@@ -143,26 +143,26 @@ def done_playground(finished_playground, tmp_path):
 SUMMARY_AND_SWEEPS = {("summarise_playground", ""), ("plot_playground_sweeps", "")}
 
 
-def test_adding_a_trial_at_the_end_retrains_only_the_last_batch(done_playground):
+def test_adding_a_trial_at_the_end_retrains_only_the_last_chunk(done_playground):
     def add_value(config):
         config["playground"]["sweeps"]["near_duplicate"]["values"].append(0.5)
 
     jobs = _edit(done_playground, add_value, "playground")
-    # The group's last batch was full: the new trial starts a batch of its own, and no
-    # other batch trains.
-    assert len(BATCHES[LAST_BATCH]) == 2
+    # The group's last chunk was full: the new trial starts a chunk of its own, and no
+    # other chunk trains.
+    assert len(CHUNKS[LAST_CHUNK]) == 2
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "batch=near_duplicate-0.5")
+        ("playground_train", "chunk=near_duplicate-0.5")
     }
     assert jobs >= SUMMARY_AND_SWEEPS
 
 
-def test_changing_the_baseline_retrains_every_batch(done_playground):
+def test_changing_the_baseline_retrains_every_chunk(done_playground):
     jobs = _edit(
         done_playground, lambda c: c["playground"]["training"].update(epochs=5), "playground"
     )
     trained = {job for job in jobs if job[0] == "playground_train"}
-    assert trained == {("playground_train", f"batch={batch}") for batch in BATCHES}
+    assert trained == {("playground_train", f"chunk={chunk}") for chunk in CHUNKS}
     assert len(trained) == 5
 
 
@@ -175,7 +175,7 @@ def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playg
         config["playground"]["enabled"] = False
 
     enabled = _edit(done_playground, longer)
-    assert ("playground_train", "batch=baseline") in enabled and ("train", "run=ae1") in enabled
+    assert ("playground_train", "chunk=baseline") in enabled and ("train", "run=ae1") in enabled
     disabled = _edit(done_playground, longer_but_disabled)
     assert disabled == {job for job in enabled if "playground" not in job[0]}
 
@@ -185,9 +185,9 @@ def test_a_regularization_rate_without_regularization_reruns_nothing(done_playgr
         config["playground"]["training"]["regularization_rate"] = 0.01
 
     jobs = _edit(done_playground, new_rate, "playground")
-    # Only the trials that regularise use the rate: their batch alone retrains.
+    # Only the trials that regularise use the rate: their chunk alone retrains.
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "batch=regularization-l1")
+        ("playground_train", "chunk=regularization-l1")
     }
 
 
@@ -197,16 +197,16 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
         config["playground"]["sweeps"]["near_duplicate"]["values"].append(written)
 
     jobs = _edit(done_playground, add_value)
-    # The new trial starts a batch of its own (the group's last one is full).
-    assert ("playground_train", "batch=near_duplicate-1e-05") in jobs
+    # The new trial starts a chunk of its own (the group's last one is full).
+    assert ("playground_train", "chunk=near_duplicate-1e-05") in jobs
     config = done_playground.read_config()
     validate_config(config, SCHEMA)
     assert "near_duplicate-1e-05" in playground_runs(config)
 
 
 @pytest.mark.parametrize("table", ["weights", "boundary", "model"])
-def test_a_deleted_batch_file_is_planned_again(done_playground, table):
-    batch = next(iter(BATCHES))
+def test_a_deleted_chunk_file_is_planned_again(done_playground, table):
+    chunk = next(iter(CHUNKS))
     suffix = "ckpt" if table == "model" else "csv"
-    (done_playground.results / f"playground/batches/{batch}/{table}.{suffix}").unlink()
-    assert ("playground_train", f"batch={batch}") in done_playground.planned_jobs("playground")
+    (done_playground.results / f"playground/chunks/{chunk}/{table}.{suffix}").unlink()
+    assert ("playground_train", f"chunk={chunk}") in done_playground.planned_jobs("playground")

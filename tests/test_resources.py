@@ -42,7 +42,7 @@ def test_runtime_follows_the_formula_and_doubles_per_attempt(config):
 
 
 def test_a_long_grid_asks_for_time_in_proportion_to_its_epochs(config):
-    config["playground"]["batch_trials"] = 1000
+    config["playground"]["trials_per_chunk"] = 1000
     config["playground"]["sweeps"] = {
         "grid": {
             "grid": {
@@ -53,9 +53,9 @@ def test_a_long_grid_asks_for_time_in_proportion_to_its_epochs(config):
     }
     config["playground"]["training"]["epochs"] = 2000
     validate_config(config, SCHEMA)
-    batch = max(pg.trial_batches(config).items(), key=lambda item: len(item[1]))[0]
-    long = resources.runtime_minutes(pg.batch_work(config, batch), config["cluster"])
+    chunk = max(pg.trial_chunks(config).items(), key=lambda item: len(item[1]))[0]
+    long = resources.runtime_minutes(pg.chunk_work(config, chunk), config["cluster"])
     config["playground"]["training"]["epochs"] = 500
-    short = resources.runtime_minutes(pg.batch_work(config, batch), config["cluster"])
+    short = resources.runtime_minutes(pg.chunk_work(config, chunk), config["cluster"])
     assert long > 30  # the old fixed 30 minutes would have killed it
     assert 3.5 <= long / short <= 4.0

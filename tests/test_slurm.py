@@ -53,20 +53,18 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     # Each training job's runtime and memory come from its work (core.resources).
     validate_config(config, SCHEMA)
     sizing = config["cluster"]
-    batch = next(iter(pg.trial_batches(config)))
+    chunk = next(iter(pg.trial_chunks(config)))
     expected = {
-        "playground_train": pg.batch_work(config, next(iter(pg.trial_batches(config)))),
-        "sweep_train": ae_work.sweep_batch_work(
-            config, next(iter(ae_sweeps.trial_batches(config)))
-        ),
+        "playground_train": pg.chunk_work(config, chunk),
+        "sweep_train": ae_work.sweep_chunk_work(config, next(iter(ae_sweeps.trial_chunks(config)))),
     }
     for rule, work in expected.items():
         minutes, mb = resources.runtime_minutes(work, sizing), resources.memory_mb(work, sizing)
         assert f"runtime={minutes}" in blocks[rule] and f"mem_mb={mb}" in blocks[rule], rule
     assert "gpu=1" in blocks["playground_train"]
-    # A batch of playground trials is one SLURM job, so is a batch of sweep trials.
+    # A chunk of playground trials is one SLURM job, so is a chunk of sweep trials.
     assert "Group job playground" not in result.stdout + result.stderr
-    assert batch in result.stdout
+    assert chunk in result.stdout
     trains = dict(
         re.findall(
             r"rule train:.*?wildcards: run=([\w-]+).*?resources: ([^\n]*)", result.stdout, re.S
@@ -133,10 +131,11 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, 
     # Every training ran as its own SLURM job, with a SLURM log of its own.
     slurm_logs = list((tmp_path / ".snakemake/slurm_logs").rglob("*.log"))
     train_logs = [p for p in slurm_logs if "rule_train" in p.parts]
-    assert len(train_logs) == 5
-    # make_data, 5 trainings, the retraining, the capacity training of width 8 (width 50 is
-    # ae2's own) and one group job for all the analyses.
-    assert len(submitted) == 9
+    assert len(train_logs) == 6
+    # make_data, 6 trainings (3 variants, 3 optimiser runs of part h), the retraining, the
+    # capacity training of width 8 (width 50 is ae2's own) and one group job for all the
+    # analyses.
+    assert len(submitted) == 10
     assert {p.stem for p in slurm_logs} <= set(submitted)
     # Figures and the summary are localrules: no SLURM job of theirs.
     assert not [p for p in slurm_logs if any(part.startswith("rule_plot") for part in p.parts)]
@@ -155,13 +154,13 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, 
 @pytest.mark.slurm
 @pytest.mark.workflow
 @pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
-def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
+def test_a_playground_grid_submits_one_slurm_job_per_trial_chunk(tmp_path):
     from aeflow.playground import runs as pg
     from aeflow.workflow import validate_config
     from tests.conftest import SCHEMA, tiny_playground_config
 
     config = tiny_playground_config()
-    config["playground"]["batch_trials"] = 8
+    config["playground"]["trials_per_chunk"] = 8
     config["cluster"] = {"runtime": 7, "mem_mb": 900}
     config["playground"]["sweeps"] = {
         "grid": {
@@ -173,7 +172,7 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
     }
     wf = WorkflowDir(tmp_path, config)
     validate_config(config, SCHEMA)
-    batches = pg.trial_batches(config)
+    chunks = pg.trial_chunks(config)
     assert len(pg.playground_runs(config)) == 21  # the baseline and 20 grid points
     result = wf.snakemake(
         "playground",
@@ -189,9 +188,9 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_batch(tmp_path):
     )
     output = result.stdout + result.stderr
     submitted = re.findall(r"submitted with SLURM jobid (\d+)", output)
-    # One sbatch per batch of (up to 8) trials, not one per trial; the summary and the
+    # One sbatch per chunk of (up to 8) trials, not one per trial; the summary and the
     # figures are local jobs.
-    assert len(submitted) == len(batches) == 3, output[-3000:]
+    assert len(submitted) == len(chunks) == 3, output[-3000:]
     for jobid in submitted:
         shown = subprocess.run(
             ["scontrol", "show", "job", jobid], capture_output=True, text=True

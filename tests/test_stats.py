@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from aeflow.autoencoder.pca import angle_degrees, leading_direction, pca_optimum_mse
-from aeflow.core.stats import last_epoch_mean, order_swaps, roughness
+from aeflow.core.stats import last_epoch_mean, order_swaps, rises, roughness
 
 
 def test_pca_optimum_is_zero_for_points_on_a_line_through_the_origin():
@@ -36,9 +36,13 @@ def test_order_swaps():
 def test_roughness_and_last_epoch_mean():
     import pandas as pd
 
-    # A straight or smoothly bending curve is smooth, however steeply it falls.
+    # 0 only for constant curvature: a straight line or a parabola.
     assert roughness(-5 * np.arange(10.0)) == 0
     assert roughness(np.arange(10.0) ** 2, settled_fraction=1.0) == 0
+    # A smooth exponential decay is not 0, and the faster it falls the "rougher" it reads.
+    steps = np.arange(20.0)
+    slow, fast = (roughness(np.exp(-rate * steps), 1.0) for rate in (0.1, 0.5))
+    assert 0 < slow < fast
     # Alternating +-1: second differences +-4 (and 4, -4, 4 has std 4 * sqrt(8/9)).
     zigzag = np.array([1.0, -1.0, 1.0, -1.0, 1.0])
     assert roughness(zigzag, settled_fraction=1.0) == pytest.approx(4 * np.sqrt(8 / 9))
@@ -76,3 +80,14 @@ def test_order_swaps_of_a_large_held_out_set_needs_no_pairwise_matrix():
     after[[0, -1]] = after[[-1, 0]]  # swap first and last: 2(n - 2) + 1 discordant pairs
     assert order_swaps(before, after) == 2 * (n - 2) + 1
     assert order_swaps(before, -before) == n * (n - 1) // 2
+
+
+def test_rises_counts_the_steps_where_a_loss_went_up():
+    # Falling only, fast or slow, smooth or uneven: no rise.
+    assert rises(np.exp(-0.5 * np.arange(20.0))) == 0
+    assert rises(np.array([1.0, 0.5, 0.49, 0.2, 0.199])) == 0
+    # Two of four steps go up.
+    assert rises(np.array([1.0, 1.2, 0.8, 0.9, 0.5])) == 2
+    # Float32 rounding at a plateau is not a rise; one point has no steps.
+    assert rises(np.array([0.5, 0.5 * (1 + 1e-7), 0.5])) == 0
+    assert rises(np.array([0.3])) == 0

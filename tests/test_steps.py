@@ -8,13 +8,13 @@ import pytorch_lightning as pl
 import torch
 
 import aeflow.core.steps as steps
+from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
 from aeflow.autoencoder.data import make_samples
 from aeflow.autoencoder.lit import AutoencoderModule
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import train_replicas
-from aeflow.core.batches import EpochBatches, ShuffledBatches
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
-from aeflow.playground.training import train_batch
+from aeflow.playground.training import train_chunk
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +29,17 @@ def through_lightning(monkeypatch):
     monkeypatch.setattr(steps, "wrappers_needed", lambda module: True)
 
 
+def _loader(points, seeds=(0,)):
+    return ReplicaEpochBatches([ShuffledBatches(points, 8, seed=seed) for seed in seeds])
+
+
+def _lean_trainer(epochs, **settings):
+    return pl.Trainer(
+        max_epochs=epochs, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+        enable_model_summary=False, **settings,
+    )  # fmt: skip
+
+
 def _autoencoder(points):
     spec = TrainingSpec(epochs=6, batch_size=8, seeds=2, learning_rate=0.01)
     return train_replicas(ModelSpec(hidden=(6,)), points, spec, run_name="steps")
@@ -41,7 +52,7 @@ def _playground():
         FitSpec(epochs=5, learning_rate=0.1, batch_size=6, regularization="l1",
                 regularization_rate=0.01, seeds=2),
     )  # fmt: skip
-    return train_batch([("xor", spec)], "steps")
+    return train_chunk([("xor", spec)], "steps")
 
 
 def test_direct_updates_equal_lightnings_and_count_in_global_step(points, monkeypatch):
@@ -70,7 +81,7 @@ def test_a_callback_hooking_backward_gets_lightnings_wrappers(points):
         max_epochs=3, logger=False, enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, callbacks=[counter],
     )  # fmt: skip
-    loader = EpochBatches(ShuffledBatches(points, 8, seed=0))
+    loader = _loader(points)
     trainer.fit(module, train_dataloaders=loader)
     assert counter.calls == 3 * 5  # every update went through manual_backward
     assert trainer.global_step == 3 * 5
@@ -91,5 +102,58 @@ def test_plain_precision_on_one_device_needs_no_wrappers(points):
             enable_model_summary=False, callbacks=[Probe()], precision=precision,
         )  # fmt: skip
         data = points.double() if precision == "64-true" else points
-        trainer.fit(module, train_dataloaders=EpochBatches(ShuffledBatches(data, 8, seed=0)))
+        trainer.fit(module, train_dataloaders=_loader(data))
     assert seen == [False, False, True]  # mixed precision scales the loss: wrappers
+
+
+# --- the Lightning internals MiniBatchSteps relies on (a failure here after a Lightning
+# upgrade means steps.py must change, not the test)
+
+
+def test_global_step_reads_the_internal_step_counter(points, monkeypatch):
+    """``step_counter`` is what ``trainer.global_step`` reads, and Lightning's own
+    optimiser steps count in it."""
+    module = AutoencoderModule(ModelSpec(hidden=(4,)).to_dict(), learning_rate=0.01)
+    trainer = _lean_trainer(2)
+    trainer.fit(module, train_dataloaders=_loader(points))
+    assert not steps.wrappers_needed(module)  # the direct path was taken
+    counter = steps.step_counter(trainer)
+    assert trainer.global_step == counter.total.completed == 2 * 5
+    counter.increment_by(3)
+    assert trainer.global_step == 2 * 5 + 3
+    # Through Lightning's wrappers, Lightning itself counts there.
+    monkeypatch.setattr(steps, "wrappers_needed", lambda module: True)
+    wrapped = AutoencoderModule(ModelSpec(hidden=(4,)).to_dict(), learning_rate=0.01)
+    trainer = _lean_trainer(2)
+    trainer.fit(wrapped, train_dataloaders=_loader(points))
+    assert steps.step_counter(trainer).total.completed == trainer.global_step == 2 * 5
+
+
+class _AllHooks(pl.Callback):
+    """Counts every callback hook Lightning calls."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+        for name in dir(pl.Callback):
+            if name.startswith("on_") and callable(getattr(pl.Callback, name)):
+                setattr(self, name, self._counter(name))
+
+    def _counter(self, name):
+        def hook(*args, **kwargs):
+            self.calls[name] = self.calls.get(name, 0) + 1
+
+        return hook
+
+
+def test_the_hooks_lightning_calls_per_update_are_the_step_hooks(points):
+    """The direct path skips exactly what Lightning's wrappers call per update: if a new
+    Lightning calls another hook per optimiser step, STEP_HOOKS must list it (and a
+    callback overriding any step hook sends the updates through the wrappers)."""
+    recorder = _AllHooks()
+    module = AutoencoderModule(ModelSpec(hidden=(4,)).to_dict(), learning_rate=0.01)
+    trainer = _lean_trainer(3, callbacks=[recorder])
+    trainer.fit(module, train_dataloaders=_loader(points))  # 3 epochs x 5 updates
+    assert steps.wrappers_needed(module)
+    per_update = {name for name, count in recorder.calls.items() if count == 3 * 5}
+    assert per_update == set(steps.STEP_HOOKS)
+    assert max(count for name, count in recorder.calls.items() if name not in per_update) <= 3

@@ -14,6 +14,7 @@ from aeflow.autoencoder.summary import (
     per_seed_table,
     shown_table,
     summary_table,
+    updates_per_epoch,
 )
 from aeflow.core.report import COMPACT_COLUMNS, to_html, to_markdown
 
@@ -62,6 +63,7 @@ def _variants():
 
 
 def _optimizer_runs():
+    """The sheet's two runs and a full-batch run at SGD's rate per example seen."""
     return [
         *_rows(
             "ae2-sgd",
@@ -69,12 +71,19 @@ def _optimizer_runs():
             0.2,
             0.1,
             label="SGD",
+            learning_rate=0.001,
+            batch_size=8,
+            epochs=1000,
             loss_roughness=[0.5, 0.6, 0.4],
             matched_examples=96000,
             full_train_loss=[0.10, 0.11, 0.12],
             full_test_loss=[0.20, 0.21, 0.22],
             examples_to_level=[3000, 3100, 2900],
-            full_loss_roughness=[0.001, 0.0012, 0.0011],
+            updates_per_epoch=12,
+            matched_updates=1000,
+            updates_train_loss=[0.80, 0.85, 0.83],
+            updates_to_level=[375, 387, 362],
+            full_loss_rises=[3, 0, 1],
             batch_scatter=[0.05, 0.06, 0.04],
             epoch_change=0.001,
             noise_ratio=[50.0, 60.0, 40.0],
@@ -85,12 +94,39 @@ def _optimizer_runs():
             0.9,
             0.9,
             label="GD",
+            learning_rate=0.001,
+            batch_size=100,
+            epochs=1000,
             loss_roughness=[0.005, 0.004, 0.006],
             matched_examples=96000,
             full_train_loss=[0.90, 0.91, 0.89],
             full_test_loss=[0.95, 0.96, 0.94],
             examples_to_level=[90000, 91000, 89000],
-            full_loss_roughness=[0.004, 0.0041, 0.0042],
+            updates_per_epoch=1,
+            matched_updates=1000,
+            updates_train_loss=[0.81, 0.84, 0.83],
+            updates_to_level=[900, 910, 890],
+            full_loss_rises=[0, 0, 0],
+        ),
+        *_rows(
+            "ae2-gd_scaled",
+            "optimizer run",
+            0.2,
+            0.1,
+            label="GD x12.5",
+            learning_rate=0.0125,
+            batch_size=100,
+            epochs=1000,
+            loss_roughness=[0.005, 0.004, 0.006],
+            matched_examples=96000,
+            full_train_loss=[0.101, 0.109, 0.121],
+            full_test_loss=[0.20, 0.21, 0.22],
+            examples_to_level=[3100, 3000, 3000],
+            updates_per_epoch=1,
+            matched_updates=1000,
+            updates_train_loss=[0.099, 0.108, 0.118],
+            updates_to_level=[31, 30, 30],
+            full_loss_rises=[0, 0, 0],
         ),
     ]
 
@@ -171,7 +207,8 @@ def test_pca_gap_and_retraining_observations_follow_the_numbers(notes):
     assert "ae2: gap +0.15 ± 0.0047, positive in 3 of 3 seeds." in notes
     assert "ae1 > ae2 in gap by 0.053" in notes and "relative" not in notes
     assert "the new latent is a monotone rescaling of the old in 3 of 3 replicas" in notes
-    assert "original < retrained in final training loss by 0.17" in notes
+    # On the MSE over the whole training set, not the last epoch's mini-batch losses.
+    assert "original < retrained in training MSE by 0.17" in notes
 
 
 def test_the_linear_gap_is_set_against_the_held_out_sets_own_optimum(rows):
@@ -185,25 +222,76 @@ def test_the_linear_gap_is_set_against_the_held_out_sets_own_optimum(rows):
 
 
 def test_optimizer_observations_compare_at_equal_examples_with_seed_agreement(notes):
-    assert '"SGD" < "GD" in training-set loss by 0.79' in notes
-    assert '"SGD" < "GD" in roughness on the grid by 0.003' in notes
+    assert '"SGD" < "GD" in training-set loss at 96,000 examples by 0.79' in notes
     assert (
-        '"SGD" reaches 1.1x the worst run\'s final loss in 3 of 3 seeds, after 2,900 to 3,100'
-        in notes
+        '"SGD" reaches 1.1x the worst run\'s mean loss at 96,000 examples in 3 of 3 seeds, '
+        "after 2,900 to 3,100 examples (362 to 387 updates)." in notes
     )
     assert "50 ± 8.2, range 40 to 60 times the whole-set loss's change" in notes
     assert "its noise is mostly batch sampling" in notes
 
 
+def test_optimizers_are_also_compared_at_equal_updates_and_per_example_rate(rows):
+    sections = observations(per_seed_table(rows))
+    section = next(s for s in sections if s.title.startswith("Part (h)"))
+    notes = "\n".join(section.notes)
+    assert section.title == (
+        "Part (h): optimisers at 96,000 training examples seen and at 1,000 updates "
+        "(loss over the whole training set)"
+    )
+    # Each run's updates per epoch, rate and rate per example seen, from its settings.
+    assert (
+        'rate per example seen (learning rate / batch size): "SGD" 12, 0.001, 0.000125; '
+        '"GD" 1, 0.001, 1e-05; "GD x12.5" 1, 0.0125, 0.000125.' in notes
+    )
+    # Same rate: SGD's lead at equal examples is gone at equal updates, and it is said why.
+    assert 'not resolved: "SGD" vs "GD" in training-set loss at 1,000 updates' in notes
+    assert (
+        'At the same learning rate (0.001), "SGD" leads "GD" at equal examples but not at '
+        "equal updates: its lead is its 12 updates per epoch against 1." in notes
+    )
+    # Same rate per example: equal examples set mini-batch against full-batch gradients.
+    assert 'not resolved: "SGD" vs "GD x12.5" in training-set loss at 96,000 examples' in notes
+    assert (
+        'At the same rate per example seen (0.000125), "SGD" and "GD x12.5" are not resolved '
+        "at equal examples: this run does not separate the gradients of batch 8 against "
+        "batch 100." in notes
+    )
+    # No roughness scale that calls a fast smooth fall rough: how often the loss rose.
+    assert "roughness" not in notes
+    assert (
+        "Epochs in which the loss over the whole training set rose, most in any seed: "
+        '"SGD" 3 of 1,000; "GD" 0 of 1,000; "GD x12.5" 0 of 1,000.' in notes
+    )
+    table = section.table.set_index("run")
+    assert list(table.index) == ['"SGD"', '"GD"', '"GD x12.5"']
+    assert table.loc['"GD x12.5"', "training-set loss at 1,000 updates"] == "0.108 ± 0.0078"
+    assert table.loc['"GD"', "batch scatter (std within an epoch)"] == "one batch"
+    for note in section.notes:
+        assert len(note.split()) <= 45, note
+
+
 def test_a_level_never_reached_is_not_reached_not_zero_examples(rows):
     for row in rows:
         if row["model"] == "ae2-gd" and row["seed"] != 1:
-            row["examples_to_level"] = float("nan")
+            row["examples_to_level"] = row["updates_to_level"] = float("nan")
     notes = _texts(observations(per_seed_table(rows)))
     assert (
-        '"GD" reaches 1.1x the worst run\'s final loss in 1 of 3 seeds, after 91,000 to 91,000 '
-        "examples; not reached in 2." in notes
+        '"GD" reaches 1.1x the worst run\'s mean loss at 96,000 examples in 1 of 3 seeds, after '
+        "91,000 to 91,000 examples (910 to 910 updates); not reached in 2." in notes
     )
+
+
+def test_part_h_leaves_out_seeds_that_did_not_train(rows):
+    for row in rows:
+        row["constant_mse"] = 1.0
+        if row["model"] == "ae2-gd" and row["seed"] == 0:
+            row["train_mse"] = 0.95  # above 90% of the constant's 1.0: did not train
+    section = next(s for s in observations(per_seed_table(rows)) if s.title.startswith("Part (h)"))
+    notes = "\n".join(section.notes)
+    assert '"GD": 1 of 3 seeds did not train; they are left out of its comparisons.' in notes
+    assert '"SGD" < "GD" in training-set loss at 96,000 examples by 0.79 (adjusted 95% CI' in notes
+    assert "lower in 2 of 2 seeds); 1 seed left out (did not train)." in notes
 
 
 def test_capacity_observation_is_computed_from_the_numbers(notes):
@@ -332,7 +420,10 @@ def _curve(per_epoch, epochs, rate, seed=0):
 
 def test_optimizers_are_compared_on_one_grid_of_examples_seen():
     # SGD: 96 examples per epoch, 100 epochs; GD: 100 per epoch, 100 epochs, slower decay.
-    result = compare_optimizers({"sgd": _curve(96, 100, 1e-3), "gd": _curve(100, 100, 1e-4)})
+    updates = {"sgd": 12, "gd": 1}
+    result = compare_optimizers(
+        {"sgd": _curve(96, 100, 1e-3), "gd": _curve(100, 100, 1e-4)}, updates
+    )
     sgd, gd = result[("sgd", 0)], result[("gd", 0)]
     # The grid: steps of the larger epoch (100) up to the smaller total (9,600).
     assert sgd["matched_examples"] == gd["matched_examples"] == 9600
@@ -341,9 +432,39 @@ def test_optimizers_are_compared_on_one_grid_of_examples_seen():
     assert gd["full_test_loss"] == pytest.approx(2 * np.exp(-0.96), rel=1e-6)
     level = LEVEL_MARGIN * np.exp(-0.96)
     assert sgd["level"] == pytest.approx(level, rel=1e-6)
-    # First grid point at or below the level: SGD long before GD.
-    assert sgd["examples_to_level"] == 100 * np.ceil(-np.log(level) / 1e-3 / 100)
+    # First of the run's own epochs at or below the level: SGD long before GD, and GD
+    # within the matched 9,600 examples.
+    epoch = np.ceil(-np.log(level) / 1e-3 / 96)
+    assert sgd["examples_to_level"] == 96 * epoch
+    assert sgd["updates_to_level"] == 12 * epoch
     assert sgd["examples_to_level"] < gd["examples_to_level"] <= 9600
+    # Equal updates: GD's 100 updates, SGD's 100 updates after 8.33 of its epochs.
+    assert sgd["updates_per_epoch"] == 12 and gd["updates_per_epoch"] == 1
+    assert sgd["matched_updates"] == gd["matched_updates"] == 100
+    assert gd["updates_train_loss"] == pytest.approx(np.exp(-1e-4 * 100 * 100), rel=1e-9)
+    sgd_at = np.interp(100 / 12, np.arange(101), np.exp(-1e-3 * 96 * np.arange(101)))
+    assert sgd["updates_train_loss"] == pytest.approx(sgd_at, rel=1e-9)
+    # A curve that only falls never rose.
+    assert sgd["full_loss_rises"] == gd["full_loss_rises"] == 0
+
+
+def test_a_level_reached_only_after_the_matched_examples_is_not_reached():
+    # GD runs 200 epochs (20,000 examples), SGD 100 (9,600). GD's slow seed gets to the
+    # level (1.1 x GD's mean at 9,600) only after 9,600 examples: not counted as reached.
+    gd = pd.concat([_curve(100, 200, 1e-4, seed=0), _curve(100, 200, 2.5e-5, seed=1)])
+    result = compare_optimizers({"sgd": _curve(96, 100, 1e-3), "gd": gd}, {"sgd": 12, "gd": 1})
+    level = result[("gd", 1)]["level"]
+    assert np.exp(-2.5e-5 * 9600) > level > np.exp(-2.5e-5 * 20000)
+    assert np.isnan(result[("gd", 1)]["examples_to_level"])
+    assert np.isnan(result[("gd", 1)]["updates_to_level"])
+    assert result[("gd", 0)]["examples_to_level"] <= 9600
+
+
+def test_updates_per_epoch_counts_the_recorded_mini_batches():
+    losses = pd.DataFrame(
+        {"epoch": [0, 0, 0, 1, 1, 1, 0, 0, 0], "seed": [0] * 6 + [1] * 3, "loss": 0.5}
+    )
+    assert updates_per_epoch(losses) == 3
 
 
 def test_batch_noise_sets_the_scatter_within_an_epoch_against_the_models_change():
@@ -371,3 +492,75 @@ def test_a_short_run_where_no_capacity_replica_trained_still_summarises():
     notes = _texts(observations(per_seed_table(rows)))
     assert "w=50: 3 of 3 seeds did not train" in notes
     assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=50." in notes
+
+
+def _with_latent_and_bounds(rows, coverage=1.0):
+    """The per-seed numbers of parts (c), (d), (g) added to the rows."""
+    spearman = {  # (x before, y before, x after, y after) per seed
+        "ae1": [(0.2, 0.1, 0.9, 0.1), (-0.3, 0.0, -0.95, 0.2), (0.1, -0.2, 0.92, 0.0)],
+        "ae2": [(0.5, 0.3, 0.8, 0.4), (0.4, -0.2, -0.7, 0.3), (0.6, 0.1, 0.75, -0.5)],
+        "pca": [(0.9, 0.4, 0.99, 0.01), (-0.8, 0.3, 0.98, 0.02), (0.7, 0.5, -0.99, 0.0)],
+    }
+    bounds = {"ae1": [0.05, 0.06, 0.07], "ae2": [0.03, 0.035, 0.032], "pca": [0.39, 0.4, 0.39]}
+    for row in rows:
+        k, model = row["seed"], row["model"]
+        if row["role"] == "variant":
+            xb, yb, xa, ya = spearman[model][k]
+            row.update(
+                spearman_zx_before=xb,
+                spearman_zy_before=yb,
+                spearman_zx=xa,
+                spearman_zy=ya,
+                bound_train_mse=row["train_mse"] / 2,
+                bound_test_mse=bounds[model][k],
+                encoder_test_excess=row["test_mse"] - bounds[model][k],
+                fold_share_test=0.2,
+                fold_excess_share_test=[0.8, 0.7, 0.9][k],
+                sweep_coverage=coverage if model == "ae1" else 1.0,
+                bound_grid_gap=1e-7,
+            )
+        if row["role"] == "retrained":
+            row.update(
+                bound_train_mse=[0.02, 0.025, 0.022][k],
+                bound_test_mse=[0.1, 0.11, 0.12][k],
+                spearman_old_new=[0.9, 0.85, 0.95][k],
+            )
+    return rows
+
+
+def test_latent_order_and_nearest_point_bounds_are_claimed_by_the_rule(rows):
+    sections = observations(per_seed_table(_with_latent_and_bounds(rows)))
+    titles = [section.title for section in sections]
+    notes = _texts(sections)
+    # (c): |rho| after against before, paired by seed: ae1 0.92 vs 0.2 along x.
+    assert "Part (c): how the code orders the plane, before and after training" in titles
+    assert "ae1 after > ae1 before in |\u03c1(z, x)| by 0.72 (adjusted 95% CI" in notes
+    assert "not resolved: ae1 after vs ae1 before in |\u03c1(z, y)|" in notes
+    # (d): the encoder's part of the held-out error above the curve's nearest points.
+    assert "nearest points of ae1's curve < ae1's encoder in held-out MSE by 0.25" in notes
+    share = np.mean([0.25 / 0.30, 0.26 / 0.32, 0.24 / 0.31])
+    assert f"ae1: the encoder's choice is {share:.0%} ± " in notes
+    assert "cause 80% ± 8% of that." in notes
+    assert "Halving the grid raises it by at most 1e-07." in notes
+    assert "span at least 95% of the codes their encoders give the training points" in notes
+    table = next(s.table for s in sections if s.title.startswith("Part (d)")).set_index("run")
+    assert table.loc["ae1", "held-out bound"] == "0.06 ± 0.0082"
+    # (g): whole-set MSE against the frozen decoder's bound, and the codes' rank correlation.
+    assert "nearest-point bound < retrained in training MSE by 0.2 (adjusted 95% CI" in notes
+    assert "retrained 10 ± 0 times (range 10 to 10), original 2.39 ± 0.093 times" in notes
+    assert "Spearman's rank correlation of the new code with the old: 0.90 ± 0.04" in notes
+    retrain = next(s.table for s in sections if s.title.startswith("Part (g)")).set_index("run")
+    assert list(retrain.index) == ["original", "retrained", "nearest-point bound"]
+    for section in sections:
+        for note in section.notes:
+            assert len(note.split()) <= 45, note
+    # The compact table stays compact with the bound in it.
+    shown = shown_table(summary_table(_with_latent_and_bounds(rows)))
+    assert len(shown.columns) <= COMPACT_COLUMNS
+    assert "held-out nearest-point bound (d, g)" in shown
+
+
+def test_a_configured_sweep_that_misses_codes_in_use_is_named(rows):
+    notes = _texts(observations(per_seed_table(_with_latent_and_bounds(rows, coverage=0.6))))
+    assert "ae1: the configured sweep spans only 60% of the training points' codes" in notes
+    assert "The decoder sweeps of ae2, pca span at least 95%" in notes

@@ -75,21 +75,21 @@ def test_all_three_forms_make_named_trials_the_workflow_accepts_and_share_repeat
     search = [point.run for point in pg.sweep_points(config)["search"]]
     assert all(run == "baseline" or run.startswith("search-") for run in search)
     assert len(runs) == len(set(runs))
-    # Shapes decide the batches: every [4] trial is apart from the [8, 8] ones.
-    for trials in pg.trial_batches(config).values():
+    # Shapes decide the chunks: every [4] trial is apart from the [8, 8] ones.
+    for trials in pg.trial_chunks(config).values():
         shapes = {tuple(pg.run_settings(config, t)["model"]["hidden"]) for t in trials}
         assert len(shapes) == 1
 
 
-def test_batches_hold_at_most_batch_trials_trials():
+def test_chunks_hold_at_most_trials_per_chunk_trials():
     config = _config_with(
         grid={"grid": {"training.learning_rate": [0.01, 0.02, 0.03], "data.noise": [0.0, 0.1, 0.2]}}
     )
-    config["playground"]["batch_trials"] = 4
+    config["playground"]["trials_per_chunk"] = 4
     validate_config(config, SCHEMA)
-    batches = pg.trial_batches(config)
-    assert [len(t) for t in batches.values()] == [4, 4, 2]  # baseline + 9 grid points
-    assert sorted(t for ts in batches.values() for t in ts) == sorted(pg.playground_runs(config))
+    chunks = pg.trial_chunks(config)
+    assert [len(t) for t in chunks.values()] == [4, 4, 2]  # baseline + 9 grid points
+    assert sorted(t for ts in chunks.values() for t in ts) == sorted(pg.playground_runs(config))
 
 
 BAD_SWEEPS = [

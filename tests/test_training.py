@@ -3,14 +3,10 @@ import torch
 
 from aeflow.autoencoder.analysis import encode
 from aeflow.autoencoder.data import make_samples
-from aeflow.autoencoder.models import init_autoencoder
+from aeflow.autoencoder.lit import TrainingDiverged
+from aeflow.autoencoder.models import Autoencoder, init_autoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
-from aeflow.autoencoder.training import (
-    retrain_encoder,
-    train_autoencoder,
-    train_replicas,
-)
-from aeflow.core.trainer import TrainingDiverged
+from aeflow.autoencoder.training import retrain_encoder, train_replicas
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +18,10 @@ def points() -> torch.Tensor:
 AE1 = ModelSpec(hidden=(20, 10))
 
 
-def _train(points, spec=AE1, **training):
-    model = init_autoencoder(spec, seed=0)
-    result = train_autoencoder(model, points, TrainingSpec(**training), run_name="test")
-    return model, result
+def _train(points, spec=AE1, run_name="test", **training):
+    """A lone training (one seed); the trained model and the result."""
+    result = train_replicas(spec, points, TrainingSpec(**training), run_name=run_name)
+    return Autoencoder.from_state(spec, result.final_state), result
 
 
 def test_short_training_lowers_the_loss(points):
@@ -80,15 +76,19 @@ def test_initial_state_is_the_untrained_weights(points):
 
 def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(points):
     model, _ = _train(points, epochs=2)
-    decoder_before = {k: v.clone() for k, v in model.decoder.state_dict().items()}
-    encoder_trained = {k: v.clone() for k, v in model.encoder.state_dict().items()}
+    before = {k: v.clone() for k, v in model.state_dict().items()}
     codes_trained = encode(model, points)
     init = {"mean": 0.0, "std": 1.0, "seed": 1}
     result, shift = retrain_encoder([model], points, init, TrainingSpec(epochs=3), "retrain")
-    for key, value in model.decoder.state_dict().items():
-        assert torch.equal(value, decoder_before[key])
-    for key, value in model.encoder.state_dict().items():
-        assert not torch.equal(value, encoder_trained[key])
+    retrained = Autoencoder.from_state(AE1, result.final_state)
+    for key, value in result.final_state.items():
+        if key.startswith("decoder"):
+            assert torch.equal(value, before[key])
+            assert torch.equal(result.initial_state[key], before[key])
+        else:
+            assert not torch.equal(value, before[key])
+    # The source model is left as it was.
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
     # Training started from the re-initialised encoder: zero biases, N(0, 1) weights.
     start = result.initial_state
     assert all(start[k].abs().sum() == 0 for k in start if k.startswith("encoder") and "bias" in k)
@@ -96,18 +96,27 @@ def test_retraining_keeps_the_decoder_byte_identical_and_changes_the_encoder(poi
     assert len(result.losses) == 3 * 5
     assert list(shift.columns) == ["x", "y", "z_before", "z_after", "seed"]
     assert (shift["z_before"].to_numpy() == codes_trained[:, 0]).all()
-    assert (shift["z_after"].to_numpy() == encode(model, points)[:, 0]).all()
+    assert (shift["z_after"].to_numpy() == encode(retrained, points)[:, 0]).all()
+
+
+def test_the_retrained_encoder_starts_from_parts_g_draw():
+    """The encoder's start is N(mean, std) from a generator seeded init seed + k, layer by
+    layer, biases 0: what ``reinitialise_encoder_freeze_decoder`` draws for a lone model."""
+    from aeflow.autoencoder.analysis import reinitialise_encoder_freeze_decoder
+
+    points = torch.zeros(8, 2)
+    models = [init_autoencoder(AE1, seed) for seed in (0, 1)]
+    init = {"mean": 0.5, "std": 2.0, "seed": 3}
+    result, _ = retrain_encoder(models, points, init, TrainingSpec(epochs=1, seeds=2), "g")
+    for k, model in enumerate(models):
+        reinitialise_encoder_freeze_decoder(model, 0.5, 2.0, 3 + k)
+        for key, value in model.state_dict().items():
+            assert torch.equal(result.initial_states[k][key], value), key
 
 
 def test_divergence_names_the_run_and_the_step(points):
-    model = init_autoencoder(ModelSpec(hidden=(20, 10)), seed=0)
-    with pytest.raises(TrainingDiverged, match=r"'exploding'.*at step \d+"):
-        train_autoencoder(
-            model,
-            points,
-            TrainingSpec(epochs=50, optimizer="sgd", learning_rate=1e6),
-            run_name="exploding",
-        )
+    with pytest.raises(TrainingDiverged, match=r"'exploding'.*at step \d+ \(epoch"):
+        _train(points, run_name="exploding", epochs=50, optimizer="sgd", learning_rate=1e6)
 
 
 def test_divergence_of_seed_replicas_names_the_step_and_the_seed(points):
@@ -130,7 +139,6 @@ def test_accelerator_setting_reaches_lightning(points):
 @pytest.mark.parametrize("seeds", [1, 2])
 def test_curves_hold_the_loss_over_the_whole_training_and_held_out_sets(points, seeds):
     from aeflow.autoencoder.analysis import reconstruction_mse
-    from aeflow.autoencoder.models import Autoencoder
 
     held_out = points[:10] * 0.5
     spec = TrainingSpec(epochs=3, batch_size=12, drop_last=False, seeds=seeds)
@@ -153,21 +161,11 @@ def test_curves_hold_the_loss_over_the_whole_training_and_held_out_sets(points, 
 
 
 def test_each_replica_retrains_against_its_own_decoder_as_it_would_alone(points):
-    from aeflow.autoencoder.models import Autoencoder
-
     trained = train_replicas(AE1, points, TrainingSpec(epochs=2, seeds=3), "base")
-
-    def models():
-        built = []
-        for state in trained.final_states:
-            model = Autoencoder(AE1)
-            model.load_state_dict(state)
-            built.append(model)
-        return built
-
+    models = [Autoencoder.from_state(AE1, state) for state in trained.final_states]
     init = {"mean": 0.0, "std": 1.0, "seed": 1}
     spec = TrainingSpec(epochs=3, seed=0)
-    together, shift = retrain_encoder(models(), points, init, spec, "together")
+    together, shift = retrain_encoder(models, points, init, spec, "together")
     assert sorted(shift["seed"].unique()) == [0, 1, 2]
     for k in range(3):
         # Replica k's decoder is its own and stays frozen.
@@ -176,8 +174,10 @@ def test_each_replica_retrains_against_its_own_decoder_as_it_would_alone(points)
                 assert torch.equal(value, trained.final_states[k][key])
         # Alone: replica k's model, encoder seed 1 + k, batch order of training seed k.
         alone, alone_shift = retrain_encoder(
-            [models()[k]], points, {**init, "seed": 1 + k}, TrainingSpec(epochs=3, seed=k), "a"
+            [models[k]], points, {**init, "seed": 1 + k}, TrainingSpec(epochs=3, seed=k), "a"
         )
+        for key, value in alone.initial_state.items():
+            assert torch.equal(together.initial_states[k][key], value)
         replica = together.losses[together.losses["seed"] == k]["loss"].to_numpy()
         assert replica == pytest.approx(alone.losses["loss"].to_numpy(), abs=1e-6)
         z_after = shift.loc[shift["seed"] == k, "z_after"].to_numpy()

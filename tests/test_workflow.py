@@ -9,13 +9,14 @@ from aeflow.autoencoder.checkpoints import load_autoencoder, load_replicas
 
 pytestmark = pytest.mark.workflow
 
-RUNS = ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd"]
+RUNS = ["ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled"]
 VARIANTS = ["ae1", "ae2", "pca"]
 FIGURES = [
     "samples",
     "loss_curves",
     "latent_maps",
     "decoder_sweeps",
+    "reconstructions",
     "retrain_latent_shift",
     "retrain_losses",
     "sgd_vs_gd",
@@ -46,6 +47,32 @@ def test_every_output_exists_and_parses(finished_workflow):
         assert list(embedding.columns) == ["x", "y", "z"] and len(embedding) == 24
         sweep = pd.read_csv(results / f"decoder_sweep/{variant}.csv")
         assert sweep.groupby("stage").size().to_dict() == {"after": 16, "before": 16}
+        # Part (c): each stage's code over a grid of the rectangle, and every replica's codes.
+        grid = pd.read_csv(results / f"latent_grid/{variant}.csv")
+        assert set(grid["stage"]) == {"before", "after"}
+        assert (grid["x"].min(), grid["x"].max(), grid["y"].min(), grid["y"].max()) == (
+            -2,
+            2,
+            -1,
+            1,
+        )
+        codes = pd.read_csv(results / f"latent_codes/{variant}.csv")
+        assert codes.groupby(["stage", "seed"]).size().to_dict() == {
+            (stage, seed): 24 for stage in ("after", "before") for seed in (0, 1)
+        }
+        first = codes[(codes["stage"] == "after") & (codes["seed"] == 0)]
+        np.testing.assert_array_equal(first["z"].to_numpy(), embedding["z"].to_numpy())
+        # Part (d): the sweep spans the codes in use (auto range), the bounds every replica.
+        after = sweep[sweep["stage"] == "after"]["z"]
+        inside = first["z"].between(after.min(), after.max())
+        assert inside.mean() >= 0.95
+        bounds = pd.read_csv(results / f"bounds/{variant}.csv")
+        assert len(bounds) == 2 * 2 * 2  # stages x seeds x splits
+        assert (bounds.loc[bounds["split"] == "train", "sweep_coverage"] >= 0.95).all()
+        assert (bounds["mse"] >= bounds["bound_mse"] - 1e-6).all()
+        reconstructions = pd.read_csv(results / f"reconstructions/{variant}.csv")
+        assert reconstructions["split"].value_counts().to_dict() == {"test": 40, "train": 24}
+    assert len(pd.read_csv(results / "retrain/ae2/bounds.csv")) == 8
     shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
     assert list(shift.columns) == ["x", "y", "z_before", "z_after", "seed"]
     for figure in FIGURES:
@@ -63,6 +90,45 @@ def test_before_training_sweep_uses_the_saved_init_weights(finished_workflow):
         decoded = init.decoder(z).double().numpy()
     assert (abs(decoded[:, 0] - before["x"].to_numpy()) < 1e-6).all()
     assert (abs(decoded[:, 1] - before["y"].to_numpy()) < 1e-6).all()
+
+
+def test_codes_and_bounds_reach_the_summary(finished_workflow):
+    """Parts (c), (d), (g): the summary's numbers, recomputed from the tables."""
+    from scipy import stats
+
+    results = finished_workflow.results
+    per_seed = pd.read_csv(results / "summary_per_seed.csv")
+    variants = per_seed[per_seed["role"] == "variant"].set_index(["model", "seed"])
+    for variant in VARIANTS:
+        codes = pd.read_csv(results / f"latent_codes/{variant}.csv")
+        bounds = pd.read_csv(results / f"bounds/{variant}.csv")
+        for seed in (0, 1):
+            row = variants.loc[(variant, seed)]
+            after = codes[(codes["stage"] == "after") & (codes["seed"] == seed)]
+            rho = stats.spearmanr(after["z"], after["x"]).statistic
+            assert row["spearman_zx"] == pytest.approx(rho, abs=1e-12)
+            mine = bounds[(bounds["stage"] == "after") & (bounds["seed"] == seed)]
+            held_out = mine[mine["split"] == "test"].iloc[0]
+            assert row["bound_test_mse"] == held_out["bound_mse"]
+            assert row["bound_test_mse"] <= row["test_mse"] + 1e-6
+            assert row["sweep_coverage"] >= 0.95
+    retrained = per_seed[per_seed["role"] == "retrained"].set_index("seed")
+    shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
+    frozen = pd.read_csv(results / "retrain/ae2/bounds.csv")
+    for seed in (0, 1):
+        mine = shift[shift["seed"] == seed]
+        rho = stats.spearmanr(mine["z_before"], mine["z_after"]).statistic
+        assert retrained.loc[seed, "spearman_old_new"] == pytest.approx(rho, abs=1e-12)
+        train = frozen[(frozen["seed"] == seed) & (frozen["split"] == "train")]
+        # One frozen decoder: one bound for the original and the retrained encoder.
+        assert train["bound_mse"].nunique() == 1
+        assert retrained.loc[seed, "bound_train_mse"] == train["bound_mse"].iloc[0]
+        assert retrained.loc[seed, "train_mse"] >= train["bound_mse"].iloc[0] - 1e-6
+    text = (results / "summary.md").read_text()
+    assert "## Part (c): how the code orders the plane" in text
+    assert "## Part (d): the decoder's curve against the encoder's choice" in text
+    assert "nearest points of ae1's curve" in text and "nearest-point bound" in text
+    assert "Spearman's rank correlation of the new code with the old" in text
 
 
 def test_a_second_dry_run_has_nothing_to_do(finished_workflow):
@@ -88,6 +154,7 @@ def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workf
         ("pca", "variant"),
         ("ae2-sgd", "optimizer run"),
         ("ae2-gd", "optimizer run"),
+        ("ae2-gd_scaled", "optimizer run"),
         ("ae2", "retrained"),
         ("ae2-w8", "capacity"),
         ("ae2-w50", "capacity"),
@@ -210,7 +277,7 @@ def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow
     assert files == sorted(
         [
             "retrain_encoder/ae2.tsv",
-            *[f"train/{run}.tsv" for run in ("ae1", "ae2", "ae2-gd", "ae2-sgd", "pca")],
+            *[f"train/{run}.tsv" for run in RUNS],
             "train_capacity/ae2-w8.tsv",
         ]
     )

@@ -1,6 +1,12 @@
 """The whole configuration checked at once: the schema, then each part's own checks.
 
-The Snakefile calls ``validate_config`` before any job runs. Imports neither torch nor Lightning.
+``validate_config`` coerces numbers written as strings, checks the config against
+workflow/schemas/config.schema.yaml, fills in the schema's defaults and runs the checks of
+the autoencoder part (variants, sweeps) and of the playground part; it raises one
+``ConfigError`` listing every problem. ``workflow/rules/common.smk`` (included by the
+Snakefile) calls it before any job runs. ``main`` is the ``aeflow-check-config`` command,
+which does the same for config.yaml with ``--configfile`` files laid over it.
+Imports neither torch nor Lightning.
 """
 
 from __future__ import annotations

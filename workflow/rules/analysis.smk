@@ -1,12 +1,16 @@
 # Analyses of trained models; each writes a CSV so figures redraw without retraining.
 
 
+# Part (c): codes before and after training, at the training points and over the plane.
 rule embed:
     input:
         samples=rules.make_data.output[0],
+        init=f"{RESULTS}/models/{{variant}}/init.ckpt",
         model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
-        f"{RESULTS}/embeddings/{{variant}}.csv",
+        embedding=f"{RESULTS}/embeddings/{{variant}}.csv",
+        grid=f"{RESULTS}/latent_grid/{{variant}}.csv",
+        codes=f"{RESULTS}/latent_codes/{{variant}}.csv",
     log:
         f"{RESULTS}/logs/embed/{{variant}}.log",
     conda:
@@ -14,16 +18,23 @@ rule embed:
     params:
         code=code("embed.py"),
         numerics=config["numerics"],
+        seed=lambda w: ae.training_params(config, w.variant)["seed"],
+        x_range=config["data"]["x_range"],
+        y_range=config["data"]["y_range"],
     script:
         "../scripts/embed.py"
 
 
+# Part (d): decoder sweeps over the codes in use, and the nearest-point bound per replica.
 rule decoder_sweep:
     input:
+        samples=rules.make_data.output[0],
         init=f"{RESULTS}/models/{{variant}}/init.ckpt",
         trained=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
-        f"{RESULTS}/decoder_sweep/{{variant}}.csv",
+        sweep=f"{RESULTS}/decoder_sweep/{{variant}}.csv",
+        bounds=f"{RESULTS}/bounds/{{variant}}.csv",
+        reconstructions=f"{RESULTS}/reconstructions/{{variant}}.csv",
     log:
         f"{RESULTS}/logs/decoder_sweep/{{variant}}.log",
     conda:
@@ -31,6 +42,28 @@ rule decoder_sweep:
     params:
         code=code("decoder_sweep.py"),
         numerics=config["numerics"],
+        seed=lambda w: ae.training_params(config, w.variant)["seed"],
         sweep=config["decoder_sweep"],
     script:
         "../scripts/decoder_sweep.py"
+
+
+# Part (g): the frozen decoder's nearest-point bound beside the original and retrained encoder.
+rule retrain_bound:
+    input:
+        samples=rules.make_data.output[0],
+        model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
+        retrained=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
+    output:
+        f"{RESULTS}/retrain/{{variant}}/bounds.csv",
+    log:
+        f"{RESULTS}/logs/retrain_bound/{{variant}}.log",
+    conda:
+        TORCH_ENV
+    params:
+        code=code("retrain_bound.py"),
+        numerics=config["numerics"],
+        seed=lambda w: ae.training_params(config, w.variant)["seed"],
+        sweep={k: config["decoder_sweep"][k] for k in ("margin", "bound_points")},
+    script:
+        "../scripts/retrain_bound.py"

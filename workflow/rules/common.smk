@@ -20,6 +20,7 @@ from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
 from aeflow.core import codehash, numerics, resources
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
+from aeflow.core.params import digested
 from aeflow.playground import runs as pg
 from aeflow.playground.link import playground_url
 from aeflow.workflow import validate_config
@@ -56,17 +57,19 @@ PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled 
 SWEEP_TRIALS = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
 PLAYGROUND_SWEEPS = list(pg.sweep_points(config)) if PLAYGROUND_TRIALS else []
 AE_SWEEPS = list(ae_sweeps.sweeps(config))
+AE_CHUNKS = list(ae_sweeps.trial_chunks(config))  # the jobs of sweep_train
 
 
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",
     trial=pg.TRIAL_PATTERN,
-    batch=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
+    chunk=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
 
 
-# Seconds-long jobs without torch run on the submitting host, not as cluster jobs.
+# Seconds-long jobs run on the submitting host, not as cluster jobs: those without torch,
+# the summary, and the one part-(g) bound (a second of torch after the retraining).
 localrules:
     all,
     plot_samples,
@@ -74,6 +77,7 @@ localrules:
     plot_latent_maps,
     plot_decoder_sweeps,
     plot_retrain,
+    retrain_bound,
     plot_optimizer_comparison,
     plot_capacity,
     summarise,
@@ -125,11 +129,11 @@ def outputs(rule, **wildcards):
 
 
 def sweep_targets():
-    """The autoencoder sweeps' batches, summary and figures; nothing without sweeps."""
+    """The autoencoder sweeps' chunks, summary and figures; nothing without sweeps."""
     if not AE_SWEEPS:
         return []
     return (
-        outputs(rules.sweep_train, batch=list(ae_sweeps.trial_batches(config)))
+        outputs(rules.sweep_train, chunk=AE_CHUNKS)
         + [figure(f"sweep_{sweep}") for sweep in AE_SWEEPS]
         + [
             f"{RESULTS}/sweeps/summary.csv",
@@ -148,10 +152,12 @@ def autoencoder_targets():
         *outputs(rules.embed, variant=VARIANTS),
         *outputs(rules.decoder_sweep, variant=VARIANTS),
         *outputs(rules.retrain_encoder, variant=[config["retrain"]["variant"]]),
+        *outputs(rules.retrain_bound, variant=[config["retrain"]["variant"]]),
         figure("samples"),
         figure("loss_curves"),
         figure("latent_maps"),
         figure("decoder_sweeps"),
+        figure("reconstructions"),
         figure("retrain_latent_shift"),
         figure("retrain_losses"),
         figure("sgd_vs_gd"),
@@ -170,9 +176,9 @@ def playground_targets():
     if pg.sweep_table(config):
         figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
     figures += [f"playground_sweep_{sweep}" for sweep in pg.search_sweeps(config)]
-    batches = outputs(rules.playground_train, batch=list(pg.trial_batches(config)))
+    chunks = outputs(rules.playground_train, chunk=list(pg.trial_chunks(config)))
     return (
-        batches
+        chunks
         + [figure(name) for name in figures]
         + [
             f"{PLAYGROUND}/summary.csv",
@@ -182,12 +188,12 @@ def playground_targets():
     )
 
 
-def batch_files(name, trials):
-    """The ``name`` table of every batch that trains one of ``trials`` (each batch once)."""
+def chunk_files(name, trials):
+    """The ``name`` table of every chunk that trains one of ``trials`` (each chunk once)."""
     if not PLAYGROUND_TRIALS:
         return []
-    batches = dict.fromkeys(pg.batch_of(config, trial) for trial in trials)
-    return [f"{PLAYGROUND}/batches/{batch}/{name}.csv" for batch in batches]
+    chunks = dict.fromkeys(pg.chunk_of(config, trial) for trial in trials)
+    return [f"{PLAYGROUND}/chunks/{chunk}/{name}.csv" for chunk in chunks]
 
 
 def playground_links(trials):

@@ -39,6 +39,7 @@ rule plot_loss_curves:
     params:
         code=code("plot_loss_curves.py"),
         labels=VARIANTS,
+        latent_dim=config["model"]["latent_dim"],
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_loss_curves.py"
@@ -46,7 +47,8 @@ rule plot_loss_curves:
 
 rule plot_latent_maps:
     input:
-        expand(f"{RESULTS}/embeddings/{{variant}}.csv", variant=VARIANTS),
+        grids=expand(f"{RESULTS}/latent_grid/{{variant}}.csv", variant=VARIANTS),
+        codes=expand(f"{RESULTS}/latent_codes/{{variant}}.csv", variant=VARIANTS),
     output:
         report(
             figure("latent_maps"),
@@ -70,10 +72,16 @@ rule plot_decoder_sweeps:
     input:
         samples=rules.make_data.output[0],
         sweeps=expand(f"{RESULTS}/decoder_sweep/{{variant}}.csv", variant=VARIANTS),
+        reconstructions=expand(f"{RESULTS}/reconstructions/{{variant}}.csv", variant=VARIANTS),
     output:
-        report(
+        sweeps=report(
             figure("decoder_sweeps"),
             caption="../report/decoder_sweeps.rst",
+            category="3 Latent space",
+        ),
+        reconstructions=report(
+            figure("reconstructions"),
+            caption="../report/reconstructions.rst",
             category="3 Latent space",
         ),
     log:
@@ -94,6 +102,7 @@ rule plot_retrain:
         shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
         original=f"{RESULTS}/losses/{config['retrain']['variant']}.csv",
         retrained=f"{RESULTS}/retrain/{config['retrain']['variant']}/losses.csv",
+        bounds=f"{RESULTS}/retrain/{config['retrain']['variant']}/bounds.csv",
     output:
         shift=report(
             figure("retrain_latent_shift"),

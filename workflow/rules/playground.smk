@@ -1,39 +1,41 @@
 # Part 2 (bonus): the Playground's MLP experiments. Trials that share a network shape and
-# schedule are trained together, one job per batch of at most playground.batch_trials
-# trials (each with its seed replicas); figures and the summary read the batches' CSVs.
+# schedule are trained together, one job per chunk of at most playground.trials_per_chunk
+# trials (each with its seed replicas); figures and the summary read the chunks' CSVs.
+# Params that grow with the trials are digested (aeflow.core.params): Snakemake records
+# and prints their digest, so a plan stays readable and reruns stay exact.
 
 
 rule playground_train:
     output:
-        points=f"{PLAYGROUND}/batches/{{batch}}/points.csv",
-        curves=f"{PLAYGROUND}/batches/{{batch}}/curves.csv",
-        metrics=f"{PLAYGROUND}/batches/{{batch}}/metrics.csv",
-        boundary=f"{PLAYGROUND}/batches/{{batch}}/boundary.csv",
-        weights=f"{PLAYGROUND}/batches/{{batch}}/weights.csv",
-        model=f"{PLAYGROUND}/batches/{{batch}}/model.ckpt",
+        points=f"{PLAYGROUND}/chunks/{{chunk}}/points.csv",
+        curves=f"{PLAYGROUND}/chunks/{{chunk}}/curves.csv",
+        metrics=f"{PLAYGROUND}/chunks/{{chunk}}/metrics.csv",
+        boundary=f"{PLAYGROUND}/chunks/{{chunk}}/boundary.csv",
+        weights=f"{PLAYGROUND}/chunks/{{chunk}}/weights.csv",
+        model=f"{PLAYGROUND}/chunks/{{chunk}}/model.ckpt",
     log:
-        f"{RESULTS}/logs/playground/{{batch}}.log",
+        f"{RESULTS}/logs/playground/{{chunk}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/playground_train/{{batch}}.tsv"
+        f"{RESULTS}/benchmarks/playground_train/{{chunk}}.tsv"
     conda:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(pg.batch_settings(config, w.batch)[0]["settings"]["training"]),
-        runtime=runtime(lambda w: pg.batch_work(config, w.batch)),
-        mem_mb=mem_mb(lambda w: pg.batch_work(config, w.batch)),
+        gpu=lambda w: gpus(pg.chunk_settings(config, w.chunk)[0]["settings"]["training"]),
+        runtime=runtime(lambda w: pg.chunk_work(config, w.chunk)),
+        mem_mb=mem_mb(lambda w: pg.chunk_work(config, w.chunk)),
     params:
         code=code("playground_train.py"),
         numerics=config["numerics"],
-        trials=lambda w: pg.batch_settings(config, w.batch),
-        maps=lambda w: pg.mapped_trials(config, w.batch),
+        trials=lambda w: digested(pg.chunk_settings(config, w.chunk), "trial settings"),
+        maps=lambda w: digested(pg.mapped_trials(config, w.chunk), "mapped trials"),
     script:
         "../scripts/playground_train.py"
 
 
 rule summarise_playground:
     input:
-        metrics=batch_files("metrics", PLAYGROUND_TRIALS),
+        metrics=chunk_files("metrics", PLAYGROUND_TRIALS),
     output:
         table=f"{PLAYGROUND}/summary.csv",
         per_seed=f"{PLAYGROUND}/summary_per_seed.csv",
@@ -51,11 +53,16 @@ rule summarise_playground:
         PLOT_ENV
     params:
         code=code("summarise_playground.py"),
-        trials=PLAYGROUND_TRIALS,
-        records=pg.sweep_table(config),
-        sweeps={sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS},
+        trials=lambda w: digested(PLAYGROUND_TRIALS, "trials"),
+        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
+        sweeps=digested(
+            {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
+        ),
         searches=list(pg.search_sweeps(config)),
-        settings={trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
+        settings=digested(
+            {trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
+            "trial settings",
+        ),
     script:
         "../scripts/summarise_playground.py"
 
@@ -84,9 +91,9 @@ rule plot_playground_search:
 
 rule plot_playground_baseline:
     input:
-        points=batch_files("points", [pg.BASELINE]),
-        curves=batch_files("curves", [pg.BASELINE]),
-        boundary=batch_files("boundary", [pg.BASELINE]),
+        points=chunk_files("points", [pg.BASELINE]),
+        curves=chunk_files("curves", [pg.BASELINE]),
+        boundary=chunk_files("boundary", [pg.BASELINE]),
     output:
         report(
             figure("playground_baseline"),
@@ -110,9 +117,9 @@ rule plot_playground_baseline:
 rule plot_playground_sweeps:
     input:
         table=rules.summarise_playground.output.table,
-        boundaries=batch_files("boundary", SWEEP_TRIALS),
-        points=batch_files("points", SWEEP_TRIALS),
-        curves=batch_files("curves", SWEEP_TRIALS),
+        boundaries=chunk_files("boundary", SWEEP_TRIALS),
+        points=chunk_files("points", SWEEP_TRIALS),
+        curves=chunk_files("curves", SWEEP_TRIALS),
     output:
         losses=report(
             figure("playground_sweeps"),
@@ -135,8 +142,8 @@ rule plot_playground_sweeps:
         PLOT_ENV
     params:
         code=code("plot_playground_sweeps.py"),
-        records=pg.sweep_table(config),
-        links=playground_links(SWEEP_TRIALS),
+        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
+        links=lambda w: digested(playground_links(SWEEP_TRIALS), "links"),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_playground_sweeps.py"
@@ -144,7 +151,7 @@ rule plot_playground_sweeps:
 
 rule plot_playground_weights:
     input:
-        batch_files("weights", [trial for _, trial in pg.regularization_runs(config)]),
+        chunk_files("weights", [trial for _, trial in pg.regularization_runs(config)]),
     output:
         report(
             figure("playground_weights"),

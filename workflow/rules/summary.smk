@@ -8,6 +8,9 @@ rule summarise:
         losses=summary_losses(),
         curves=summary_curves(),
         shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
+        codes=expand(f"{RESULTS}/latent_codes/{{variant}}.csv", variant=VARIANTS),
+        bounds=expand(f"{RESULTS}/bounds/{{variant}}.csv", variant=VARIANTS),
+        retrain_bounds=f"{RESULTS}/retrain/{config['retrain']['variant']}/bounds.csv",
     output:
         table=f"{RESULTS}/summary.csv",
         per_seed=f"{RESULTS}/summary_per_seed.csv",
@@ -26,5 +29,6 @@ rule summarise:
         code=code("summarise.py"),
         numerics=config["numerics"],
         models=summary_models(),
+        variants=VARIANTS,
     script:
         "../scripts/summarise.py"

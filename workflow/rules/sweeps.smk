@@ -1,38 +1,37 @@
 # Sweeps over the autoencoders' settings (top-level `sweeps:`): trials of one architecture
-# and schedule are trained together, one job per batch of at most sweep_batch_trials trials.
+# and schedule are trained together, one job per chunk of at most sweep_trials_per_chunk
+# trials. Params that grow with the trials are digested (aeflow.core.params).
 
 
 rule sweep_train:
     input:
         samples=rules.make_data.output[0],
     output:
-        curves=f"{RESULTS}/sweeps/batches/{{batch}}/curves.csv",
-        metrics=f"{RESULTS}/sweeps/batches/{{batch}}/metrics.csv",
-        model=f"{RESULTS}/sweeps/batches/{{batch}}/model.ckpt",
+        curves=f"{RESULTS}/sweeps/chunks/{{chunk}}/curves.csv",
+        metrics=f"{RESULTS}/sweeps/chunks/{{chunk}}/metrics.csv",
+        model=f"{RESULTS}/sweeps/chunks/{{chunk}}/model.ckpt",
     log:
-        f"{RESULTS}/logs/sweeps/{{batch}}.log",
+        f"{RESULTS}/logs/sweeps/{{chunk}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/sweep_train/{{batch}}.tsv"
+        f"{RESULTS}/benchmarks/sweep_train/{{chunk}}.tsv"
     conda:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(ae_sweeps.batch_settings(config, w.batch)[0]["settings"]["training"]),
-        runtime=runtime(lambda w: ae_work.sweep_batch_work(config, w.batch)),
-        mem_mb=mem_mb(lambda w: ae_work.sweep_batch_work(config, w.batch)),
+        gpu=lambda w: gpus(ae_sweeps.chunk_settings(config, w.chunk)[0]["settings"]["training"]),
+        runtime=runtime(lambda w: ae_work.sweep_chunk_work(config, w.chunk)),
+        mem_mb=mem_mb(lambda w: ae_work.sweep_chunk_work(config, w.chunk)),
     params:
         code=code("sweep_train.py"),
         numerics=config["numerics"],
-        trials=lambda w: ae_sweeps.batch_settings(config, w.batch),
+        trials=lambda w: digested(ae_sweeps.chunk_settings(config, w.chunk), "trial settings"),
     script:
         "../scripts/sweep_train.py"
 
 
 rule summarise_sweeps:
     input:
-        metrics=[
-            f"{RESULTS}/sweeps/batches/{b}/metrics.csv" for b in ae_sweeps.trial_batches(config)
-        ],
+        metrics=expand(rules.sweep_train.output.metrics, chunk=AE_CHUNKS),
     output:
         trials=[f"{RESULTS}/sweeps/{sweep}/trials.csv" for sweep in AE_SWEEPS],
         table=f"{RESULTS}/sweeps/summary.csv",
@@ -49,7 +48,9 @@ rule summarise_sweeps:
         PLOT_ENV
     params:
         code=code("summarise_sweeps.py"),
-        points={sweep: ae_sweeps.sweep_trials(config, sweep) for sweep in AE_SWEEPS},
+        points=digested(
+            {sweep: ae_sweeps.sweep_trials(config, sweep) for sweep in AE_SWEEPS}, "sweep points"
+        ),
         variants={sweep: spec["variant"] for sweep, spec in ae_sweeps.sweeps(config).items()},
     script:
         "../scripts/summarise_sweeps.py"

@@ -1,21 +1,21 @@
-"""Rule playground_train: one batch of Playground trials (each with its seed replicas)
+"""Rule playground_train: one chunk of Playground trials (each with its seed replicas)
 trained together through Lightning; writes per trial and seed the loss curves, metrics and
 weights, the data with the trained outputs and the output maps of the trials figures
-draw, and the batch's checkpoint."""
+draw, and the chunk's checkpoint."""
 
 import torch
 
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 from aeflow.playground.settings import PlaygroundSpec
-from aeflow.playground.training import train_batch
+from aeflow.playground.training import train_chunk
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     trials = [(t["trial"], PlaygroundSpec.from_params(t["settings"])) for t in sm.params.trials]
-    result = train_batch(
-        trials, run_name=sm.wildcards.batch, checkpoint=sm.output.model, maps=set(sm.params.maps)
+    result = train_chunk(
+        trials, run_name=sm.wildcards.chunk, checkpoint=sm.output.model, maps=set(sm.params.maps)
     )
     write_csv(result.curves, sm.output.curves)
     write_csv(result.metrics, sm.output.metrics)

@@ -1,7 +1,8 @@
 """Rule plot_loss_curves: training loss of every variant in one plot, seeds that did not
-train drawn apart."""
+train drawn apart, and the PCA optimum of the training points as a line."""
 
-from aeflow.autoencoder.failures import constant_mse, failed_seeds
+from aeflow.autoencoder.failures import TRAIN, constant_mse, failed_seeds
+from aeflow.autoencoder.pca import pca_optimum_mse
 from aeflow.autoencoder.plots import loss_curves_figure
 from aeflow.autoencoder.tables import CURVES, LOSSES, SAMPLES
 from aeflow.core.figures import save_figure
@@ -11,7 +12,10 @@ from aeflow.core.tables import read_table, read_tables
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     labels = list(sm.params.labels)
-    constant = constant_mse(read_table(sm.input.samples, SAMPLES))
+    samples = read_table(sm.input.samples, SAMPLES)
+    constant = constant_mse(samples)
+    points = samples.loc[samples["split"] == TRAIN, ["x", "y"]].to_numpy()
+    optimum = pca_optimum_mse(points, sm.params.latent_dim)
     curves = read_tables(list(sm.input.curves), CURVES, labels)
     failed = {label: failed_seeds(table, constant) for label, table in curves.items()}
     fig = loss_curves_figure(
@@ -19,5 +23,9 @@ with job_log(sm.log[0]):
         x="step",
         title="Training loss of each autoencoder",
         failed=failed,
+        levels={
+            f"PCA optimum: best bias-free linear map to {sm.params.latent_dim} code"
+            f"{'s' * (sm.params.latent_dim > 1)}, training set ({optimum:.3g})": optimum
+        },
     )
     save_figure(fig, sm.output[0], sm.params.dpi)

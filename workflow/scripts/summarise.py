@@ -19,6 +19,9 @@ with job_log(sm.log[0]):
         list(sm.input.checkpoints),
         list(sm.input.losses),
         shift=sm.input.shift,
+        codes=dict(zip(sm.params.variants, sm.input.codes, strict=True)),
+        bounds=dict(zip(sm.params.variants, sm.input.bounds, strict=True)),
+        retrain_bounds=sm.input.retrain_bounds,
     )
     write_csv(table, sm.output.table)
     write_csv(per_seed, sm.output.per_seed)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 
+from aeflow.autoencoder import projection
 from aeflow.autoencoder.models import Autoencoder
+
+TRAIN_SPLIT = "train"  # the split whose codes a decoder sweep spans (data.TRAIN)
 
 
 def latent_columns(latent_dim: int) -> list[str]:
@@ -36,27 +41,148 @@ def embedding_table(model: Autoencoder, points: torch.Tensor) -> pd.DataFrame:
     return table
 
 
-@torch.no_grad()
-def decoder_sweep(
-    models: dict[str, Autoencoder], z_range: tuple[float, float], n_points: int
-) -> pd.DataFrame:
-    """Decode evenly spaced latent values through each model's decoder.
+LATENT_GRID_POINTS = 161  # grid points along the longer side of the input rectangle
 
-    For a latent of several dimensions the sweep runs along the first axis, the others 0.
-    Returns columns stage, z, x, y; ``models`` maps stage name (before/after) to model.
-    """
-    frames = []
-    for stage, model in models.items():
-        z = torch.linspace(z_range[0], z_range[1], n_points)
-        latent = torch.zeros(n_points, model.spec.latent_dim)
-        latent[:, 0] = z
-        decoded = model.decoder(latent).double().numpy()
-        frames.append(
-            pd.DataFrame(
-                {"stage": stage, "z": z.double().numpy(), "x": decoded[:, 0], "y": decoded[:, 1]}
-            )
+
+@torch.no_grad()
+def decode_codes(model: Autoencoder, z: np.ndarray, latent_dim: int = 1) -> np.ndarray:
+    """The decoder's output (n, 2) at codes ``z`` along the first latent axis (others 0)."""
+    latent = torch.zeros(len(z), latent_dim)
+    latent[:, 0] = torch.as_tensor(np.asarray(z), dtype=torch.float32)
+    return model.decoder(latent).double().numpy()
+
+
+@torch.no_grad()
+def reconstruct(model: Autoencoder, points: torch.Tensor) -> np.ndarray:
+    """The model's reconstruction of ``points``, shape (n, 2)."""
+    return model(points).double().numpy()
+
+
+def latent_grid(
+    models: Mapping[str, Autoencoder],
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+    points: int = LATENT_GRID_POINTS,
+) -> pd.DataFrame:
+    """Each stage's (first) latent code over a regular grid of the input rectangle:
+    ``points`` along its longer side, proportionally many along the other (columns stage,
+    x, y, z; x varies fastest)."""
+    width, height = x_range[1] - x_range[0], y_range[1] - y_range[0]
+    scale = (points - 1) / max(width, height)
+    xs = np.linspace(x_range[0], x_range[1], max(2, round(width * scale) + 1))
+    ys = np.linspace(y_range[0], y_range[1], max(2, round(height * scale) + 1))
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    plane = torch.tensor(np.column_stack([grid_x.ravel(), grid_y.ravel()]), dtype=torch.float32)
+    frames = [
+        pd.DataFrame(
+            {
+                "stage": stage,
+                "x": grid_x.ravel(),
+                "y": grid_y.ravel(),
+                "z": encode(model, plane)[:, 0],
+            }
         )
+        for stage, model in models.items()
+    ]
     return pd.concat(frames, ignore_index=True)
+
+
+def latent_codes(
+    stages: Mapping[str, Sequence[Autoencoder]], points: torch.Tensor, seeds: Sequence[int]
+) -> pd.DataFrame:
+    """Every replica's (first) latent code of each point, per stage: stage, seed, x, y, z."""
+    xy = points.double().numpy()
+    frames = [
+        pd.DataFrame({"stage": stage, "seed": seed, "x": xy[:, 0], "y": xy[:, 1]}).assign(
+            z=encode(model, points)[:, 0]
+        )
+        for stage, replicas in stages.items()
+        for model, seed in zip(replicas, seeds, strict=True)
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def decoder_fit(
+    stages: Mapping[str, Sequence[Autoencoder]],
+    points: Mapping[str, torch.Tensor],
+    seeds: Sequence[int],
+    margin: float,
+    grid_points: int,
+    z_range: str | Sequence[float] | None = None,
+    n_points: int = 0,
+    shared_grid: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Each replica's decoded curve against the points (parts d and g).
+
+    ``stages`` maps a stage (before/after, or original/retrained) to its replicas, seed by
+    seed; ``points`` a split (train/test) to its points. Per stage and replica, the curve is
+    sampled at ``grid_points`` codes spanning every code its encoder gives a point of any
+    split, widened by ``margin`` (``projection.bound_grid``); with ``shared_grid`` one grid
+    spans the codes of every stage (stages sharing one decoder: part g).
+
+    Returns (sweep, bounds, projected): the first replica's decoder sweep of ``n_points``
+    codes over ``projection.sweep_range(z_range, its training codes, margin)`` per stage (none
+    when ``z_range`` is None); one row per stage, seed and split (``tables.BOUNDS``); and
+    the first replica's points with their reconstructions and nearest curve points per
+    stage (``projection.project``; ``tables.RECONSTRUCTIONS``). The bound holds for a 1-D
+    latent; with more dimensions its columns are NaN.
+    """
+    codes = {
+        (stage, k): {split: encode(model, xy) for split, xy in points.items()}
+        for stage, replicas in stages.items()
+        for k, model in enumerate(replicas)
+    }
+    sweeps, rows, projected = [], [], []
+    for stage, replicas in stages.items():
+        for k, (model, seed) in enumerate(zip(replicas, seeds, strict=True)):
+            own = codes[(stage, k)]
+            dim = next(iter(own.values())).shape[1]
+            if shared_grid:  # every stage's codes of this replica
+                used = [c[:, 0] for (_, j), by in codes.items() if j == k for c in by.values()]
+            else:
+                used = [c[:, 0] for c in own.values()]
+            grid = projection.bound_grid(np.concatenate(used), margin, grid_points)
+            curve = decode_codes(model, grid, dim)
+            train_codes = own[TRAIN_SPLIT][:, 0]
+            sweep = (
+                None if z_range is None else projection.sweep_range(z_range, train_codes, margin)
+            )
+            if k == 0 and sweep is not None:
+                z = np.linspace(sweep[0], sweep[1], n_points)
+                decoded = decode_codes(model, z, dim)
+                sweeps.append(
+                    pd.DataFrame({"stage": stage, "z": z, "x": decoded[:, 0], "y": decoded[:, 1]})
+                )
+            for split, xy in points.items():
+                table = projection.project(
+                    xy.double().numpy(), own[split][:, 0], reconstruct(model, xy), grid, curve
+                )
+                row = {
+                    "stage": stage,
+                    "seed": seed,
+                    "split": split,
+                    "code_low": float(own[split][:, 0].min()),
+                    "code_high": float(own[split][:, 0].max()),
+                    "sweep_low": np.nan if sweep is None else sweep[0],
+                    "sweep_high": np.nan if sweep is None else sweep[1],
+                    "sweep_coverage": (
+                        np.nan if sweep is None else projection.coverage(own[split][:, 0], sweep)
+                    ),
+                    "grid_low": float(grid[0]),
+                    "grid_high": float(grid[-1]),
+                    "grid_points": grid_points,
+                    **projection.bound_row(table),
+                }
+                if dim > 1:  # the curve is one line through a surface: no bound
+                    for key in ("bound_mse", "bound_mse_coarse", "fold_share", "fold_excess_share"):
+                        row[key] = np.nan
+                rows.append(row)
+                if k == 0:
+                    projected.append(table.assign(stage=stage, split=split))
+    sweep_table = pd.concat(sweeps, ignore_index=True) if sweeps else pd.DataFrame()
+    first = pd.concat(projected, ignore_index=True)
+    first = first[["stage", "split", *[c for c in first if c not in ("stage", "split")]]]
+    return sweep_table, pd.DataFrame(rows), first
 
 
 def latent_shift_table(points: torch.Tensor, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Trained autoencoders back from the workflow's (Lightning) checkpoints, torch only.
 
 The Lightning way needs no helper: ``AutoencoderModule.load_from_checkpoint(path)``, then
-``.replica(k)``. Analysis jobs use these readers instead and skip Lightning's import time.
+``.replica(k)``. Analysis jobs use these readers instead and skip Lightning's import time;
+both build the network with ``replicas.build_autoencoder`` from the saved
+hyper-parameters.
 """
 
 from __future__ import annotations
@@ -9,25 +11,17 @@ from __future__ import annotations
 import os
 
 from aeflow.autoencoder.models import Autoencoder
-from aeflow.autoencoder.replicas import ReplicatedAutoencoder
-from aeflow.autoencoder.settings import ModelSpec
-from aeflow.core.checkpoints import read_checkpoint, submodule_state
+from aeflow.autoencoder.replicas import build_autoencoder
+from aeflow.core.checkpoints import load_network
 
 
 def load_replicas(path: str | os.PathLike[str]) -> list[Autoencoder]:
     """Every seed replica stored at ``path``, in seed order, in eval mode on the CPU."""
-    hyper_parameters, state = read_checkpoint(path)
-    spec = ModelSpec(**hyper_parameters["model"])
-    network = submodule_state(state, "autoencoder")
-    models = [Autoencoder(spec) for _ in hyper_parameters["seeds"]]
-    if len(models) == 1:
-        models[0].load_state_dict(network)
-        return [models[0].eval()]
-    replicated = ReplicatedAutoencoder(models)
-    replicated.load_state_dict(network)
-    for model, replica_state in zip(models, replicated.replica_state_dicts(), strict=True):
-        model.load_state_dict(replica_state)
-    return [model.eval() for model in models]
+    network, _ = load_network(path, "autoencoder", build_autoencoder)
+    return [
+        Autoencoder.from_state(network.spec, network.replica_state(k))
+        for k in range(network.replicas)
+    ]
 
 
 def load_autoencoder(path: str | os.PathLike[str], replica: int = 0) -> Autoencoder:

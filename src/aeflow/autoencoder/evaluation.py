@@ -4,6 +4,7 @@ does not)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -13,14 +14,23 @@ from aeflow.autoencoder.data import TEST, TRAIN, load_points
 from aeflow.autoencoder.observations import observations
 from aeflow.autoencoder.summary import (
     batch_noise,
+    bound_extras,
     compare_optimizers,
+    latent_order_extras,
     per_seed_table,
     retrain_row_extras,
     summary_row,
     summary_table,
+    updates_per_epoch,
 )
-from aeflow.autoencoder.tables import CURVES, LATENT_SHIFT, LOSSES
-from aeflow.core.tables import read_table
+from aeflow.autoencoder.tables import BOUNDS, CURVES, LATENT_CODES, LATENT_SHIFT, LOSSES
+from aeflow.core.tables import Table, read_table
+
+
+def _per_seed(path: str | None, table: Table) -> dict[int, pd.DataFrame]:
+    if path is None:
+        return {}
+    return {int(seed): part for seed, part in read_table(path, table).groupby("seed")}
 
 
 def evaluate_models(
@@ -29,6 +39,9 @@ def evaluate_models(
     checkpoints: list[str],
     losses: list[str],
     shift: str | None = None,
+    codes: Mapping[str, str] | None = None,
+    bounds: Mapping[str, str] | None = None,
+    retrain_bounds: str | None = None,
 ) -> list[dict]:
     """One row per seed replica of every model.
 
@@ -36,9 +49,19 @@ def evaluate_models(
     'retrained' or 'capacity'), ``label``, ``training`` settings, ``curves`` (the per-epoch
     full-set losses of an optimiser run, compared in part (h); empty for other models) and,
     for a capacity run, its ``width``; ``shift`` is the latent shift table of the retrained
-    model, per seed replica.
+    model, per seed replica. Per variant name, ``codes`` is its latent codes table (part c)
+    and ``bounds`` its nearest-point bounds (part d); ``retrain_bounds`` those of the
+    retrained model's frozen decoder (part g).
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
+    code_extras = {
+        name: {
+            seed: latent_order_extras(part) for seed, part in _per_seed(path, LATENT_CODES).items()
+        }
+        for name, path in (codes or {}).items()
+    }
+    bound_rows = {name: _per_seed(path, BOUNDS) for name, path in (bounds or {}).items()}
+    retrain_rows = _per_seed(retrain_bounds, BOUNDS)
     shift_extras = (
         {
             int(seed): retrain_row_extras(part)
@@ -50,7 +73,12 @@ def evaluate_models(
     curves = {
         info["name"]: read_table(info["curves"], CURVES) for info in models if info.get("curves")
     }
-    compared = compare_optimizers(curves) if len(curves) >= 2 else {}
+    updates = {
+        info["name"]: updates_per_epoch(read_table(path, LOSSES))
+        for info, path in zip(models, losses, strict=True)
+        if info["name"] in curves
+    }
+    compared = compare_optimizers(curves, updates) if len(curves) >= 2 else {}
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
         loss_table = read_table(loss_path, LOSSES)
@@ -72,8 +100,14 @@ def evaluate_models(
                 row.update({k: v for k, v in extras.items() if k != "level"})
                 seed_curves = curves[info["name"]]
                 row.update(batch_noise(seed_losses, seed_curves[seed_curves["seed"] == seed]))
+            if info["role"] == "variant":
+                row.update(code_extras.get(info["name"], {}).get(int(seed), {}))
+                if int(seed) in bound_rows.get(info["name"], {}):
+                    row.update(bound_extras(bound_rows[info["name"]][int(seed)], "after"))
             if info["role"] == "retrained":
                 row.update(shift_extras[int(seed)])
+                if int(seed) in retrain_rows:
+                    row.update(bound_extras(retrain_rows[int(seed)], "retrained"))
             rows.append(row)
     return rows
 
@@ -84,8 +118,13 @@ def summarise(
     checkpoints: list[str],
     losses: list[str],
     shift: str | None = None,
+    codes: Mapping[str, str] | None = None,
+    bounds: Mapping[str, str] | None = None,
+    retrain_bounds: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The summary table (one row per model), the per-seed table and the observations."""
-    rows = evaluate_models(samples, models, checkpoints, losses, shift)
+    rows = evaluate_models(
+        samples, models, checkpoints, losses, shift, codes, bounds, retrain_bounds
+    )
     per_seed = per_seed_table(rows)
     return summary_table(rows), per_seed, observations(per_seed)

@@ -1,4 +1,4 @@
-"""The LightningModule: holds the loss and the optimiser around a plain Autoencoder.
+"""The LightningModule: the loss and the optimiser around stacked autoencoder replicas.
 
 The models are tiny (at most a few thousand parameters), so a training step costs less than
 Lightning's per-step bookkeeping. The module therefore uses manual optimisation and takes
@@ -8,8 +8,11 @@ mini-batch, fresh shuffle per epoch) are those of the usual loop; the overhead i
 per epoch instead of once per batch. Each mini-batch step is taken by
 ``aeflow.core.steps.MiniBatchSteps``, so ``trainer.global_step`` counts optimiser steps.
 
-Checkpoints are Lightning's own: ``AutoencoderModule.load_from_checkpoint(path)`` rebuilds
-the module (single model or seed replicas) from its saved hyper-parameters.
+The module is built once, from its hyper-parameters alone (``replicas.build_autoencoder``,
+every random draw from per-seed generators), for training and retraining alike: the
+network trains from exactly the weights those hyper-parameters describe, and
+``AutoencoderModule.load_from_checkpoint(path)`` (or ``AutoencoderModule(**hyper_parameters)``
+for the initial weights) rebuilds it; ``.replica(k)`` gives replica k as an ``Autoencoder``.
 """
 
 from __future__ import annotations
@@ -19,28 +22,40 @@ import logging
 import pytorch_lightning as pl
 import torch
 
-from aeflow.autoencoder.models import Autoencoder, init_autoencoder
-from aeflow.autoencoder.replicas import ReplicatedAutoencoder
-from aeflow.autoencoder.settings import ModelSpec
+from aeflow.autoencoder.models import Autoencoder
+from aeflow.autoencoder.replicas import GroupedAutoencoders, Network, build_autoencoder
+from aeflow.core.curves import divergence_onsets
 from aeflow.core.steps import MiniBatchSteps
-from aeflow.core.trainer import TrainingDiverged, make_optimizer
 
 log = logging.getLogger(__name__)
 
 
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite."""
+
+
+def make_optimizer(
+    name: str, params: list[torch.nn.Parameter] | list[dict], learning_rate: float
+) -> torch.optim.Optimizer:
+    """Adam or plain SGD; the fused kernels are used (one kernel for all parameters).
+    ``params`` may be torch's parameter groups (dicts with their own ``lr``)."""
+    if name == "adam":
+        return torch.optim.Adam(params, lr=learning_rate, fused=True)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=learning_rate, fused=True)
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
 def reconstruction_losses(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """MSE over the last two axes (batch, coordinate): a scalar, or one per replica."""
+    """MSE over the last two axes (batch, coordinate): one per replica for (R, B, d)."""
     return (output - target).square().mean(dim=(-2, -1))
 
 
 class AutoencoderModule(pl.LightningModule):
-    """Reconstruction (MSE) training of one autoencoder, or of independent seed replicas
-    trained at once; records every batch loss without a host sync.
+    """Reconstruction (MSE) training of seed replicas of one autoencoder, trained at once
+    (one replica: a lone training); records every batch loss without a host sync.
 
-    ``model``: ``ModelSpec`` keyword arguments; ``seeds``: one initial-weight seed per
-    replica (one seed: a plain ``Autoencoder``, batches (B, d); several: a
-    ``ReplicatedAutoencoder``, batches (R, B, d), one loss per replica).
-    ``trainable="encoder"`` freezes the decoder (part (g)).
+    Batches are (R, B, d), one mini-batch per replica; the loss is one per replica.
     """
 
     def __init__(
@@ -54,29 +69,33 @@ class AutoencoderModule(pl.LightningModule):
         group_sizes: list[int] | None = None,
         group_learning_rates: list[float] | None = None,
         stop_on_divergence: bool = True,
+        encoder_init: dict | None = None,
+        decoder_state: dict[str, torch.Tensor] | None = None,
     ) -> None:
-        """``group_sizes`` and ``group_learning_rates`` (a sweep batch): the replicas split
+        """``model``: ``ModelSpec`` keyword arguments; ``seeds``: one initial-weight seed
+        per replica (also its name in loss tables and messages).
+        ``trainable="encoder"`` freezes the decoder (part (g)).
+        ``group_sizes`` and ``group_learning_rates`` (a sweep batch): the replicas split
         into consecutive groups (the seeds of one trial each), each trained with its own
         learning rate; ``stop_on_divergence=False`` lets a diverging replica run on (its
-        loss turns NaN; the others are unaffected) instead of failing the job."""
+        loss turns NaN; the others are unaffected) instead of failing the job.
+        ``encoder_init`` (``mean``, ``std``, ``seeds``: one per replica) and
+        ``decoder_state`` (the stacked decoder weights to start from) describe part (g)'s
+        starting point: encoders redrawn N(mean, std), biases 0, decoders given. All of
+        these are saved in the checkpoints (``build_autoencoder`` reads them)."""
         super().__init__()
         if trainable not in ("all", "encoder"):
             raise ValueError(f"trainable must be 'all' or 'encoder', got {trainable!r}")
         self.save_hyperparameters()
         self.automatic_optimization = False
-        spec = ModelSpec(**model)
-        models = [init_autoencoder(spec, seed) for seed in seeds]
-        self.autoencoder: Autoencoder | ReplicatedAutoencoder = (
-            models[0]
-            if len(models) == 1 and not group_sizes
-            else ReplicatedAutoencoder(models, group_sizes)
-        )
+        self.autoencoder: Network = build_autoencoder(self.hparams)
         if trainable == "encoder":
-            self.freeze_decoder()
-        # Detached loss tensors; stacked once at the end instead of .item() per step.
+            self.autoencoder.freeze_decoder()
+        # Detached (R,) loss tensors; stacked once at the end instead of .item() per step.
         self.batch_losses: list[torch.Tensor] = []
         # With evaluation sets attached: per epoch (0 = untrained), the MSE over the whole
-        # training set and the held-out set, per replica: what optimisers are compared on.
+        # training set and the held-out set, per replica (R, 2): what optimisers are
+        # compared on.
         self.epoch_losses: list[torch.Tensor] = []
 
     def attach_evaluation(self, train: torch.Tensor, test: torch.Tensor) -> AutoencoderModule:
@@ -88,13 +107,12 @@ class AutoencoderModule(pl.LightningModule):
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
-        """(2, replicas): MSE over the full training set and over the held-out set."""
+        """(replicas, 2): MSE over the full training set and over the held-out set."""
         losses = []
         for points in (self.eval_train, self.eval_test):
-            if self.replicas > 1:
-                points = points.expand(self.replicas, *points.shape)
-            losses.append(reconstruction_losses(self.autoencoder(points), points).reshape(-1))
-        return torch.stack(losses)
+            points = points.expand(self.replicas, *points.shape)
+            losses.append(reconstruction_losses(self.autoencoder(points), points))
+        return torch.stack(losses, dim=1)
 
     @property
     def replicas(self) -> int:
@@ -103,21 +121,10 @@ class AutoencoderModule(pl.LightningModule):
     def replica(self, k: int = 0) -> Autoencoder:
         """Replica ``k`` (initial seed ``seeds[k]``) as a plain ``Autoencoder``: a copy of
         its current weights, in eval mode on the CPU."""
-        if not 0 <= k < self.replicas:
-            raise IndexError(f"replica {k} of {self.replicas}")
-        network = self.autoencoder
-        if isinstance(network, Autoencoder):
-            state = network.state_dict()
-        else:
-            state = network.replica_state_dicts()[k]
-        model = Autoencoder(network.spec)
-        model.load_state_dict({name: tensor.detach().cpu() for name, tensor in state.items()})
-        return model.eval()
-
-    def freeze_decoder(self) -> None:
-        for name, parameter in self.autoencoder.named_parameters():
-            if _is_decoder(self.autoencoder, name):
-                parameter.requires_grad_(False)
+        state = self.autoencoder.replica_state(k)
+        return Autoencoder.from_state(
+            self.autoencoder.spec, {name: tensor.cpu() for name, tensor in state.items()}
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.autoencoder(x)
@@ -144,34 +151,40 @@ class AutoencoderModule(pl.LightningModule):
         # One check per epoch keeps the inner loop free of host synchronisation.
         if not self.hparams.stop_on_divergence:
             return
-        epoch_losses = torch.stack(self.batch_losses[first:])
-        finite = torch.isfinite(epoch_losses)
-        if not bool(finite.all()):
-            # First bad step, and with seed replicas (steps x replicas) the first bad one.
-            bad = (~finite).nonzero()[0]
-            offset = int(bad[0])
-            replica = f" (seed {self.hparams.seeds[int(bad[1])]})" if len(bad) > 1 else ""
-            raise TrainingDiverged(
-                f"training of {self.hparams.run_name!r} diverged: loss is "
-                f"{float(epoch_losses[tuple(bad)])} at step {first + offset}{replica} "
-                f"(epoch {self.current_epoch}); lower training.learning_rate"
-            )
+        onsets = divergence_onsets(torch.stack(self.batch_losses[first:]))
+        if not onsets:
+            return
+        # The first bad step, and of the replicas that went bad there the first.
+        replica, offset = min(onsets.items(), key=lambda item: (item[1], item[0]))
+        value = float(self.batch_losses[first + offset][replica])
+        seed = f" (seed {self.hparams.seeds[replica]})" if self.replicas > 1 else ""
+        raise TrainingDiverged(
+            f"training of {self.hparams.run_name!r} diverged: loss is {value} at step "
+            f"{first + offset}{seed} (epoch {self.current_epoch}); lower training.learning_rate"
+        )
 
     def configure_optimizers(self) -> torch.optim.Optimizer:
         # Frozen parameters (the decoder during encoder retraining) stay out.
-        if self.hparams.group_learning_rates:
-            network = self.autoencoder
+        network = self.autoencoder
+        rates = self.hparams.group_learning_rates
+        if rates:
             groups = [
-                {"params": network.group_parameters(g), "lr": rate}
-                for g, rate in enumerate(self.hparams.group_learning_rates)
+                {"params": _trainable(_group(network, g).parameters()), "lr": rate}
+                for g, rate in enumerate(rates)
             ]
             return make_optimizer(self.hparams.optimizer, groups, self.hparams.learning_rate)
-        params = [p for p in self.autoencoder.parameters() if p.requires_grad]
+        params = _trainable(network.parameters())
         return make_optimizer(self.hparams.optimizer, params, self.hparams.learning_rate)
 
 
-def _is_decoder(network: Autoencoder | ReplicatedAutoencoder, name: str) -> bool:
-    if isinstance(network, ReplicatedAutoencoder):
-        index = int(name.split(".")[1]) % len(network.names)
-        return network.names[index].startswith("decoder.")
-    return name.startswith("decoder.")
+def _group(network: Network, g: int) -> torch.nn.Module:
+    """Group ``g`` of the replicas (the whole network when it has one group)."""
+    if isinstance(network, GroupedAutoencoders):
+        return network.groups[g]
+    if g != 0:
+        raise IndexError(f"group {g} of 1")
+    return network
+
+
+def _trainable(parameters) -> list[torch.nn.Parameter]:
+    return [p for p in parameters if p.requires_grad]

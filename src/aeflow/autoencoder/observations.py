@@ -18,6 +18,7 @@ from aeflow.autoencoder.summary import LEVEL_MARGIN
 from aeflow.core.claims import (
     FAILED_MARGIN,
     RULE,
+    Comparison,
     Contrast,
     Spread,
     agreement,
@@ -30,6 +31,8 @@ from aeflow.core.report import Section
 PCA_TOLERANCE = 0.05  # "reaches the optimum" when within 5 % of it
 MONOTONE_TOLERANCE = 0.01  # at most 1 % of pairs swapped counts as a monotone rescaling
 NOISE_FACTOR = 2.0  # batch losses scatter at least this many times the whole-set change
+RHO = "\u03c1"  # Spearman's rho, as the summaries print it
+SWEEP_COVERAGE = 0.95  # a decoder sweep should span at least this share of the codes in use
 FMT = ".3g"
 
 
@@ -99,6 +102,8 @@ def observations(per_seed: pd.DataFrame) -> list[Section]:
     found += _pca(variants)
     if len(variants):
         found.append(_gaps(variants))
+    found += _latent_order(variants)
+    found += _decoder_bound(variants)
     found += _retraining(per_seed)
     found += _optimizers(per_seed[per_seed["role"] == "optimizer run"])
     optimum = per_seed["pca_optimum_mse"].dropna() if "pca_optimum_mse" in per_seed else []
@@ -221,30 +226,167 @@ def _gaps(variants: pd.DataFrame) -> Section:
     return Section("Generalisation gap (absolute, paired by seed)", notes, table)
 
 
+def _has(rows: pd.DataFrame, column: str) -> bool:
+    return column in rows and rows[column].notna().any()
+
+
+def _trained(values: pd.Series, fails: pd.Series) -> pd.Series:
+    """The values of the replicas that trained (all of them when none did)."""
+    kept = values[~fails.to_numpy()]
+    return kept if len(kept.dropna()) else values
+
+
+def _latent_order(variants: pd.DataFrame) -> list[Section]:
+    """Part (c): how each code orders the training points, before and after training, by
+    Spearman's rank correlation of z with x and with y (its sign is the code's arbitrary
+    direction: |rho| is compared)."""
+    if not _has(variants, "spearman_zx") or not _has(variants, "spearman_zx_before"):
+        return []
+    fails = _failed(variants)
+    columns, contrasts = {}, []
+    for axis in ("x", "y"):
+        before = paired(variants, f"spearman_z{axis}_before").abs()
+        after = paired(variants, f"spearman_z{axis}").abs()
+        columns[f"abs {RHO}(z, {axis}) before"] = before
+        columns[f"abs {RHO}(z, {axis}) after"] = after
+        contrasts += [
+            Contrast(
+                f"{model} after",
+                f"{model} before",
+                f"|{RHO}(z, {axis})|",
+                after[model],
+                before[model],
+                lower_is_better=False,
+                left_out=fails[model].to_numpy(),
+            )
+            for model in after.columns
+        ]
+    notes = [
+        f"{RHO}: Spearman's rank correlation of each replica's code with x (or y) over the "
+        "training points; 1: the code orders the points along that axis. A code's sign is "
+        f"arbitrary, so |{RHO}| is compared, before (initial weights) against after training."
+    ]
+    notes += [f"{text}." for _, text in contrast_texts(contrasts)]
+    return [
+        Section(
+            "Part (c): how the code orders the plane, before and after training",
+            notes,
+            _table(columns, fails),
+        )
+    ]
+
+
+def _decoder_bound(variants: pd.DataFrame) -> list[Section]:
+    """Part (d): the error the trained decoder's curve leaves (each point moved to its
+    nearest point of the curve: no encoder does better) against the error the encoder
+    adds by choosing another point of the curve, per replica."""
+    if not _has(variants, "bound_test_mse"):
+        return []
+    fails = _failed(variants)
+    test, bound_test = paired(variants, "test_mse"), paired(variants, "bound_test_mse")
+    train, bound_train = paired(variants, "train_mse"), paired(variants, "bound_train_mse")
+    share = paired(variants, "encoder_test_excess") / test
+    folds = paired(variants, "fold_share_test")
+    fold_excess = paired(variants, "fold_excess_share_test")
+    coverage = paired(variants, "sweep_coverage")
+    gap = float(variants["bound_grid_gap"].max())
+    notes = [
+        "Nearest-point bound: the MSE of moving each point to its nearest point of the "
+        "decoder's curve, sampled on a fine grid over the codes in use; no encoder does better "
+        f"there. Halving the grid raises it by at most {gap:.2g}."
+    ]
+    contrasts = [
+        Contrast(
+            f"nearest points of {model}'s curve",
+            f"{model}'s encoder",
+            "held-out MSE",
+            bound_test[model],
+            test[model],
+            left_out=fails[model].to_numpy(),
+        )
+        for model in test.columns
+        if bound_test[model].notna().all()
+    ]
+    notes += [f"{text}." for _, text in contrast_texts(contrasts)]
+    for model in test.columns:
+        if bound_test[model].isna().any():
+            continue
+        kept = fails[model]
+        part, folded, caused = (
+            Spread.of(_trained(values[model], kept)).text(".0%")
+            for values in (share, folds, fold_excess)
+        )
+        if not (_trained(folds[model], kept) > 0).any():
+            notes.append(
+                f"{model}: the encoder's choice is {part} of held-out MSE; it puts no point "
+                "on another fold of the curve."
+            )
+            continue
+        notes.append(
+            f"{model}: the encoder's choice is {part} of held-out MSE; points it puts on "
+            f"another fold of the curve ({folded} of them) cause {caused} of that."
+        )
+    low = coverage.min()
+    short = [model for model in coverage.columns if low[model] < SWEEP_COVERAGE]
+    if len(coverage.columns) > len(short):
+        covered = [m for m in coverage.columns if m not in short]
+        notes.append(
+            f"The decoder sweeps of {', '.join(covered)} span at least {SWEEP_COVERAGE:.0%} of "
+            "the codes their encoders give the training points, in every replica "
+            f"(lowest {low[covered].min():.0%})."
+        )
+    notes += [
+        f"{model}: the configured sweep spans only {low[model]:.0%} of the training points' "
+        "codes in some replica: its figure misses part of the curve in use."
+        for model in short
+    ]
+    table = _table(
+        {
+            "training MSE": train,
+            "training bound": bound_train,
+            "held-out MSE": test,
+            "held-out bound": bound_test,
+            "encoder's share (held-out)": share,
+            "excess from folds": fold_excess,
+            "sweep coverage": coverage,
+        },
+        fails,
+    )
+    return [
+        Section(
+            "Part (d): the decoder's curve against the encoder's choice (nearest-point bound)",
+            notes,
+            table,
+        )
+    ]
+
+
 def _is_monotone(swap_fraction: float) -> bool:
     return swap_fraction <= MONOTONE_TOLERANCE or swap_fraction >= 1 - MONOTONE_TOLERANCE
 
 
 def _retraining(per_seed: pd.DataFrame) -> list[Section]:
-    """Part (g), per replica: replica k retrained against replica k's own frozen decoder."""
+    """Part (g), per replica: replica k retrained against replica k's own frozen decoder,
+    on the MSE over the whole training set (not the last epoch's mini-batches), beside the
+    frozen decoder's nearest-point bound where the per-seed table has it."""
     found = []
     for model, runs in per_seed[per_seed["role"] == "retrained"].groupby("model", sort=False):
         original = per_seed[(per_seed["model"] == model) & (per_seed["role"] == "variant")]
         if original.empty:
             continue
         both = pd.concat([original.assign(which="original"), runs.assign(which="retrained")])
-        loss = paired(both, "final_train_loss", key="which")
+        train = paired(both, "train_mse", key="which")
         test = paired(both, "test_mse", key="which")
-        ratio = loss["retrained"] / loss["original"]
+        ratio = train["retrained"] / train["original"]
         swaps = runs["order_swap_fraction"]
         unit = "replicas" if len(runs) > 1 else "seeds"
         contrasts = [
             Contrast(
                 "retrained",
                 "original",
-                "final training loss",
-                loss["retrained"],
-                loss["original"],
+                "training MSE",
+                train["retrained"],
+                train["original"],
                 unit=unit,
             ),
             Contrast(
@@ -256,10 +398,41 @@ def _retraining(per_seed: pd.DataFrame) -> list[Section]:
                 unit=unit,
             ),
         ]
+        bounded = _has(runs, "bound_train_mse")
+        if bounded:
+            bound_train = paired(runs, "bound_train_mse").iloc[:, 0].to_numpy()
+            bound_test = paired(runs, "bound_test_mse").iloc[:, 0].to_numpy()
+            contrasts.append(
+                Contrast(
+                    "nearest-point bound",
+                    "retrained",
+                    "training MSE",
+                    bound_train,
+                    train["retrained"],
+                    unit=unit,
+                )
+            )
         notes = [f"{text}." for _, text in contrast_texts(contrasts)]
         notes.append(
-            f"Retrained / original final training loss: {Spread.of(ratio).range_text('.2f')}."
+            "Retrained / original MSE over the whole training set: "
+            f"{Spread.of(ratio).range_text('.2f')}."
         )
+        if bounded:
+            above = {}
+            for which in ("retrained", "original"):
+                times = Spread.of(train[which] / bound_train)
+                above[which] = (
+                    f"{times.text('.3g')} times (range {times.low:.3g} to {times.high:.3g})"
+                )
+            notes.append(
+                "Training MSE over the frozen decoder's nearest-point bound (the best any "
+                f"encoder can do): retrained {above['retrained']}, original {above['original']}."
+            )
+        if _has(runs, "spearman_old_new"):
+            notes.append(
+                "Spearman's rank correlation of the new code with the old: "
+                f"{Spread.of(runs['spearman_old_new']).range_text('.2f')}."
+            )
         notes.append(
             f"{Spread.of(swaps).range_text('.1%')} of sample pairs change their latent order: "
             + agreement_text(
@@ -270,75 +443,193 @@ def _retraining(per_seed: pd.DataFrame) -> list[Section]:
             )
             + f" (monotone: at most {MONOTONE_TOLERANCE:.0%} of pairs swapped, or all but it)."
         )
-        table = _table({"final training loss": loss, "held-out MSE": test})
+        columns = {"training MSE": train, "held-out MSE": test}
+        if bounded:
+            columns = {
+                "training MSE": train.assign(**{"nearest-point bound": bound_train}),
+                "held-out MSE": test.assign(**{"nearest-point bound": bound_test}),
+            }
         found.append(
             Section(
                 f"Part (g): encoder of {model} re-initialised, retrained against its frozen "
                 "decoder (replica k against its own)",
                 notes,
-                table,
+                _table(columns),
             )
         )
     return found
 
 
 def _optimizers(runs: pd.DataFrame) -> list[Section]:
-    """Part (h): the optimiser runs compared on the loss over the whole training set at
-    equal training examples seen; the mini-batch curve only to explain its noise."""
+    """Part (h): the optimiser runs compared on the loss over the whole training set, at
+    equal training examples seen and at equal updates taken (every pair of runs on both,
+    one family); the mini-batch curve only to explain its noise."""
     runs = runs.dropna(subset=["full_train_loss"])
     if runs["label"].nunique() < 2:
         return []
     runs = runs.assign(label='"' + runs["label"] + '"')  # labels may hold commas
     full = paired(runs, "full_train_loss", key="label")
     held_out = paired(runs, "full_test_loss", key="label")
-    rough = paired(runs, "full_loss_roughness", key="label")
+    fails = _failed(runs, "label")
     examples = int(runs["matched_examples"].iloc[0])
-    best, runner = list(full.mean().sort_values().index[:2])
-    smooth, other = list(rough.mean().sort_values().index[:2])
+    at = {f"training-set loss at {examples:,} examples": full}
+    if _has(runs, "updates_train_loss"):
+        at[f"training-set loss at {int(runs['matched_updates'].iloc[0]):,} updates"] = paired(
+            runs, "updates_train_loss", key="label"
+        )
     contrasts = [
-        Contrast(best, runner, "training-set loss", full[best], full[runner]),
-        Contrast(best, runner, "held-out loss", held_out[best], held_out[runner]),
-        Contrast(smooth, other, "roughness on the grid", rough[smooth], rough[other]),
+        Contrast(a, b, what, values[a], values[b], left_out=_either(fails, a, b))
+        for what, values in at.items()
+        for a, b in combinations(list(values.mean().sort_values().index), 2)
     ]
-    notes = [f"{text}." for _, text in contrast_texts(contrasts)]
+    results = contrast_texts(contrasts)
+    notes = _steps_per_example(runs)
+    notes += [f"{text}." for _, text in results]
+    notes += _readings(runs, contrasts, [c for c, _ in results], list(at))
+    notes += _failure_notes(fails)
+    notes += _levels(runs, examples)
+    notes += _rises(runs)
+    notes += _batch_noise(runs)
+    columns = {**at, f"held-out loss at {examples:,} examples": held_out}
+    table = _table(dict(sorted(columns.items(), key=lambda item: "updates" in item[0])), fails)
     reach = paired(runs, "examples_to_level", key="label")
-    level = LEVEL_MARGIN
+    reached = {label: f"{int(reach[label].notna().sum())} of {len(reach)}" for label in reach}
+    table.insert(2, "reached level", table["run"].map(reached))
+    for column, name in (("full_loss_rises", "epochs the loss rose"), ("batch_scatter", "")):
+        if _has(runs, column):
+            values = paired(runs, column, key="label")
+            table[name or "batch scatter (std within an epoch)"] = [
+                _spread_cell(values[run]) if values[run].notna().any() else "one batch"
+                for run in table["run"]
+            ]
+    title = f"Part (h): optimisers at {examples:,} training examples seen"
+    if len(at) > 1:
+        title += f" and at {int(runs['matched_updates'].iloc[0]):,} updates"
+    return [Section(title + " (loss over the whole training set)", notes, table)]
+
+
+def _steps_per_example(runs: pd.DataFrame) -> list[str]:
+    """Each run's updates per epoch and learning rate, and the rate per training example
+    seen (learning rate / batch size): runs with equal rates take equal steps per update,
+    runs with equal rates per example move equally far per example seen (to first order)."""
+    if not _has(runs, "updates_per_epoch") or not _has(runs, "learning_rate"):
+        return []
+    first = runs.drop_duplicates("label").set_index("label")
+    per_example = first["learning_rate"] / first["batch_size"]
+    parts = [
+        f"{label} {int(row.updates_per_epoch)}, {row.learning_rate:g}, {per_example[label]:.3g}"
+        for label, row in first.iterrows()
+    ]
+    return [
+        "Updates per epoch, learning rate, rate per example seen (learning rate / batch "
+        "size): " + "; ".join(parts) + "."
+    ]
+
+
+def _readings(
+    runs: pd.DataFrame,
+    contrasts: list[Contrast],
+    comparisons: list[Comparison],
+    quantities: list[str],
+) -> list[str]:
+    """What a pair of runs with one setting in common says: at the same learning rate
+    (equal steps per update), a lead at equal examples that is gone at equal updates is
+    the extra updates per epoch; at the same rate per example seen, equal examples set one
+    batch size's gradients against another's."""
+    if not _has(runs, "updates_per_epoch") or not _has(runs, "learning_rate"):
+        return []
+    first = runs.drop_duplicates("label").set_index("label")
+    found = {
+        (contrast.quantity, frozenset((contrast.name_a, contrast.name_b))): (contrast, c)
+        for contrast, c in zip(contrasts, comparisons, strict=True)
+    }
+
+    def winner(quantity: str, pair: frozenset) -> str:
+        """The run named better at ``quantity`` ('' when not resolved)."""
+        contrast, c = found[(quantity, pair)]
+        return "" if not c.resolved else contrast.name_a if c.verdict == "A" else contrast.name_b
+
+    notes = []
+    for a, b in combinations(first.index, 2):
+        pair, sa, sb = frozenset((a, b)), first.loc[a], first.loc[b]
+        by_examples = winner(quantities[0], pair)
+        if (
+            len(quantities) > 1
+            and sa["learning_rate"] == sb["learning_rate"]
+            and sa["updates_per_epoch"] != sb["updates_per_epoch"]
+        ):
+            more, fewer = (a, b) if sa["updates_per_epoch"] > sb["updates_per_epoch"] else (b, a)
+            if by_examples == more and not winner(quantities[1], pair):
+                notes.append(
+                    f"At the same learning rate ({sa['learning_rate']:g}), {more} leads {fewer} "
+                    "at equal examples but not at equal updates: its lead is its "
+                    f"{int(first.loc[more, 'updates_per_epoch'])} updates per epoch against "
+                    f"{int(first.loc[fewer, 'updates_per_epoch'])}."
+                )
+        rate_a = sa["learning_rate"] / sa["batch_size"]
+        rate_b = sb["learning_rate"] / sb["batch_size"]
+        if np.isclose(rate_a, rate_b) and sa["batch_size"] != sb["batch_size"]:
+            small, large = (a, b) if sa["batch_size"] < sb["batch_size"] else (b, a)
+            batches = f"batch {first.loc[small, 'batch_size']:g} against batch "
+            batches += f"{first.loc[large, 'batch_size']:g}"
+            if by_examples:
+                loser = b if by_examples == a else a
+                notes.append(
+                    f"At the same rate per example seen ({rate_a:.3g}), {by_examples} is lower "
+                    f"than {loser} at equal examples: gradients of {batches}."
+                )
+            else:
+                notes.append(
+                    f"At the same rate per example seen ({rate_a:.3g}), {small} and {large} "
+                    f"are not resolved at equal examples: this run does not separate the "
+                    f"gradients of {batches}."
+                )
+    return notes
+
+
+def _levels(runs: pd.DataFrame, examples: int) -> list[str]:
+    """When each run's training-set loss first reaches one level, in examples and updates;
+    'not reached' (never zero) for seeds that do not get there by ``examples``."""
+    reach = paired(runs, "examples_to_level", key="label")
+    steps = (
+        paired(runs, "updates_to_level", key="label")
+        if _has(runs, "updates_to_level")
+        else reach * np.nan
+    )
+    notes = []
     for label in reach.columns:
-        reached = reach[label].dropna()
+        reached, taken = reach[label].dropna(), steps[label].dropna()
         never = len(reach) - len(reached)
         when = (
             f", after {reached.min():,.0f} to {reached.max():,.0f} examples" if len(reached) else ""
         )
+        if len(taken):
+            when += f" ({taken.min():,.0f} to {taken.max():,.0f} updates)"
         count = (
             f"in {len(reached)} of {len(reach)} seeds"
             if len(reach) > 1
             else ("in its one seed" if len(reached) else "in no seed")
         )
         notes.append(
-            f"{label} reaches {level:g}x the worst run's final loss {count}{when}"
+            f"{label} reaches {LEVEL_MARGIN:g}x the worst run's mean loss at {examples:,} "
+            f"examples {count}{when}"
             + (f"; not reached in {never}." if never and len(reach) > 1 else ".")
         )
-    notes += _batch_noise(runs)
-    batch = paired(runs, "loss_roughness", key="label")
-    reached_cells = {
-        label: f"{int(reach[label].notna().sum())} of {len(reach)}" for label in reach.columns
-    }
-    table = _table(
-        {
-            "training-set loss": full,
-            "held-out loss": held_out,
-            "roughness (grid)": rough,
-            "roughness (mini-batch curve)": batch,
-        }
-    )
-    table.insert(2, "reached level", table["run"].map(reached_cells))
+    return notes
+
+
+def _rises(runs: pd.DataFrame) -> list[str]:
+    """How often each run's loss over the whole training set went up from one epoch to the
+    next (the most in any seed): a plain question where 'roughness' has no honest scale."""
+    if not _has(runs, "full_loss_rises"):
+        return []
+    rises = paired(runs, "full_loss_rises", key="label")
+    epochs = runs.drop_duplicates("label").set_index("label")["epochs"]
+    parts = [f"{label} {rises[label].max():,.0f} of {epochs[label]:,.0f}" for label in rises]
     return [
-        Section(
-            f"Part (h): optimisers at {examples:,} training examples seen by each run "
-            "(loss over the whole training set)",
-            notes,
-            table,
-        )
+        "Epochs in which the loss over the whole training set rose, most in any seed: "
+        + "; ".join(parts)
+        + "."
     ]
 
 

@@ -11,11 +11,15 @@ matplotlib.use("Agg")  # jobs run headless, on clusters too
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.ticker import FuncFormatter
 
 from aeflow.autoencoder.failures import failure_label
-from aeflow.core.stats import order_swaps
+from aeflow.autoencoder.summary import updates_per_epoch
+from aeflow.core.stats import order_swaps, rank_correlation
 
 LATENT_CMAP = "viridis"
+THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")  # 12,000, not 12000
 
 
 def samples_figure(samples: pd.DataFrame) -> plt.Figure:
@@ -44,8 +48,10 @@ def loss_curves_figure(
     x: str = "step",
     title: str = "Training loss",
     failed: Mapping[str, set[int]] | None = None,
+    levels: Mapping[str, float] | None = None,
 ) -> plt.Figure:
-    """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis.
+    """Per-batch losses (faint) with their per-epoch means (bold), log-scaled loss axis;
+    ``levels`` (label -> loss) are drawn as dashed horizontal lines.
 
     With several seed replicas: the mean over seeds of the per-epoch mean, and a band from
     the lowest to the highest seed. Seeds in ``failed`` (label -> seeds that did not train)
@@ -89,13 +95,34 @@ def loss_curves_figure(
             band["mean"],
             color=colour,
             linewidth=1.6,
-            label=f"{label} (epoch mean over {seeds} seed{'s' * (seeds > 1)}; band: min to max)",
+            label=(
+                f"{label} (epoch mean over {seeds} seed{'s' * (seeds > 1)}; "
+                "band: lowest to highest seed)"
+            ),
         )
+    for (label, level), colour in zip((levels or {}).items(), ("k", "0.45", "0.7"), strict=False):
+        # Beneath the curves, so that a run lying on the line stays visible.
+        ax.axhline(level, linestyle="--", color=colour, linewidth=1.2, label=label, zorder=1.5)
     ax.set_yscale("log")
+    ax.xaxis.set_major_formatter(THOUSANDS)
     ax.set(xlabel=xlabels.get(x, x), ylabel="MSE loss (log scale)", title=title)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
+    # Losses fall: the upper right stays clear of the curves and of a low level line.
+    ax.legend(fontsize="small", loc="upper right" if levels else "best")
     return fig
+
+
+RUN_STYLES = ("-", "--", (0, (6, 2, 1, 2)), (0, (1, 1)))  # solid, dashed, dash-dot, dotted
+
+
+def _seed_band(
+    ax: plt.Axes, x: pd.Series, curves: pd.DataFrame, column: str, colour, style
+) -> None:
+    """Mean over seeds of ``column`` against ``x`` (one value per row), with the band from
+    the lowest to the highest seed."""
+    band = curves.assign(x=x).groupby("x")[column].agg(["min", "max", "mean"])
+    ax.fill_between(band.index, band["min"], band["max"], color=colour, alpha=0.15, linewidth=0)
+    ax.plot(band.index, band["mean"], linestyle=style, color=colour, linewidth=1.6)
 
 
 def optimizer_comparison_figure(
@@ -103,81 +130,160 @@ def optimizer_comparison_figure(
     batch_losses: Mapping[str, pd.DataFrame],
     failed: Mapping[str, set[int]] | None = None,
 ) -> plt.Figure:
-    """Part (h). Left: the loss over the whole training set (solid) and the held-out set
-    (dashed) against training examples seen, mean over seeds with a min-max band: the
-    matched quantity the optimisers are compared on. Right, separately: the loss of each
-    mini-batch as recorded during training (for SGD, each batch is another sample).
-    Seeds in ``failed`` (label -> seeds that did not train) are left out of mean and band
-    and drawn dotted."""
+    """Part (h), four panels. The loss over the whole training set against training
+    examples seen (top left) and against updates taken (top right, log axis), and the
+    held-out loss against examples seen (bottom left): each the mean over seeds with a
+    band from the lowest to the highest seed, the matched quantities the optimisers are
+    compared on. Bottom right, separately: the loss of each mini-batch as recorded during
+    training, first seed (a full-batch run's batch is the whole training set). Seeds in
+    ``failed`` (label -> seeds that did not train) are left out of mean and band, as the
+    summary leaves them out, and drawn dotted."""
     failed = failed or {}
-    fig, (full, batch) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.4), layout="constrained")
+    (by_examples, by_updates), (held_out, batch) = axes
     colours = plt.cm.tab10.colors
-    for (label, curves), colour in zip(full_curves.items(), colours, strict=False):
-        curves, failures = _split_failed(curves, failed.get(label, set()))
-        seeds = curves["seed"].nunique()
-        for k, (_, one) in enumerate(failures.groupby("seed")):
-            full.plot(
-                one["examples_seen"],
-                one["train_loss"],
-                ":",
-                color=colour,
-                linewidth=1.0,
-                label=f"{label}: {failure_label(failed[label])} (dotted)" if k == 0 else None,
-            )
-        for column, style in (("train_loss", "-"), ("test_loss", "--")):
-            band = curves.groupby("examples_seen")[column].agg(["min", "max", "mean"])
-            full.fill_between(
-                band.index, band["min"], band["max"], color=colour, alpha=0.2, linewidth=0
-            )
-            which = "training set" if column == "train_loss" else "held-out set"
-            full.plot(
-                band.index,
-                band["mean"],
-                style,
-                color=colour,
-                linewidth=1.4,
-                label=f"{label}: {which} (mean of {seeds} seed{'s' * (seeds > 1)})",
-            )
-    for (label, losses), colour in zip(batch_losses.items(), colours, strict=False):
+    runs = list(zip(full_curves.items(), colours, RUN_STYLES * len(full_curves), strict=False))
+    for (label, curves), colour, style in runs:
+        per_epoch = updates_per_epoch(batch_losses[label])
+        trained, failures = _split_failed(curves, failed.get(label, set()))
+        seeds = trained["seed"].nunique()
+        counted = f"mean of {seeds} seed{'s' * (seeds > 1)}"
+        if len(failures):
+            counted += f"; {failure_label(failed[label])}: dotted"
+        for ax, x, column in (
+            (by_examples, "examples_seen", "train_loss"),
+            (by_updates, "updates", "train_loss"),
+            (held_out, "examples_seen", "test_loss"),
+        ):
+            shown = trained.assign(updates=trained["epoch"] * per_epoch)
+            if x == "updates":  # a log axis: from the first update on
+                shown = shown[shown["epoch"] > 0]
+            _seed_band(ax, shown[x], shown, column, colour, style)
+            for _, one in failures.assign(updates=failures["epoch"] * per_epoch).groupby("seed"):
+                one = one[one["epoch"] > 0] if x == "updates" else one
+                ax.plot(one[x], one[column], ":", color=colour, linewidth=1.0)
+        by_examples.plot(
+            [], [], linestyle=style, color=colour, linewidth=1.6, label=f"{label} ({counted})"
+        )
+    by_examples.fill_between(
+        [], [], [], color="0.5", alpha=0.3, label="band: lowest to highest of those seeds"
+    )
+    for (label, losses), colour, _ in zip(
+        batch_losses.items(), colours, RUN_STYLES * len(batch_losses), strict=False
+    ):
         first = losses[losses["seed"] == losses["seed"].min()]
+        steps = updates_per_epoch(losses)
+        noisy = steps > 1  # several batches per epoch: each loss is another sample's
         batch.plot(
             first["examples_seen"],
             first["loss"],
             color=colour,
-            alpha=0.6,
-            linewidth=0.5,
-            label=f"{label} (seed {int(first['seed'].iloc[0])})",
+            alpha=0.45 if noisy else 1.0,
+            linewidth=0.5 if noisy else 1.8,
+            zorder=1 if noisy else 3,
+            label=f"{label}: {steps} batch{'es' * (steps > 1)} per epoch",
         )
-    for ax, ylabel, title in (
-        (full, "MSE (log scale)", "Loss over the whole training / held-out set"),
-        (batch, "MSE of the batch (log scale)", "Mini-batch loss as recorded (first seed)"),
+    seed = int(next(iter(batch_losses.values()))["seed"].min())
+    for ax, xlabel, ylabel, title in (
+        (
+            by_examples,
+            "training examples seen",
+            "MSE over the training set (log)",
+            "Training set, by examples seen",
+        ),
+        (
+            by_updates,
+            "updates taken (optimiser steps, log)",
+            "MSE over the training set (log)",
+            "Training set, by updates taken",
+        ),
+        (
+            held_out,
+            "training examples seen",
+            "MSE over the held-out set (log)",
+            "Held-out set, by examples seen",
+        ),
+        (
+            batch,
+            "training examples seen",
+            "MSE of the batch (log)",
+            f"Mini-batch loss as recorded (seed {seed})",
+        ),
     ):
-        ax.set(xlabel="training examples seen", ylabel=ylabel, yscale="log", title=title)
+        ax.set(xlabel=xlabel, ylabel=ylabel, yscale="log", title=title)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize="small")
+    for ax in (by_examples, held_out, batch):
+        ax.xaxis.set_major_formatter(THOUSANDS)
+    by_updates.set_xscale("log")
+    handles, labels = by_examples.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=2, fontsize="small")
+    batch.legend(fontsize="small", loc="lower left")
     return fig
 
 
-def latent_maps_figure(
-    embeddings: Mapping[str, pd.DataFrame], shown: Sequence[str] | None = None
-) -> plt.Figure:
-    """One panel per variant: training points coloured by their (first) latent code.
+def _replicas_note(names: Sequence[str], shown: Sequence[str] | None) -> str:
+    """Which replica each row shows: 'each row: seed 0, first of 5 replicas' when all
+    rows show the same, else per variant."""
+    shown = [w for w in (shown or []) if w]
+    if not shown:
+        return ""
+    if len(set(shown)) == 1:
+        return f"each row one network: {shown[0]}"
+    return "; ".join(f"{name}: {which}" for name, which in zip(names, shown, strict=True))
 
-    A latent map is the geometry of one network, so it shows one seed replica; ``shown``
-    names it per variant (e.g. 'seed 0, first of 5 replicas') for the panel titles."""
-    n = len(embeddings)
-    fig, axes = plt.subplots(
-        1, n, figsize=(4.6 * n, 3.4), sharex=True, sharey=True, layout="constrained", squeeze=False
+
+def _grid_image(grid: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A long (x, y, z) grid table as axes and a 2-D array of z (rows: y)."""
+    xs, ys = np.unique(grid["x"]), np.unique(grid["y"])
+    ordered = grid.sort_values(["y", "x"])
+    return xs, ys, ordered["z"].to_numpy().reshape(len(ys), len(xs))
+
+
+def latent_maps_figure(
+    grids: Mapping[str, pd.DataFrame],
+    codes: Mapping[str, pd.DataFrame],
+    shown: Sequence[str] | None = None,
+) -> plt.Figure:
+    """Part (c). Rows: variants; columns: before | after training. Each panel colours the
+    input rectangle by the encoder's (first) code over a dense grid, with thin level lines
+    (where they bend back, the code folds the plane) and the training points on top; its
+    title gives Spearman's rho of the code with x and y over the training points.
+
+    ``grids``: variant -> latent grid (stage, x, y, z) of one network; ``codes``: variant ->
+    latent codes of the training points (stage, seed, x, y, z), of which the first seed's
+    are drawn; ``shown`` names each row's replica. Each panel has its own colour scale: a
+    code's scale and sign are arbitrary."""
+    stages = ("before", "after")
+    n = len(grids)
+    fig, axes = plt.subplots(n, 2, figsize=(10, 2.7 * n + 0.6), layout="constrained", squeeze=False)
+    for row, (name, grid) in zip(axes, grids.items(), strict=True):
+        points = codes[name]
+        points = points[points["seed"] == points["seed"].min()]
+        for ax, stage in zip(row, stages, strict=True):
+            xs, ys, z = _grid_image(grid[grid["stage"] == stage])
+            image = ax.pcolormesh(xs, ys, z, cmap=LATENT_CMAP, shading="nearest")
+            if np.ptp(z) > 0:
+                ax.contour(
+                    xs, ys, z, levels=14, colors="k", linewidths=0.4, alpha=0.45, linestyles="solid"
+                )
+            fig.colorbar(image, ax=ax, label="latent code z", fraction=0.05, pad=0.02)
+            own = points[points["stage"] == stage]
+            ax.scatter(own["x"], own["y"], s=7, color="white", edgecolors="k", linewidths=0.5)
+            rho_x = rank_correlation(own["z"], own["x"])
+            rho_y = rank_correlation(own["z"], own["y"])
+            ax.set_title(
+                f"{name}: {stage} training\n"
+                rf"$\rho$(z, x) = {rho_x:+.2f}, $\rho$(z, y) = {rho_y:+.2f}",
+                fontsize="medium",
+            )
+            ax.set(xlabel="x", ylabel="y")
+            ax.set_aspect("equal")
+    note = _replicas_note(list(grids), shown)
+    fig.suptitle(
+        "Latent code z over the input rectangle (white dots: training points; lines: levels "
+        "of z)" + (f"\n{note}" if note else ""),
+        fontsize="medium",
     )
-    shown = list(shown) if shown is not None else [""] * n
-    for ax, (name, table), which in zip(axes[0], embeddings.items(), shown, strict=True):
-        z_column = "z" if "z" in table else "z1"
-        points = ax.scatter(table["x"], table["y"], c=table[z_column], cmap=LATENT_CMAP, s=22)
-        fig.colorbar(points, ax=ax, label=f"latent code {z_column}")
-        ax.set(title=f"{name} ({which})" if which else name, xlabel="x")
-        ax.set_aspect("equal")
-    axes[0, 0].set_ylabel("y")
-    fig.suptitle("Latent code of each training point")
     return fig
 
 
@@ -186,37 +292,104 @@ def decoder_sweeps_figure(
     training_points: pd.DataFrame,
     shown: Sequence[str] | None = None,
 ) -> plt.Figure:
-    """Rows: variants. Columns: decoder before | after training, coloured by latent value.
+    """Part (d). Rows: variants. Columns: decoder before | after training, its curve
+    coloured by the latent value z over the stage's own sweep range (each panel its own
+    colour scale: the ranges differ), the training data in grey.
 
-    One network per row (``shown`` names its seed replica for the titles), as the decoded
-    curve of a mean over seeds would be no network's curve."""
+    One network per row (``shown`` names its seed replica), as the decoded curve of a mean
+    over seeds would be no network's curve."""
     stages = ("before", "after")
     n = len(sweeps)
-    fig, axes = plt.subplots(
-        n, 2, figsize=(9.5, 2.45 * n), sharex=True, sharey=True, layout="constrained", squeeze=False
-    )
-    z_all = pd.concat([s["z"] for s in sweeps.values()])
-    norm = plt.Normalize(z_all.min(), z_all.max())  # one latent colour scale for all panels
-    shown = list(shown) if shown is not None else [""] * n
-    for row, (name, sweep), which in zip(axes, sweeps.items(), shown, strict=True):
+    fig, axes = plt.subplots(n, 2, figsize=(10, 2.6 * n + 0.6), layout="constrained", squeeze=False)
+    for row, (name, sweep) in zip(axes, sweeps.items(), strict=True):
         for ax, stage in zip(row, stages, strict=True):
             ax.scatter(
                 training_points["x"], training_points["y"], s=8, color="0.8", label="training data"
             )
             chosen = sweep[sweep["stage"] == stage]
-            points = ax.scatter(
-                chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP, norm=norm, s=5
-            )
+            points = ax.scatter(chosen["x"], chosen["y"], c=chosen["z"], cmap=LATENT_CMAP, s=4)
+            fig.colorbar(points, ax=ax, label="latent value z", fraction=0.05, pad=0.02)
             ax.set_title(
-                f"{name} ({which}): {stage} training" if which else f"{name}: {stage} training"
+                f"{name}: {stage} training\n"
+                f"z from {chosen['z'].min():.3g} to {chosen['z'].max():.3g}",
+                fontsize="medium",
             )
-            ax.set_aspect("equal", adjustable="box")
+            ax.set(xlabel="decoded x", ylabel="decoded y")
+            ax.set_aspect("equal", adjustable="datalim")
             ax.grid(True, alpha=0.3)
-        row[0].set_ylabel("decoded y")
-    for ax in axes[-1]:
-        ax.set_xlabel("decoded x")
-    fig.colorbar(points, ax=axes, label="latent value z", shrink=0.6)
-    axes[0, 0].legend(loc="upper left", fontsize="small")
+    axes[0, 0].legend(loc="upper left", fontsize="x-small")
+    note = _replicas_note(list(sweeps), shown)
+    fig.suptitle(
+        "Decoded latent sweeps: the curve each decoder draws" + (f"\n{note}" if note else ""),
+        fontsize="medium",
+    )
+    return fig
+
+
+def reconstructions_figure(
+    reconstructions: Mapping[str, pd.DataFrame],
+    sweeps: Mapping[str, pd.DataFrame],
+    shown: Sequence[str] | None = None,
+) -> plt.Figure:
+    """Part (d). Rows: variants; columns: training | held-out points. Each point is joined
+    to its reconstruction, on the trained decoder's curve (black); red where the
+    reconstruction lies on another fold of the curve than the point's nearest curve point
+    (``projection.FOLD_TOLERANCE``). Titles: the MSE and the nearest-point bound of those points.
+
+    ``reconstructions``: variant -> one network's ``tables.RECONSTRUCTIONS`` rows (after
+    training); ``sweeps``: variant -> its decoder sweep (the 'after' stage is drawn)."""
+    splits = (("train", "training points"), ("test", "held-out points"))
+    n = len(reconstructions)
+    fig, axes = plt.subplots(n, 2, figsize=(10, 2.6 * n + 0.8), layout="constrained", squeeze=False)
+    for row, (name, table) in zip(axes, reconstructions.items(), strict=True):
+        curve = sweeps[name][sweeps[name]["stage"] == "after"].sort_values("z")
+        for ax, (split, what) in zip(row, splits, strict=True):
+            chosen = table[table["split"] == split]
+            fold = chosen["fold"].to_numpy(dtype=bool)
+            dense = len(chosen) > 300  # many points: lighter lines, smaller dots
+            starts, ends = chosen[["x", "y"]].to_numpy(), chosen[["x_hat", "y_hat"]].to_numpy()
+            for mask, colour, width, label in (
+                (~fold, "0.6", 0.35 if dense else 0.6, "point to its reconstruction"),
+                (fold, "tab:red", 0.6 if dense else 0.9, "... on another fold of the curve"),
+            ):
+                ax.add_collection(
+                    LineCollection(
+                        np.stack([starts[mask], ends[mask]], axis=1),
+                        colors=colour,
+                        linewidths=width,
+                        alpha=0.6 if dense else 0.8,
+                        label=label,
+                        zorder=2 if colour == "tab:red" else 1,
+                    )
+                )
+            ax.scatter(
+                chosen["x"],
+                chosen["y"],
+                s=2 if dense else 6,
+                color="tab:blue",
+                zorder=3,
+                label="point",
+            )
+            ax.plot(
+                curve["x"], curve["y"], color="k", linewidth=1.3, zorder=4, label="decoder's curve"
+            )
+            mse, bound = chosen["d2"].mean() / 2, chosen["d2_near"].mean() / 2
+            ax.set_title(
+                f"{name}: {len(chosen)} {what}, {fold.mean():.0%} on another fold\n"
+                f"MSE {mse:.3g}, nearest-point bound {bound:.3g}",
+                fontsize="medium",
+            )
+            ax.set(xlabel="x", ylabel="y")
+            ax.set_aspect("equal", adjustable="datalim")
+            ax.grid(True, alpha=0.3)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize="small")
+    note = _replicas_note(list(reconstructions), shown)
+    fig.suptitle(
+        "Each point and its reconstruction on the trained decoder's curve"
+        + (f"\n{note}" if note else ""),
+        fontsize="medium",
+    )
     return fig
 
 
@@ -256,12 +429,16 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
         title=f"{variant}: each sample's code, old -> new",
     )
     ax_arrows.legend(loc="center right", fontsize="small")
-    ax_scatter.scatter(before, after, s=12)
+    ax_scatter.scatter(before, after, s=12, zorder=3)
+    ends = [min(before.min(), after.min()), max(before.max(), after.max())]
+    ax_scatter.plot(ends, ends, "--", color="0.4", linewidth=1, label="z_after = z_before")
     ax_scatter.set(
         xlabel="z, original encoder",
         ylabel="z, retrained encoder",
-        title=f"order swaps: {swaps} of {pairs} pairs",
+        title=rf"Spearman $\rho$ {rank_correlation(before, after):+.2f}; "
+        f"order swaps: {swaps} of {pairs} pairs",
     )
+    ax_scatter.legend(loc="upper left", fontsize="small")
     ax_scatter.grid(True, alpha=0.3)
     return fig
 

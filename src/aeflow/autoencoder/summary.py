@@ -4,11 +4,19 @@ mean and spread over seeds. pandas/NumPy only; the sentences are in ``observatio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.settings import REPORTED_TRAINING
-from aeflow.core.stats import last_epoch_mean, order_swaps, roughness
+from aeflow.core.stats import (
+    last_epoch_mean,
+    order_swaps,
+    rank_correlation,
+    rises,
+    roughness,
+)
 
 COLUMNS = [
     "model",
@@ -32,13 +40,39 @@ COLUMNS = [
     "pca_angle_deg",
     "order_swaps",
     "order_swap_fraction",
-    # Part (h), optimiser runs only: on the loss over the whole training set, interpolated
-    # to one grid of training examples seen shared by the runs compared.
+    "spearman_old_new",  # part (g): rank correlation of the retrained code with the original
+    # Part (c): Spearman's rank correlation of the code with x and with y over the training
+    # points, before (init) and after training.
+    "spearman_zx_before",
+    "spearman_zy_before",
+    "spearman_zx",
+    "spearman_zy",
+    # Parts (d), (g): the nearest-point bound of the trained (for the retrained encoder: the
+    # frozen) decoder's curve, what the encoder adds above it, where that comes from, and
+    # the share of the training points' codes the decoder sweeps cover (autoencoder.projection,
+    # tables.BOUNDS).
+    "bound_train_mse",
+    "bound_test_mse",
+    "bound_grid_gap",
+    "encoder_train_excess",
+    "encoder_test_excess",
+    "fold_share_test",
+    "fold_excess_share_test",
+    "sweep_coverage",
+    "sweep_coverage_before",
+    # Part (h), optimiser runs only: on the loss over the whole training set, read at the
+    # same number of training examples seen by every run compared, and at the same number
+    # of updates (optimiser steps); when it first reaches one level, on both axes; and the
+    # number of epochs in which it rose.
     "matched_examples",
     "full_train_loss",
     "full_test_loss",
     "examples_to_level",
-    "full_loss_roughness",
+    "updates_per_epoch",
+    "matched_updates",
+    "updates_train_loss",
+    "updates_to_level",
+    "full_loss_rises",
     # Part (h): why the mini-batch curve is noisy (see batch_noise).
     "batch_scatter",
     "epoch_change",
@@ -55,7 +89,14 @@ SETTINGS = [
     "epochs",
 ]
 # Measured, yet the same in every seed (fixed by the data or the settings): no spread.
-CONSTANT = ["constant_mse", "pca_optimum_mse", "test_pca_optimum_mse", "matched_examples"]
+CONSTANT = [
+    "constant_mse",
+    "pca_optimum_mse",
+    "test_pca_optimum_mse",
+    "matched_examples",
+    "updates_per_epoch",
+    "matched_updates",
+]
 SPREAD = [c for c in COLUMNS if c not in ("model", *SETTINGS, *CONSTANT)]
 SPREAD_STATISTICS = ("std", "min", "max")  # std with ddof=0, like core.claims.Spread
 
@@ -83,58 +124,130 @@ def summary_row(
 
 
 def retrain_row_extras(shift: pd.DataFrame) -> dict:
-    """Latent order swaps between the original and the retrained encoder."""
-    swaps = order_swaps(shift["z_before"].to_numpy(), shift["z_after"].to_numpy())
+    """Latent order swaps between the original and the retrained encoder, and the rank
+    correlation of the new code with the old (one replica's latent shift table)."""
+    before, after = shift["z_before"].to_numpy(), shift["z_after"].to_numpy()
+    swaps = order_swaps(before, after)
     n = len(shift)
-    return {"order_swaps": swaps, "order_swap_fraction": swaps / (n * (n - 1) / 2)}
+    return {
+        "order_swaps": swaps,
+        "order_swap_fraction": swaps / (n * (n - 1) / 2),
+        "spearman_old_new": rank_correlation(before, after),
+    }
 
 
-LEVEL_MARGIN = 1.1  # the loss level of "examples to reach" is 1.1 x the worst final loss
+def latent_order_extras(codes: pd.DataFrame) -> dict:
+    """Part (c), one replica: Spearman's rank correlation of the code z with x and with y
+    over the training points, before and after training (``tables.LATENT_CODES`` rows)."""
+    extras = {}
+    for stage, suffix in (("before", "_before"), ("after", "")):
+        part = codes[codes["stage"] == stage]
+        if len(part):
+            extras[f"spearman_zx{suffix}"] = rank_correlation(part["z"], part["x"])
+            extras[f"spearman_zy{suffix}"] = rank_correlation(part["z"], part["y"])
+    return extras
 
 
-def compare_optimizers(curves: dict[str, pd.DataFrame]) -> dict[tuple[str, int], dict]:
+def bound_extras(bounds: pd.DataFrame, stage: str) -> dict:
+    """Parts (d), (g), one replica: the summary's columns from its ``tables.BOUNDS`` rows of
+    ``stage``: the nearest-point bound per split, how much a halved grid raises it (the
+    larger of the two splits), the encoder's MSE above it, the held-out fold shares and the
+    sweep's coverage of the training codes (and of ``before``'s, where the table has it)."""
+    rows = bounds[bounds["stage"] == stage].set_index("split")
+    train, test = rows.loc["train"], rows.loc["test"]
+    extras = {
+        "bound_train_mse": train["bound_mse"],
+        "bound_test_mse": test["bound_mse"],
+        "bound_grid_gap": max(
+            train["bound_mse_coarse"] - train["bound_mse"],
+            test["bound_mse_coarse"] - test["bound_mse"],
+        ),
+        "encoder_train_excess": train["mse"] - train["bound_mse"],
+        "encoder_test_excess": test["mse"] - test["bound_mse"],
+        "fold_share_test": test["fold_share"],
+        "fold_excess_share_test": test["fold_excess_share"],
+        "sweep_coverage": train["sweep_coverage"],
+    }
+    before = bounds[(bounds["stage"] == "before") & (bounds["split"] == "train")]
+    if stage == "after" and len(before):
+        extras["sweep_coverage_before"] = before["sweep_coverage"].iloc[0]
+    return {key: float(value) for key, value in extras.items()}
+
+
+LEVEL_MARGIN = 1.1  # the level "reached": 1.1 x the worst run's loss at the matched examples
+
+
+def updates_per_epoch(losses: pd.DataFrame) -> int:
+    """Updates (optimiser steps) per epoch of a run: the mini-batch losses it recorded in
+    one epoch (``tables.LOSSES``: one row per step and seed), the most of any epoch."""
+    return int(losses.groupby(["seed", "epoch"]).size().max())
+
+
+def compare_optimizers(
+    curves: Mapping[str, pd.DataFrame], updates: Mapping[str, int]
+) -> dict[tuple[str, int], dict]:
     """Part (h) on matched quantities: each run's loss over the whole training set (and the
-    held-out set), read at the same grid of training examples seen for every run.
+    held-out set) at the same number of training examples seen for every run, and at the
+    same number of updates taken.
 
     ``curves``: run name -> per-epoch table (epoch, examples_seen, train_loss, test_loss,
-    seed). The grid runs from 0 to the smallest total any run saw, in steps of the largest
-    epoch size; curves are linearly interpolated onto it. Returns, per (run, seed): the
-    grid's end, the losses there, the examples seen until the training-set loss first
-    falls to the level ``LEVEL_MARGIN`` x the worst run's mean final loss (NaN where a
-    seed never gets there: not reached), and the roughness of the interpolated
-    training-set curve.
+    seed); ``updates``: run name -> updates per epoch (``updates_per_epoch``). The examples
+    grid runs from 0 to the smallest total any run saw, in steps of the largest epoch size;
+    curves are linearly interpolated onto it. The updates point is the smallest total
+    number of updates of any run, each curve interpolated there (epoch e is after e x
+    updates-per-epoch updates). Returns, per (run, seed): both matched points and the
+    losses there; the examples seen and updates taken when the training-set loss first
+    falls to the level ``LEVEL_MARGIN`` x the worst run's mean loss at the examples point,
+    read at the run's own epochs up to that point (NaN where a seed does not get there by
+    then: not reached); and the
+    number of its epochs in which the training-set loss rose (``core.stats.rises``).
     """
     end = min(float(c["examples_seen"].max()) for c in curves.values())
     step = max(float(c.loc[c["epoch"] == 1, "examples_seen"].iloc[0]) for c in curves.values())
     grid = np.arange(0.0, end + step / 2, step)
     grid = grid[grid <= end]
-    on_grid = {
-        (run, int(seed)): (
-            np.interp(grid, part["examples_seen"], part["train_loss"]),
-            np.interp(grid, part["examples_seen"], part["test_loss"]),
-        )
+    last_update = min(float(c["epoch"].max()) * updates[run] for run, c in curves.items())
+    seeds = {
+        (run, int(seed)): part.sort_values("epoch")
         for run, table in curves.items()
         for seed, part in table.groupby("seed")
     }
+    on_grid = {
+        key: (
+            np.interp(grid, part["examples_seen"], part["train_loss"]),
+            np.interp(grid, part["examples_seen"], part["test_loss"]),
+        )
+        for key, part in seeds.items()
+    }
     finals = pd.Series({key: train[-1] for key, (train, _) in on_grid.items()})
     level = LEVEL_MARGIN * finals.groupby(level=0).mean().max()
-    return {
-        key: {
+    found = {}
+    for key, part in seeds.items():
+        train, test = on_grid[key]
+        loss = part["train_loss"].to_numpy(dtype=float)
+        seen = part["examples_seen"].to_numpy(dtype=float)
+        taken = part["epoch"].to_numpy(dtype=float) * updates[key[0]]
+        compared = seen <= grid[-1]  # the level counts as reached within the matched examples
+        found[key] = {
             "matched_examples": grid[-1],
             "full_train_loss": train[-1],
             "full_test_loss": test[-1],
-            "examples_to_level": _first_reached(grid, train, level),
-            "full_loss_roughness": roughness(train),
+            "examples_to_level": _first_reached(seen[compared], loss[compared], level),
+            "updates_per_epoch": updates[key[0]],
+            "matched_updates": last_update,
+            "updates_train_loss": float(np.interp(last_update, taken, loss)),
+            "updates_to_level": _first_reached(taken[compared], loss[compared], level),
+            "full_loss_rises": rises(loss),
             "level": level,
         }
-        for key, (train, test) in on_grid.items()
-    }
+    return found
 
 
-def _first_reached(grid: np.ndarray, loss: np.ndarray, level: float) -> float:
-    """Examples seen when ``loss`` first falls to ``level``; NaN if it never does."""
+def _first_reached(seen: np.ndarray, loss: np.ndarray, level: float) -> float:
+    """``seen`` (examples or updates) when ``loss`` first falls to ``level``; NaN if it
+    never does."""
     below = np.flatnonzero(loss <= level)
-    return float(grid[below[0]]) if below.size else float("nan")
+    return float(seen[below[0]]) if below.size else float("nan")
 
 
 def batch_noise(losses: pd.DataFrame, curves: pd.DataFrame, settled_fraction: float = 0.5) -> dict:
@@ -174,12 +287,14 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     table = groups.agg({**{c: "first" for c in settings}, **{c: "mean" for c in metrics}})
     table["seeds"] = groups.size()
     spread = [c for c in SPREAD if c in per_seed]
-    for statistic in SPREAD_STATISTICS:
-        for column in spread:
-            values = groups[column]
-            table[f"{column}_{statistic}"] = (
-                values.std(ddof=0) if statistic == "std" else values.agg(statistic)
-            )
+    spreads = {
+        f"{column}_{statistic}": (
+            groups[column].std(ddof=0) if statistic == "std" else groups[column].agg(statistic)
+        )
+        for statistic in SPREAD_STATISTICS
+        for column in spread
+    }
+    table = pd.concat([table, pd.DataFrame(spreads, index=table.index)], axis=1)
     table = table.reset_index().reindex(columns=[*COLUMNS, "seeds", *spread_columns()])
     return table.astype({"width": "Int64"})  # capacity runs only: integers, else empty
 
@@ -225,6 +340,7 @@ def shown_table(table: pd.DataFrame) -> pd.DataFrame:
             "MSE / PCA optimum": spread("pca_ratio"),
             "whole-set loss (h)": spread("full_train_loss"),
             "order swaps (g)": spread("order_swap_fraction"),
+            "held-out nearest-point bound (d, g)": spread("bound_test_mse"),
         }
     )
     empty = [c for c in shown if shown[c].dtype == object and (shown[c] == "").all()]

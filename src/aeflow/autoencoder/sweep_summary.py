@@ -9,10 +9,15 @@ from collections.abc import Sequence
 import pandas as pd
 
 from aeflow.autoencoder.tables import SWEEP_METRICS
-from aeflow.core.sweep_tables import best_trials, point_text, search_sentence, trials_table
+from aeflow.core.sweep_tables import (
+    BEST_SHOWN,
+    best_trials,
+    point_text,
+    search_sentence,
+    trials_table,
+)
 from aeflow.core.tables import read_stacked
 
-BEST_SHOWN = 5
 METRIC, QUANTITY = "test_mse", "held-out MSE"
 
 

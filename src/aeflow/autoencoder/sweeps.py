@@ -1,13 +1,14 @@
 """Sweeps over the autoencoders' settings (torch-free): which trials the top-level
-``sweeps:`` section asks for, their settings, and the batches that train them.
+``sweeps:`` section asks for, their settings, and the chunks that train them.
 
 A sweep names a base ``variant`` and varies its settings (``model.hidden``,
 ``model.activation``, ``model.latent_dim``, ``training.learning_rate``, ``training.epochs``,
 ``training.optimizer``, ``training.seed``, ``training.seeds``, ``loader.batch_size``,
 ``loader.shuffle``, ``loader.drop_last``) in one of the three forms of
 ``aeflow.core.sweeps``. Trials with the same architecture, optimiser, epochs, loader and
-accelerator are trained together (``training.train_trial_batch``), at most
-``sweep_batch_trials`` per job; each keeps its own learning rate and seeds.
+accelerator are trained together (``training.train_trial_chunk``), in chunks of at most
+``sweep_trials_per_chunk`` per job (``aeflow.core.planner``); each keeps its own learning
+rate and seeds.
 """
 
 from __future__ import annotations
@@ -21,28 +22,26 @@ from typing import Any
 from aeflow.autoencoder import runs
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.core.config import NAME, key_path
+from aeflow.core.planner import SEPARATOR, TrialPlan, chunk_trials, named_points, plan_trials
 from aeflow.core.sweeps import (
     SLUG,
     apply,
     assignments,
     point_label,
-    point_slugs,
     spec_errors,
     sweep_form,
     sweep_keys,
 )
 
 Config = dict[str, Any]
-SEPARATOR = "-"
 TRIAL_PATTERN = f"{NAME}{SEPARATOR}{SLUG}"
 LOADER_KEYS = ("batch_size", "shuffle", "drop_last")
 MODEL_KEYS = ("hidden", "activation", "latent_dim")
 TRAINING_KEYS = ("epochs", "optimizer", "learning_rate", "seed", "seeds")
-DEFAULT_BATCH_TRIALS = 32
 
 
 def sweeps(config: Config) -> dict:
-    return config.get("sweeps", {})
+    return config["sweeps"]
 
 
 def base_settings(config: Config, variant: str) -> dict:
@@ -61,7 +60,7 @@ def specs(settings: dict) -> tuple[ModelSpec, TrainingSpec]:
     )
 
 
-def batch_key(settings: dict) -> str:
+def chunk_key(settings: dict) -> str:
     """What trials trained in one job share: all but the learning rate and the seeds."""
     shared = copy.deepcopy(settings)
     for key in ("learning_rate", "seed", "seeds"):
@@ -69,42 +68,40 @@ def batch_key(settings: dict) -> str:
     return json.dumps(shared, sort_keys=True)
 
 
+def _point_settings(base: dict, assignment: dict, n_train: int) -> dict:
+    """A point's settings: ``base`` with its assignment, batch size 'full' as a number."""
+    settings = apply(base, assignment)
+    if settings["loader"].get("batch_size") == "full":
+        settings["loader"]["batch_size"] = n_train
+    return settings
+
+
 @functools.lru_cache(maxsize=8)
-def _plan_of(config_json: str) -> dict:
+def _plan_of(config_json: str) -> tuple[TrialPlan, dict[str, list[dict]]]:
     config = json.loads(config_json)
-    settings: dict[str, dict] = {}
-    trial_of: dict[str, str] = {}
-    points: dict[str, list[dict]] = {}
-    for sweep, spec in sweeps(config).items():
-        base = base_settings(config, spec["variant"])
-        drawn = assignments(spec)
-        points[sweep] = []
-        for assignment, slug in zip(drawn, point_slugs(spec, drawn), strict=True):
-            trial_settings = apply(base, assignment)
-            if trial_settings["loader"].get("batch_size") == "full":
-                trial_settings["loader"]["batch_size"] = config["data"]["n_train"]
-            key = json.dumps(trial_settings, sort_keys=True)
-            trial = trial_of.setdefault(key, f"{sweep}{SEPARATOR}{slug}")
-            settings.setdefault(trial, trial_settings)
-            points[sweep].append({"trial": trial, **assignment})
-    groups: dict[str, list[str]] = {}
-    for trial, trial_settings in settings.items():
-        groups.setdefault(batch_key(trial_settings), []).append(trial)
-    size = config.get("sweep_batch_trials", DEFAULT_BATCH_TRIALS)
-    batches = {}
-    for trials in groups.values():
-        for start in range(0, len(trials), size):
-            chunk = trials[start : start + size]
-            batches[chunk[0]] = chunk
-    return {"settings": settings, "points": points, "batches": batches}
+    candidates: list[tuple[str, dict]] = []
+    named = {sweep: named_points(sweep, spec) for sweep, spec in config["sweeps"].items()}
+    for sweep, points in named.items():
+        base = base_settings(config, config["sweeps"][sweep]["variant"])
+        candidates += [
+            (name, _point_settings(base, assignment, config["data"]["n_train"]))
+            for name, assignment in points
+        ]
+    plan = plan_trials(candidates, chunk_key, config["sweep_trials_per_chunk"])
+    trials = iter(plan.trial_of)
+    points = {
+        sweep: [{"trial": next(trials), **assignment} for _, assignment in drawn]
+        for sweep, drawn in named.items()
+    }
+    return plan, points
 
 
-def _plan(config: Config) -> dict:
+def _plan(config: Config) -> tuple[TrialPlan, dict[str, list[dict]]]:
     relevant = {
         key: config[key]
         for key in (
             "sweeps",
-            "sweep_batch_trials",
+            "sweep_trials_per_chunk",
             "variants",
             "model",
             "training",
@@ -118,24 +115,21 @@ def _plan(config: Config) -> dict:
 
 def sweep_trials(config: Config, sweep: str) -> list[dict]:
     """Per point of ``sweep``: its trial and its value of every varied setting."""
-    return copy.deepcopy(_plan(config)["points"][sweep])
+    return copy.deepcopy(_plan(config)[1][sweep])
 
 
 def trial_settings(config: Config, trial: str) -> dict:
-    return copy.deepcopy(_plan(config)["settings"][trial])
+    return copy.deepcopy(_plan(config)[0].settings[trial])
 
 
-def trial_batches(config: Config) -> dict[str, list[str]]:
-    """batch name (its first trial) -> its trials."""
-    return _plan(config)["batches"] if sweeps(config) else {}
+def trial_chunks(config: Config) -> dict[str, list[str]]:
+    """chunk name (its first trial) -> its trials."""
+    return _plan(config)[0].chunks if sweeps(config) else {}
 
 
-def batch_settings(config: Config, batch: str) -> list[dict]:
-    """What a batch job trains: per trial, its name and settings."""
-    return [
-        {"trial": trial, "settings": trial_settings(config, trial)}
-        for trial in trial_batches(config)[batch]
-    ]
+def chunk_settings(config: Config, chunk: str) -> list[dict]:
+    """What a chunk's job trains: per trial, its name and settings."""
+    return chunk_trials(_plan(config)[0], chunk)
 
 
 def sweep_forms(config: Config) -> dict[str, str]:
@@ -188,10 +182,7 @@ def config_errors(config: Config, schema: dict) -> list[str]:
         base = base_settings(config, variant)
         for i, assignment in enumerate(assignments(spec)):
             try:
-                settings = apply(base, assignment)
-                if settings["loader"].get("batch_size") == "full":
-                    settings["loader"]["batch_size"] = config["data"]["n_train"]
-                _, training = specs(settings)
+                _, training = specs(_point_settings(base, assignment, config["data"]["n_train"]))
                 if training.drop_last and training.batch_size > config["data"]["n_train"]:
                     raise ValueError(
                         f"batch_size {training.batch_size} exceeds data.n_train with drop_last"
@@ -206,7 +197,7 @@ def config_errors(config: Config, schema: dict) -> list[str]:
     if not messages:
         messages += [
             f"sweeps: trial name {trial!r} is not of the form {TRIAL_PATTERN}"
-            for trial in _plan(config)["settings"]
+            for trial in _plan(config)[0].settings
             if not re.fullmatch(TRIAL_PATTERN, trial)
         ]
     return messages

@@ -25,6 +25,67 @@ DECODER_SWEEP = Table(
     {"stage": STR, "z": FLOAT, "x": FLOAT, "y": FLOAT},
     finite=("z", "x", "y"),
 )
+# Part (c): each stage's code over a grid of the input rectangle (first replica), and every
+# replica's code of each training point.
+LATENT_GRID = Table(
+    "latent grid",
+    {"stage": STR, "x": FLOAT, "y": FLOAT, "z": FLOAT},
+    finite=("x", "y", "z"),
+)
+LATENT_CODES = Table(
+    "latent codes per replica",
+    {"stage": STR, "seed": INT, "x": FLOAT, "y": FLOAT, "z": FLOAT},
+    finite=("x", "y", "z"),
+)
+# Parts (d), (g): per stage, replica and split, the codes in use, the decoder sweep's range
+# and coverage (NaN without a sweep), the bound's grid, the encoder's MSE, the nearest-point
+# bound (on the grid and on every other grid point) and the fold shares (``projection``; the
+# bound's columns are NaN for a latent of several dimensions).
+BOUNDS = Table(
+    "nearest-point bounds",
+    {
+        "stage": STR,
+        "seed": INT,
+        "split": STR,
+        "code_low": FLOAT,
+        "code_high": FLOAT,
+        "sweep_low": FLOAT,
+        "sweep_high": FLOAT,
+        "sweep_coverage": FLOAT,
+        "grid_low": FLOAT,
+        "grid_high": FLOAT,
+        "grid_points": INT,
+        "points": INT,
+        "mse": FLOAT,
+        "bound_mse": FLOAT,
+        "bound_mse_coarse": FLOAT,
+        "fold_share": FLOAT,
+        "fold_excess_share": FLOAT,
+    },
+    finite=("code_low", "code_high", "grid_low", "grid_high", "mse"),
+)
+# Part (d): the first replica's points, reconstructions and nearest curve points.
+RECONSTRUCTIONS = Table(
+    "reconstructions",
+    {
+        "stage": STR,
+        "split": STR,
+        "x": FLOAT,
+        "y": FLOAT,
+        "z": FLOAT,
+        "x_hat": FLOAT,
+        "y_hat": FLOAT,
+        "z_near": FLOAT,
+        "x_near": FLOAT,
+        "y_near": FLOAT,
+        "d2": FLOAT,
+        "d2_near": FLOAT,
+        "d2_coarse": FLOAT,
+        "ridge": FLOAT,
+        "fold": BOOL,
+    },
+    finite=("x", "y", "z", "x_hat", "y_hat", "d2"),
+)
 LATENT_SHIFT = Table(
     "latent shift",
     {"x": FLOAT, "y": FLOAT, "z_before": FLOAT, "z_after": FLOAT, "seed": INT},

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import torch
 
+from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
 from aeflow.autoencoder.models import Autoencoder
-from aeflow.autoencoder.replicas import ReplicaEpochBatches, ReplicatedAutoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
-from aeflow.core.batches import EpochBatches, ShuffledBatches
+from aeflow.core.curves import CURVE_COLUMNS, curve_table, warn_divergence
 from aeflow.core.modules import count_parameters
+from aeflow.core.stacked import stack_states
 
 log = logging.getLogger(__name__)
 Path = str | os.PathLike[str]
@@ -71,53 +71,44 @@ def loss_table(
     return pd.concat(frames, ignore_index=True)
 
 
-def curve_table(
-    epoch_losses: torch.Tensor, examples_per_epoch: int, seeds: list[int]
-) -> pd.DataFrame:
-    """Per-epoch full-set losses (epochs + 1, 2, replicas) as rows of epoch, examples seen,
-    train_loss, test_loss and seed; seed-major order."""
-    epochs = np.arange(len(epoch_losses))
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "epoch": epochs,
-                    "examples_seen": epochs * examples_per_epoch,
-                    "train_loss": epoch_losses[:, 0, k].double().numpy(),
-                    "test_loss": epoch_losses[:, 1, k].double().numpy(),
-                    "seed": seed,
-                }
-            )
-            for k, seed in enumerate(seeds)
-        ],
-        ignore_index=True,
-    )
-
-
 def _states(module) -> list[dict[str, torch.Tensor]]:
     return [module.replica(k).state_dict() for k in range(module.replicas)]
 
 
 def _fit(
     module,
-    loader: Iterable,
+    seeds: list[int],
+    points: torch.Tensor,
     spec: TrainingSpec,
-    batch_sizes: list[int],
-    batch_seeds: list[int],
     initial_checkpoint: Path | None = None,
     final_checkpoint: Path | None = None,
 ) -> TrainingResult:
-    """Run Lightning's Trainer (lean settings) over ``loader``; tabulate the losses."""
+    """Train ``module`` (its replicas initialised from ``seeds``) on ``points``, replica k
+    with the batch order of training seed ``seeds[k]``, through Lightning's Trainer (lean
+    settings); tabulate the losses."""
     from aeflow.core.trainer import fit
 
+    per_replica = [
+        ShuffledBatches(points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
+        for seed in seeds
+    ]
+    batch_sizes = per_replica[0].batch_sizes()
+    _log_start(module, spec, per_replica[0])
     initial_states = _states(module)
     outcome = fit(
-        module, loader, spec.epochs, spec.accelerator, initial_checkpoint, final_checkpoint
+        module,
+        ReplicaEpochBatches(per_replica),
+        spec.epochs,
+        spec.accelerator,
+        initial_checkpoint,
+        final_checkpoint,
     )
     module.cpu()
-    losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, batch_seeds)
+    losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, seeds)
     curves = (
-        curve_table(torch.stack(module.epoch_losses).cpu(), sum(batch_sizes), batch_seeds)
+        curve_table(torch.stack(module.epoch_losses), sum(batch_sizes), {"seed": seeds})[
+            [*CURVE_COLUMNS, "seed"]
+        ]
         if module.epoch_losses
         else None
     )
@@ -137,55 +128,20 @@ def _fit(
 
 
 def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
-    network = module.replica(0)
+    network = module.autoencoder
     log.info(
         "training %s: %d replica(s) (seeds %s) x %d parameters (%d trainable), "
         "%d epochs x %d batches of %d, %s lr=%g",
         module.hparams.run_name,
         module.replicas,
         list(module.hparams.seeds),
-        count_parameters(network),
-        count_parameters(network, trainable_only=True),
+        count_parameters(network) // module.replicas,
+        count_parameters(network, trainable_only=True) // module.replicas,
         spec.epochs,
         len(batches),
         spec.batch_size,
         spec.optimizer,
         spec.learning_rate,
-    )
-
-
-def train_autoencoder(
-    model: Autoencoder,
-    train_points: torch.Tensor,
-    spec: TrainingSpec,
-    run_name: str,
-    trainable: str = "all",
-    final_checkpoint: Path | None = None,
-) -> TrainingResult:
-    """Fit ``model`` in place on ``train_points`` (reconstruction MSE) and return its history.
-
-    The batch order comes from ``spec.seed``; the initial weights are whatever ``model``
-    holds (see ``init_autoencoder``), so retraining can start from a prepared model.
-    """
-    from aeflow.autoencoder.lit import AutoencoderModule
-
-    module = AutoencoderModule(
-        model.spec.to_dict(), spec.optimizer, spec.learning_rate, [spec.seed], trainable, run_name
-    )
-    module.autoencoder = model
-    if trainable == "encoder":
-        module.freeze_decoder()
-    batches = ShuffledBatches(
-        train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=spec.seed
-    )
-    _log_start(module, spec, batches)
-    return _fit(
-        module,
-        EpochBatches(batches),
-        spec,
-        batches.batch_sizes(),
-        [spec.seed],
-        final_checkpoint=final_checkpoint,
     )
 
 
@@ -204,10 +160,11 @@ def train_replicas(
     held_out: torch.Tensor | None = None,
 ) -> TrainingResult:
     """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
-    seed would (own initial weights, own batch order), vectorised in one Lightning run.
-    Writes Lightning checkpoints of the untrained and trained module when paths are given.
-    With ``held_out`` points, the result's ``curves`` hold the loss over the whole training
-    set and the held-out set after every epoch."""
+    seed would (own initial weights, own batch order; ``spec.seeds == 1`` is that lone
+    training), vectorised in one Lightning run. Writes Lightning checkpoints of the
+    untrained and trained module when paths are given. With ``held_out`` points, the
+    result's ``curves`` hold the loss over the whole training set and the held-out set
+    after every epoch."""
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = replica_seeds(spec)
@@ -216,21 +173,7 @@ def train_replicas(
     )
     if held_out is not None:
         module.attach_evaluation(train_points, held_out)
-    per_replica = [
-        ShuffledBatches(train_points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
-        for seed in seeds
-    ]
-    loader = EpochBatches(per_replica[0]) if len(seeds) == 1 else ReplicaEpochBatches(per_replica)
-    _log_start(module, spec, per_replica[0])
-    return _fit(
-        module,
-        loader,
-        spec,
-        per_replica[0].batch_sizes(),
-        seeds,
-        initial_checkpoint,
-        final_checkpoint,
-    )
+    return _fit(module, seeds, train_points, spec, initial_checkpoint, final_checkpoint)
 
 
 def retrain_encoder(
@@ -241,50 +184,37 @@ def retrain_encoder(
     run_name: str,
     final_checkpoint: Path | None = None,
 ) -> tuple[TrainingResult, pd.DataFrame]:
-    """Part (g), per seed replica: replica k keeps its own trained decoder, frozen; its
-    encoder is re-initialised (``init``: mean, std, and seed + k) and retrained in place,
-    with the batch order of training seed ``spec.seed + k``. All replicas train at once.
-    Returns the training result and each point's latent code before and after, per
-    replica (x, y, z_before, z_after, seed)."""
-    from aeflow.autoencoder.analysis import (
-        encode,
-        latent_shift_table,
-        reinitialise_encoder_freeze_decoder,
-    )
+    """Part (g), per seed replica: replica k keeps the trained decoder of ``models[k]``,
+    frozen; its encoder is re-initialised (``init``: mean, std, and seed + k) and
+    retrained, with the batch order of training seed ``spec.seed + k``. All replicas
+    train at once; ``models`` are left as they are. The module's hyper-parameters hold the
+    decoders and the encoders' distribution and seeds, so the checkpoint describes the
+    starting weights exactly. Returns the training result and each point's latent code
+    before and after, per replica (x, y, z_before, z_after, seed)."""
+    from aeflow.autoencoder.analysis import encode, latent_shift_table
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = [spec.seed + k for k in range(len(models))]
-    codes_before = [encode(model, points) for model in models]
-    for k, model in enumerate(models):
-        reinitialise_encoder_freeze_decoder(model, init["mean"], init["std"], init["seed"] + k)
-    if len(models) == 1:
-        result = train_autoencoder(
-            models[0].train(), points, spec, run_name, "encoder", final_checkpoint
-        )
-    else:
-        module = AutoencoderModule(
-            models[0].spec.to_dict(), spec.optimizer, spec.learning_rate, seeds, "encoder", run_name
-        )
-        module.autoencoder = ReplicatedAutoencoder(models)
-        module.freeze_decoder()
-        per_replica = [
-            ShuffledBatches(points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
-            for seed in seeds
-        ]
-        _log_start(module, spec, per_replica[0])
-        result = _fit(
-            module,
-            ReplicaEpochBatches(per_replica),
-            spec,
-            per_replica[0].batch_sizes(),
-            seeds,
-            final_checkpoint=final_checkpoint,
-        )
-        for model, state in zip(models, result.final_states, strict=True):
-            model.load_state_dict(state)
+    module = AutoencoderModule(
+        models[0].spec.to_dict(),
+        spec.optimizer,
+        spec.learning_rate,
+        seeds,
+        trainable="encoder",
+        run_name=run_name,
+        encoder_init={
+            "mean": init["mean"],
+            "std": init["std"],
+            "seeds": [init["seed"] + k for k in range(len(models))],
+        },
+        decoder_state=stack_states([model.decoder.state_dict() for model in models]),
+    )
+    result = _fit(module, seeds, points, spec, final_checkpoint=final_checkpoint)
     shifts = [
-        latent_shift_table(points, before, encode(model, points)).assign(seed=seed)
-        for model, before, seed in zip(models, codes_before, seeds, strict=True)
+        latent_shift_table(points, encode(model, points), encode(module.replica(k), points)).assign(
+            seed=seed
+        )
+        for k, (model, seed) in enumerate(zip(models, seeds, strict=True))
     ]
     return result, pd.concat(shifts, ignore_index=True)
 
@@ -297,7 +227,7 @@ class TrialBatchResult:
     global_step: int
 
 
-def train_trial_batch(
+def train_trial_chunk(
     trials: list[tuple[str, ModelSpec, TrainingSpec]],
     train_points: torch.Tensor,
     held_out: torch.Tensor,
@@ -307,7 +237,7 @@ def train_trial_batch(
     """Train the trials of one sweep batch together: every trial's seed replicas, each with
     the trial's own learning rate (one optimiser parameter group per trial), exactly as
     each trial would train alone. The trials must share the architecture, optimiser,
-    epochs, loader and accelerator (``sweeps.batch_key``). A diverging replica does not
+    epochs, loader and accelerator (``sweeps.chunk_key``). A diverging replica does not
     stop the others; its losses are NaN and its metrics say ``diverged``."""
     from aeflow.autoencoder.lit import AutoencoderModule
     from aeflow.core.trainer import fit
@@ -337,6 +267,7 @@ def train_trial_batch(
         ShuffledBatches(train_points, first.batch_size, first.shuffle, first.drop_last, seed=seed)
         for seed in flat_seeds
     ]
+    parameters = count_parameters(module.replica(0))
     log.info(
         "training %s: %d trials, %d networks of %s (%d parameters each), %d epochs x %d "
         "batches of %d, %s, learning rates %s",
@@ -344,7 +275,7 @@ def train_trial_batch(
         len(trials),
         len(flat_seeds),
         model_spec.to_dict(),
-        count_parameters(module.replica(0)),
+        parameters,
         first.epochs,
         len(per_replica[0]),
         first.batch_size,
@@ -359,27 +290,26 @@ def train_trial_batch(
         final_checkpoint=checkpoint,
     )
     module.cpu()
-    per_epoch = torch.stack(module.epoch_losses).cpu()  # (epochs + 1, 2, replicas)
+    per_epoch = torch.stack(module.epoch_losses).cpu()  # (epochs + 1, replicas, 2)
     names = [
         name for (name, _, _), trial_seeds in zip(trials, seeds, strict=True) for _ in trial_seeds
     ]
-    curves = curve_table(per_epoch, sum(per_replica[0].batch_sizes()), flat_seeds)
-    curves.insert(0, "trial", np.repeat(names, len(per_epoch)))
-    parameters = count_parameters(module.replica(0))
-    final = per_epoch[-1].double().numpy()
-    finite = torch.isfinite(per_epoch).all(dim=(0, 1)).numpy()
+    curves = curve_table(
+        per_epoch, sum(per_replica[0].batch_sizes()), {"trial": names, "seed": flat_seeds}
+    )[["trial", *CURVE_COLUMNS, "seed"]]
+    final = per_epoch[-1].double().numpy()  # (replicas, 2)
+    diverged = np.zeros(len(flat_seeds), dtype=bool)
+    diverged[warn_divergence(log, run_name, per_epoch, names, flat_seeds)] = True
     metrics = pd.DataFrame(
         {
             "trial": names,
             "seed": flat_seeds,
             "parameters": parameters,
-            "diverged": ~finite,
-            "train_mse": final[0],
-            "test_mse": final[1],
-            "gap": final[1] - final[0],
+            "diverged": diverged,
+            "train_mse": final[:, 0],
+            "test_mse": final[:, 1],
+            "gap": final[:, 1] - final[:, 0],
         }
     )
-    for r in np.flatnonzero(~finite):
-        log.warning("%s: trial %r seed %d diverged", run_name, names[r], flat_seeds[r])
     log.info("trained %s in %.1f s (%d steps)", run_name, outcome.seconds, outcome.global_step)
     return TrialBatchResult(curves, metrics, outcome.seconds, outcome.global_step)

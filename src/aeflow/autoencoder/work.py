@@ -41,15 +41,15 @@ def capacity_work(config: Config, run: str) -> Work:
     return Work.of([network_work(model, training, _n(config))])
 
 
-def sweep_batch_work(config: Config, batch: str) -> Work:
-    """A job of rule ``sweep_train``: every trial of the batch, with its seeds."""
+def sweep_chunk_work(config: Config, chunk: str) -> Work:
+    """A job of rule ``sweep_train``: every trial of the chunk, with its seeds."""
     return Work.of(
         network_work(
             t["settings"]["model"],
             {**t["settings"]["training"], **t["settings"]["loader"]},
             _n(config),
         )
-        for t in ae_sweeps.batch_settings(config, batch)
+        for t in ae_sweeps.chunk_settings(config, chunk)
     )
 
 

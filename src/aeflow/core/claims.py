@@ -21,7 +21,9 @@ The decision rule, stated once (``RULE``; the README and each summary's header r
 * A replica that **did not train** (``failed``: its final loss within ``FAILED_MARGIN`` of
   its untrained reference) is named and counted; it is left out of comparisons by dropping
   its seed from both runs of the pair (``Contrast.left_out``), so that one failed
-  replica neither hides nor fakes an effect among the replicas that trained.
+  replica neither hides nor fakes an effect among the replicas that trained. Where that
+  would leave no seed (one run or both failed in every seed), every seed is compared as
+  measured, and the sentence says so instead of naming seeds left out.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ RULE = (
     "p-values are Holm-adjusted and intervals widened to match ('adjusted 95% CI'). A "
     "winner is named only when that interval excludes zero; 'lower in k of n seeds' is "
     "extra information. A run that diverged in any seed is not compared or ranked; a "
-    "replica that did not train is named and its seed left out of that comparison."
+    "replica that did not train is named and its seed left out of that comparison (if that "
+    "would leave none, all are compared as measured, and the sentence says so)."
 )
 
 
@@ -360,17 +363,29 @@ class Contrast:
     unit: str = "seeds"
     left_out: Sequence[bool] | np.ndarray | None = None
 
+    def _flags(self) -> np.ndarray:
+        if self.left_out is None:
+            return np.zeros(0, dtype=bool)
+        return np.asarray(self.left_out, dtype=bool).ravel()
+
     def compare(self) -> Comparison:
         a, b = np.asarray(self.a, dtype=float), np.asarray(self.b, dtype=float)
-        if self.left_out is not None:
-            keep = ~np.asarray(self.left_out, dtype=bool)
-            if keep.any():  # else nothing trained: compared as measured
-                a, b = a[keep], b[keep]
+        if self.dropped:
+            keep = ~self._flags()
+            a, b = a[keep], b[keep]
         return compare(a, b, self.lower_is_better)
 
     @property
+    def none_trained(self) -> bool:
+        """True when every seed is flagged: then none is left out (nothing would remain)
+        and all are compared as measured."""
+        flags = self._flags()
+        return bool(flags.size and flags.all())
+
+    @property
     def dropped(self) -> int:
-        return 0 if self.left_out is None else int(np.sum(self.left_out))
+        """Seeds actually left out of the comparison (0 when every seed is flagged)."""
+        return 0 if self.none_trained else int(self._flags().sum())
 
 
 def contrast_texts(contrasts: Sequence[Contrast]) -> list[tuple[Comparison, str]]:
@@ -390,5 +405,7 @@ def contrast_texts(contrasts: Sequence[Contrast]) -> list[tuple[Comparison, str]
             text += (
                 f"; {contrast.dropped} seed{'s' * (contrast.dropped > 1)} left out (did not train)"
             )
+        elif contrast.none_trained:
+            text += f"; none left out: in all {comparison.seeds} one run or both did not train"
         texts.append((comparison, text))
     return texts

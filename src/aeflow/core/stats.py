@@ -47,15 +47,51 @@ def _strict_inversions(ranks: np.ndarray) -> int:
 
 def roughness(losses: np.ndarray, settled_fraction: float = 0.5) -> float:
     """Standard deviation of the second differences (the change of the change) of the loss
-    over the last ``settled_fraction`` of the curve: how jagged it is once the initial
-    descent is over. Second, not first, differences, so that a curve still falling
-    steadily (full-batch GD, say) is smooth however fast it falls."""
+    over the last ``settled_fraction`` of the curve.
+
+    It is 0 only for a curve of constant curvature (a straight line or a parabola). A smooth
+    curve that falls and flattens, like an exponential decay, has second differences that
+    grow with how fast it falls and bends, so this is not a smoothness measure in general:
+    it reads as jaggedness only where step-to-step scatter dwarfs the bending (a mini-batch
+    loss curve). ``rises`` asks a question with a plain answer instead."""
     losses = np.asarray(losses, dtype=float)
     settled = losses[int(len(losses) * (1 - settled_fraction)) :]
     return float(np.std(np.diff(settled, n=2))) if len(settled) > 2 else 0.0
+
+
+RISE_TOLERANCE = 1e-6  # a rise counts when above this share of the loss (float32 rounding)
+
+
+def rises(losses: np.ndarray, tolerance: float = RISE_TOLERANCE) -> int:
+    """Steps of a loss curve (e.g. epoch to epoch of the loss over the whole training set)
+    in which the loss went up by more than ``tolerance`` of its value: 0 for a curve that
+    only falls, however fast or unevenly."""
+    losses = np.asarray(losses, dtype=float).ravel()
+    return int(np.sum(np.diff(losses) > tolerance * np.abs(losses[:-1])))
 
 
 def last_epoch_mean(losses, epoch_column: str = "epoch", loss_column: str = "loss") -> float:
     """Mean batch loss over the final epoch of a loss table (pandas DataFrame)."""
     last = losses[epoch_column].max()
     return float(losses.loc[losses[epoch_column] == last, loss_column].mean())
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n of ``values``; tied values share the mean of their ranks."""
+    values = np.asarray(values, dtype=float).ravel()
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    return ((ends - counts + 1 + ends) / 2)[inverse]
+
+
+def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation: the Pearson correlation of the average ranks of ``a``
+    and ``b`` (+1: b increases with a, -1: decreases, 0: no monotone relation); NaN when
+    either is constant."""
+    a = np.asarray(a, dtype=float).ravel()
+    b = np.asarray(b, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
+    ra, rb = average_ranks(a) - (a.size + 1) / 2, average_ranks(b) - (b.size + 1) / 2
+    norm = np.sqrt((ra**2).sum() * (rb**2).sum())
+    return float((ra * rb).sum() / norm) if norm > 0 else float("nan")

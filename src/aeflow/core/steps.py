@@ -3,11 +3,16 @@
 The modules of this package take one *epoch* per Lightning step and update once per
 mini-batch (manual optimisation). Lightning's wrappers around each update
 (``manual_backward`` and ``LightningOptimizer.step``: hooks, profiler and precision
-plumbing) cost about 0.25 ms per update, as much as the update itself for these tiny
-networks. When they have nothing to do (plain 32- or 64-bit precision on one device, and
+plumbing) cost a fixed overhead per update of the order of the update itself for these
+tiny networks. When they have nothing to do (plain 32- or 64-bit precision on one device, and
 neither the module nor a callback hooks backward or optimiser steps), ``MiniBatchSteps``
 calls torch directly and records the updates in Lightning's step counter, so that
 ``trainer.global_step`` counts them either way; otherwise it goes through the wrappers.
+
+Two Lightning internals are relied on, each guarded by a test in tests/test_steps.py that
+fails if a Lightning upgrade changes it: the counter ``trainer.global_step`` reads in
+manual optimisation (``step_counter``), and the list of hooks the wrappers call around an
+update (``STEP_HOOKS``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from pytorch_lightning.strategies import SingleDeviceStrategy
 from pytorch_lightning.utilities.model_helpers import is_overridden
 
 # Hooks Lightning's wrappers call around an update: if anything overrides one, use them.
+# (A test records every hook Lightning calls per update and compares them with this.)
 STEP_HOOKS = ("on_before_backward", "on_after_backward", "on_before_optimizer_step")
 
 
@@ -73,6 +79,12 @@ class MiniBatchSteps:
 
     def __exit__(self, *exc_info: object) -> None:
         if self.taken:
-            loop = self.module.trainer.fit_loop.epoch_loop.manual_optimization
-            loop.optim_step_progress.increment_by(self.taken)
+            step_counter(self.module.trainer).increment_by(self.taken)
             self.taken = 0
+
+
+def step_counter(trainer: pl.Trainer) -> Any:
+    """Lightning's progress tracker of manual optimiser steps: ``trainer.global_step`` is
+    its ``total.completed``, and ``LightningOptimizer.step`` increments it (a Lightning
+    internal; no public API sets the step count)."""
+    return trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress

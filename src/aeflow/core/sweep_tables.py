@@ -8,6 +8,8 @@ import pandas as pd
 
 from aeflow.core.claims import Spread, compare, comparison_text
 
+BEST_SHOWN = 5  # rows per grid or random sweep in a summary: its best trials
+
 
 def trials_table(per_seed: pd.DataFrame, points: list[dict]) -> pd.DataFrame:
     """The tidy table of one sweep: a row per point and seed, with its trial, every varied

@@ -1,28 +1,19 @@
 """Trained Playground networks back from the workflow's (Lightning) checkpoints, torch
-only. The Lightning way: ``ClassifierModule.load_from_checkpoint(path).network``."""
+only, with the builder the module itself uses (``models.build_networks``). The Lightning
+way: ``ClassifierModule.load_from_checkpoint(path).network``."""
 
 from __future__ import annotations
 
 import os
 
-from aeflow.core.checkpoints import read_checkpoint, submodule_state
-from aeflow.playground.models import PlaygroundClassifier, PlaygroundNetworks
-from aeflow.playground.settings import NetworkSpec
+from aeflow.core.checkpoints import load_network
+from aeflow.playground.models import PlaygroundClassifier, PlaygroundNetworks, build_networks
 
 
 def load_networks(path: str | os.PathLike[str]) -> tuple[PlaygroundNetworks, list[dict]]:
     """All networks of a trial batch and their slices (trial, seed, optimiser settings)."""
-    hyper_parameters, state = read_checkpoint(path)
-    slices = list(hyper_parameters["slices"])
-    spec = NetworkSpec(**hyper_parameters["network"])
-    networks = PlaygroundNetworks(
-        spec,
-        len(slices),
-        hyper_parameters["regression"],
-        [s.get("activation", spec.activation) for s in slices],
-    )
-    networks.load_state_dict(submodule_state(state, "network"))
-    return networks.eval(), slices
+    networks, hyper_parameters = load_network(path, "network", build_networks)
+    return networks, list(hyper_parameters["slices"])
 
 
 def load_classifier(path: str | os.PathLike[str], trial: str, seed: int) -> PlaygroundClassifier:

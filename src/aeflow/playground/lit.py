@@ -20,10 +20,9 @@ import pytorch_lightning as pl
 import torch
 
 from aeflow.core.steps import MiniBatchSteps
-from aeflow.playground.models import PlaygroundNetworks, features, square_loss
+from aeflow.playground.models import build_networks, features, square_loss
 from aeflow.playground.optim import PlaygroundSGD
 from aeflow.playground.schedule import Step
-from aeflow.playground.settings import NetworkSpec
 
 
 def _mean_weights(rows: torch.Tensor, sizes: list[int] | None) -> torch.Tensor | None:
@@ -54,22 +53,18 @@ class ClassifierModule(pl.LightningModule):
         slices: list[dict],
         regression: bool = False,
         run_name: str = "",
+        dtype: str = "float32",
     ) -> None:
         """``network``: ``NetworkSpec`` keyword arguments, shared by all slices;
         ``slices``: per network, ``trial``, ``seed`` (initial weights), ``learning_rate``,
         ``regularization``, ``regularization_rate`` and optionally its own hidden
-        ``activation``."""
+        ``activation``; ``dtype``: of the weights ("float64" to train in 64 bits, drawn in
+        it from the start). The networks are built from these alone
+        (``models.build_networks``)."""
         super().__init__()
         self.save_hyperparameters()
         self.automatic_optimization = False
-        spec = NetworkSpec(**network)
-        self.network = PlaygroundNetworks(
-            spec,
-            len(slices),
-            regression,
-            [s.get("activation", spec.activation) for s in slices],
-        )
-        self.network.initialise_([s["seed"] for s in slices])
+        self.network = build_networks(self.hparams)
         # Per-epoch (R, 2) train/test losses, kept on the module's device: no host sync
         # per epoch. Epoch 0 (untrained) is recorded in on_train_start, after Lightning
         # has moved the module to its device.
@@ -158,8 +153,8 @@ class ClassifierModule(pl.LightningModule):
     def configure_optimizers(self) -> torch.optim.Optimizer:
         slices = self.hparams.slices
         return PlaygroundSGD(
-            list(self.network.weights),
-            list(self.network.biases),
+            self.network.weights,
+            self.network.biases,
             [s["learning_rate"] for s in slices],
             [s["regularization"] for s in slices],
             [s["regularization_rate"] for s in slices],

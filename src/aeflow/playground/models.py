@@ -5,21 +5,26 @@ As in the Playground (``src/nn.ts`` and ``src/playground.ts``): fixed input feat
 classification, whose sign is the class; linear for regression), weights initialised
 U(-0.5, 0.5) and biases 0.1.
 
-``PlaygroundNetworks`` holds R such networks of one shape (the slices: trials x seeds) as
-stacked weight tensors and evaluates them together with batched matrix products; each
-slice may have its own hidden activation (the activation is not part of the shape);
-``replica(k)`` gives slice k as a lone ``PlaygroundClassifier``.
+``PlaygroundNetworks`` holds R such networks of one shape (the slices: trials x seeds) and
+evaluates them together: where a ``PlaygroundClassifier`` has ``layers.<l>`` as an
+``nn.Linear``, it has a ``core.stacked.StackedLinear`` of R (so checkpoint keys read
+``network.layers.<l>.weight``: (R, out, in), ``network.layers.<l>.bias``: (R, out)), one
+batched matrix product per layer. Each slice may have its own hidden activation (the
+activation is not part of the shape); ``replica(k)`` gives slice k as a lone
+``PlaygroundClassifier``. ``build_networks`` makes the networks of a training module from
+its hyper-parameters, initial weights included.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 from torch import Tensor, nn
 
+from aeflow.core.stacked import StackedLinear, stacked_linear
 from aeflow.playground.settings import NetworkSpec
 
 FEATURE_MAPS: dict[str, Callable[[Tensor, Tensor], Tensor]] = {  # keys: settings.FEATURES
@@ -80,11 +85,12 @@ class PlaygroundClassifier(nn.Module):
 class PlaygroundNetworks(nn.Module):
     """R networks of one shape, computed together; ``forward``: (R, n, 2) -> (R, n).
 
-    Layer l holds ``weights[l]`` of shape (R, out, in) and ``biases[l]`` of shape (R, out):
-    slice r of every tensor is network r, and no operation mixes slices, so each network's
-    gradients are those it would get alone. ``activations`` gives slice r its own hidden
-    activation (default: ``spec.activation`` for all); consecutive slices with the same
-    one are activated by one call.
+    Layer l is ``layers[l]``, a ``StackedLinear`` with weight (R, out, in) and bias
+    (R, out) (``weights[l]`` and ``biases[l]``): slice r of every tensor is network r, and
+    no operation mixes slices, so each network's gradients are those it would get alone.
+    ``activations`` gives slice r its own hidden activation (default: ``spec.activation``
+    for all); consecutive slices with the same one are activated by one call. Zero-filled
+    (in ``dtype``) until ``initialise_``.
     """
 
     def __init__(
@@ -93,6 +99,7 @@ class PlaygroundNetworks(nn.Module):
         replicas: int,
         regression: bool = False,
         activations: list[str] | None = None,
+        dtype: torch.dtype | None = None,
     ) -> None:
         super().__init__()
         self.spec = spec
@@ -107,14 +114,20 @@ class PlaygroundNetworks(nn.Module):
         # (activation, number of consecutive slices) runs, in slice order.
         self._runs = [(name, len(list(run))) for name, run in itertools.groupby(self.activations)]
         self._runs_of: dict[tuple[int, ...], list[tuple[str, int]]] = {}  # of subsets
-        widths = layer_widths(spec)
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.zeros(replicas, following, width))
-            for width, following in itertools.pairwise(widths)
+        self.layers = nn.ModuleList(
+            StackedLinear(replicas, width, following, dtype=dtype)
+            for width, following in itertools.pairwise(layer_widths(spec))
         )
-        self.biases = nn.ParameterList(
-            nn.Parameter(torch.zeros(replicas, following)) for following in widths[1:]
-        )
+
+    @property
+    def weights(self) -> list[nn.Parameter]:
+        """Every layer's weight (R, out, in), first layer first: what is regularised."""
+        return [layer.weight for layer in self.layers]
+
+    @property
+    def biases(self) -> list[nn.Parameter]:
+        """Every layer's bias (R, out), first layer first."""
+        return [layer.bias for layer in self.layers]
 
     def forward(self, points: Tensor) -> Tensor:
         return self.from_features(features(points, self.spec.features))
@@ -123,14 +136,14 @@ class PlaygroundNetworks(nn.Module):
         """The networks on precomputed input features (R, n, F): training computes the
         fixed features of its points once, not at every step. With ``subset`` (indices of
         A networks), only those run, on (A, n, F) inputs; the others get no gradient."""
-        weights, biases, runs = list(self.weights), list(self.biases), self._runs
+        weights, biases, runs = self.weights, self.biases, self._runs
         if subset is not None:
             weights = [weight[subset] for weight in weights]
             biases = [bias[subset] for bias in biases]
             runs = self._subset_runs(subset)
         last = len(weights) - 1
         for index, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
-            hidden = torch.baddbmm(bias.unsqueeze(1), hidden, weight.transpose(1, 2))
+            hidden = stacked_linear(hidden, weight, bias)
             if index < last:
                 hidden = _activate(hidden, runs)
         output = hidden.squeeze(-1)
@@ -160,14 +173,31 @@ class PlaygroundNetworks(nn.Module):
 
     @torch.no_grad()
     def replica(self, r: int) -> PlaygroundClassifier:
-        """Network ``r`` as a lone module (a copy, on the CPU)."""
+        """Network ``r`` as a lone module (a copy, on the CPU, in the networks' dtype)."""
         spec = dataclasses.replace(self.spec, activation=self.activations[r])
-        network = PlaygroundClassifier(spec, self.regression)
-        for layer, weight, bias in zip(network.layers, self.weights, self.biases, strict=True):
-            layer.to(weight.dtype)
-            layer.weight.copy_(weight[r])
-            layer.bias.copy_(bias[r])
-        return network.cpu().eval()
+        with torch.device("meta"):  # nothing drawn: the weights are slice r's
+            network = PlaygroundClassifier(spec, self.regression)
+        state = {
+            name: tensor[r].detach().cpu().clone() for name, tensor in self.state_dict().items()
+        }
+        network.load_state_dict(state, assign=True)
+        return network.eval()
+
+
+def build_networks(hyper_parameters: Mapping) -> PlaygroundNetworks:
+    """The networks of a ``ClassifierModule`` with these hyper-parameters (``network``,
+    ``slices``, ``regression``, ``dtype``), initialised: what the module trains from, and
+    what a checkpoint's weights are loaded into (torch only)."""
+    spec = NetworkSpec(**hyper_parameters["network"])
+    slices = hyper_parameters["slices"]
+    networks = PlaygroundNetworks(
+        spec,
+        len(slices),
+        hyper_parameters["regression"],
+        [s.get("activation", spec.activation) for s in slices],
+        dtype=getattr(torch, hyper_parameters.get("dtype", "float32")),
+    )
+    return networks.initialise_([s["seed"] for s in slices])
 
 
 def _activate(hidden: Tensor, runs: list[tuple[str, int]]) -> Tensor:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-REGULARIZATIONS = ("none", "l1", "l2")
+from aeflow.playground.settings import REGULARIZATIONS
 
 
 class PlaygroundSGD(torch.optim.Optimizer):

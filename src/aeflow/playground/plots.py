@@ -242,38 +242,69 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def _value_colours(labels: Sequence[str]) -> list:
+    """One colour per swept value: an ordered scale for numbers (dark to light green,
+    stopping short of viridis' pale yellow), distinct colours for anything else."""
+    try:
+        [float(label) for label in labels]
+    except ValueError:
+        if len(labels) <= 10:
+            return list(plt.cm.tab10.colors[: len(labels)])
+    return list(plt.cm.viridis(np.linspace(0, 0.82, len(labels))))
+
+
 def sweep_curves_figure(
     sweeps: Mapping[str, list[tuple[str, pd.DataFrame]]],
 ) -> plt.Figure:
-    """One panel per sweep: test loss per epoch of each point (train loss dotted)."""
+    """One panel per sweep: test loss per epoch of each point (mean over seeds, solid),
+    training loss dotted; the spread over seeds as one bar per point at the last epoch
+    (lowest to highest seed's final test loss), side by side, so that no band hides
+    another."""
     columns = min(3, len(sweeps))
     rows = -(-len(sweeps) // columns)
     fig, axes = plt.subplots(
         rows,
         columns,
-        figsize=(4.4 * columns, 3.3 * rows),
+        figsize=(4.8 * columns, 3.6 * rows),
         layout="constrained",
         squeeze=False,
         sharey=True,
     )
     for ax, (sweep, curves) in zip(axes.flat, sweeps.items(), strict=False):
-        for (label, table), colour in zip(
-            curves, plt.cm.viridis(np.linspace(0, 0.9, len(curves))), strict=True
-        ):
-            mean_band(ax, table, "test_loss", colour, label)
-            mean = table.groupby("epoch")["train_loss"].mean()
-            ax.plot(mean.index, mean.to_numpy(), color=colour, linestyle=":", lw=0.9)
+        colours = _value_colours([label for label, _ in curves])
+        last = max(int(table["epoch"].max()) for _, table in curves)
+        step = 0.025 * last  # the bars stand side by side right of the last epoch
+        for k, ((label, table), colour) in enumerate(zip(curves, colours, strict=True)):
+            test = table.groupby("epoch")["test_loss"]
+            train = table.groupby("epoch")["train_loss"].mean()
+            ax.plot(test.mean().index, test.mean().to_numpy(), color=colour, lw=1.5, label=label)
+            ax.plot(train.index, train.to_numpy(), color=colour, linestyle=":", lw=1.0)
+            final = table[table["epoch"] == table["epoch"].max()]["test_loss"]
+            if final.size > 1:
+                x = last + step * (k + 1)
+                ax.vlines(x, final.min(), final.max(), color=colour, lw=2.2)
+                ax.plot(x, final.mean(), "o", color=colour, ms=3.5)
         ax.set_yscale("log")
         ax.set(title=sweep, xlabel="epoch")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(
-            fontsize="x-small", title="test (solid), train (dotted)", title_fontsize="x-small"
+            fontsize="x-small",
+            title="test (solid), train (dotted)",
+            title_fontsize="x-small",
+            ncols=2 if len(curves) > 4 else 1,
         )
     for ax in axes[:, 0]:
         ax.set_ylabel("loss (log)")
     for ax in list(axes.flat)[len(sweeps) :]:
         ax.set_axis_off()
-    fig.suptitle("Loss curves of every sweep point: mean over seeds, test with min-max band")
+    seeds = max(int(table["seed"].nunique()) for curves in sweeps.values() for _, table in curves)
+    spread = (
+        f"; bars right of the last epoch: lowest to highest final test loss of the {seeds} "
+        "seeds (dot: mean)"
+        if seeds > 1
+        else ""
+    )
+    fig.suptitle(f"Loss curves of every sweep point: mean over seeds{spread}")
     return fig
 
 

@@ -5,9 +5,10 @@ The baseline is one trial; each sweep (one key at a time, a grid, or a random se
 ``aeflow.core.sweeps``) makes one trial per point. A point whose settings equal those of an
 earlier trial (the baseline, or a point of another sweep) *is* that trial: it is trained
 once and shared. Every trial brings ``training.seeds`` replicas. Trials that can be trained
-together (same ``PlaygroundSpec.batch_key``) form *batches* of at most
-``playground.batch_trials`` trials, one job each, named after their first trial.
-Everything is computed once per config (``_plan``): planning a 1,000-trial grid is cheap.
+together (same ``PlaygroundSpec.chunk_key``) form *chunks* of at most
+``playground.trials_per_chunk`` trials, one job each, named after their first trial
+(``aeflow.core.planner``). Everything is computed once per config (``_plan``): planning a
+1,000-trial grid is cheap.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from itertools import pairwise
 from typing import Any
 
 from aeflow.core.config import NAME, key_path
+from aeflow.core.planner import SEPARATOR, TrialPlan, chunk_trials, named_points, plan_trials
 from aeflow.core.resources import Work
 from aeflow.core.sweeps import (
     SLUG,
@@ -29,7 +31,6 @@ from aeflow.core.sweeps import (
     apply,
     assignments,
     point_label,
-    point_slugs,
     spec_errors,
     sweep_form,
     sweep_keys,
@@ -41,10 +42,8 @@ from aeflow.playground.settings import PlaygroundSpec
 __all__ = ["SLUG", "SLUG_MAX", "value_slug"]  # re-exported: trial names are built from them
 Config = dict[str, Any]
 BASELINE = "baseline"
-SEPARATOR = "-"  # sweep names cannot contain it: run names never collide
 # Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
 TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
-DEFAULT_BATCH_TRIALS = 32
 
 
 def enabled(config: Config) -> bool:
@@ -70,7 +69,7 @@ def value_label(value: Any) -> str:
 
 
 def _sweeps(config: Config) -> dict:
-    return config.get("playground", {}).get("sweeps", {})
+    return config["playground"]["sweeps"] if "playground" in config else {}
 
 
 def baseline_settings(config: Config) -> dict:
@@ -103,45 +102,38 @@ class SweepPoint:
 
 @dataclass(frozen=True)
 class Plan:
-    settings: dict[str, dict]  # trial -> effective settings, baseline first
+    trials: TrialPlan  # trial -> effective settings (baseline first), the chunks
     points: dict[str, list[SweepPoint]]  # sweep -> its points, in order
-    batches: dict[str, list[str]]  # batch name -> its trials
-    batch_of: dict[str, str]  # trial -> batch name
 
 
-def _key(settings: dict) -> str:
-    return json.dumps(settings, sort_keys=True)
+def _chunk_key(settings: dict) -> tuple:
+    return PlaygroundSpec.from_params(settings).chunk_key()
 
 
 @functools.lru_cache(maxsize=8)
 def _plan_of(playground_json: str) -> Plan:
     playground = json.loads(playground_json)
     baseline = baseline_settings({"playground": playground})
-    settings = {BASELINE: effective_settings(baseline)}
-    trial_of = {_key(settings[BASELINE]): BASELINE}
-    points: dict[str, list[SweepPoint]] = {}
-    for sweep, spec in playground.get("sweeps", {}).items():
-        form = sweep_form(spec)
-        drawn = assignments(spec)
-        points[sweep] = []
-        for assignment, slug in zip(drawn, point_slugs(spec, drawn), strict=True):
-            effective = effective_settings(apply(baseline, assignment))
-            run = trial_of.setdefault(_key(effective), f"{sweep}{SEPARATOR}{slug}")
-            settings.setdefault(run, effective)
-            label = point_label(assignment, value_label)
-            points[sweep].append(SweepPoint(sweep, form, assignment, label, run))
-    groups: dict[tuple, list[str]] = {}
-    for run, run_settings_ in settings.items():
-        spec = PlaygroundSpec.from_params(run_settings_)
-        groups.setdefault(spec.batch_key(), []).append(run)
-    size = playground.get("batch_trials", DEFAULT_BATCH_TRIALS)
-    batches = {}
-    for trials in groups.values():
-        for start in range(0, len(trials), size):
-            chunk = trials[start : start + size]
-            batches[chunk[0]] = chunk
-    batch_of = {trial: batch for batch, trials in batches.items() for trial in trials}
-    return Plan(settings, points, batches, batch_of)
+    candidates = [(BASELINE, effective_settings(baseline))]
+    named = {sweep: named_points(sweep, spec) for sweep, spec in playground["sweeps"].items()}
+    for points in named.values():
+        candidates += [(name, effective_settings(apply(baseline, a))) for name, a in points]
+    plan = plan_trials(candidates, _chunk_key, playground["trials_per_chunk"])
+    trials = iter(plan.trial_of[1:])
+    points = {
+        sweep: [
+            SweepPoint(
+                sweep,
+                sweep_form(playground["sweeps"][sweep]),
+                assignment,
+                point_label(assignment, value_label),
+                next(trials),
+            )
+            for _, assignment in drawn
+        ]
+        for sweep, drawn in named.items()
+    }
+    return Plan(plan, points)
 
 
 def _plan(config: Config) -> Plan:
@@ -160,13 +152,13 @@ def playground_runs(config: Config) -> list[str]:
     """Every Playground trial: the baseline first, then each new sweep point once."""
     if not enabled(config):
         return []
-    return list(_plan(config).settings)
+    return list(_plan(config).trials.settings)
 
 
 def run_settings(config: Config, run: str) -> dict:
     """Effective settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
     try:
-        return copy.deepcopy(_plan(config).settings[run])
+        return copy.deepcopy(_plan(config).trials.settings[run])
     except KeyError:
         raise KeyError(f"unknown playground run {run!r}") from None
 
@@ -206,11 +198,11 @@ def sweep_trials(config: Config, sweep: str) -> list[dict]:
     return [{"trial": p.run, **p.assignment} for p in sweep_points(config)[sweep]]
 
 
-def mapped_trials(config: Config, batch: str) -> list[str]:
-    """The trials of ``batch`` whose data and output maps the figures draw: the baseline
+def mapped_trials(config: Config, chunk: str) -> list[str]:
+    """The trials of ``chunk`` whose data and output maps the figures draw: the baseline
     and the points of one-at-a-time sweeps (grid and random sweeps get numbers only)."""
     drawn = {BASELINE} | {record["run"] for record in sweep_table(config)}
-    return [trial for trial in trial_batches(config)[batch] if trial in drawn]
+    return [trial for trial in trial_chunks(config)[chunk] if trial in drawn]
 
 
 def regularization_runs(config: Config) -> list[tuple[str, str]]:
@@ -224,36 +216,33 @@ def regularization_runs(config: Config) -> list[tuple[str, str]]:
     return found or [(BASELINE, BASELINE)]
 
 
-def trial_batches(config: Config) -> dict[str, list[str]]:
-    """batch name -> its trials, in config order. Trials of one batch share the network
-    shape, problem, set sizes and schedule; a batch is named after its first trial, so
-    adding a trial to the end of a group reruns only that group's last batch."""
+def trial_chunks(config: Config) -> dict[str, list[str]]:
+    """chunk name -> its trials, in config order. Trials of one chunk share the network
+    shape, problem and schedule; a chunk is named after its first trial, so adding a trial
+    to the end of a group reruns only that group's last chunk."""
     if not enabled(config):
         return {}
-    return _plan(config).batches
+    return _plan(config).trials.chunks
 
 
-def batch_of(config: Config, trial: str) -> str:
-    """The batch that trains ``trial``."""
+def chunk_of(config: Config, trial: str) -> str:
+    """The chunk that trains ``trial``."""
     try:
-        return _plan(config).batch_of[trial]
+        return _plan(config).trials.chunk_of[trial]
     except KeyError:
         raise KeyError(f"unknown playground trial {trial!r}") from None
 
 
-def batch_settings(config: Config, batch: str) -> list[dict]:
-    """What a batch job trains: per trial, its name and effective settings."""
-    return [
-        {"trial": trial, "settings": run_settings(config, trial)}
-        for trial in trial_batches(config)[batch]
-    ]
+def chunk_settings(config: Config, chunk: str) -> list[dict]:
+    """What a chunk's job trains: per trial, its name and effective settings."""
+    return chunk_trials(_plan(config).trials, chunk)
 
 
-def batch_work(config: Config, batch: str) -> Work:
-    """The work of one batch job, for sizing its cluster resources: per trial its
+def chunk_work(config: Config, chunk: str) -> Work:
+    """The work of one chunk's job, for sizing its cluster resources: per trial its
     optimiser steps, its network's weights and biases, and its seeds."""
     networks = []
-    for trial in batch_settings(config, batch):
+    for trial in chunk_settings(config, chunk):
         spec = PlaygroundSpec.from_params(trial["settings"])
         widths = [len(spec.network.features), *spec.network.hidden, 1]
         parameters = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))

@@ -112,7 +112,7 @@ class PlaygroundSpec:
                 "points: the weights would never be updated"
             )
 
-    def batch_key(self) -> tuple:
+    def chunk_key(self) -> tuple:
         """What trials trained together in one job must share: the network's shape (input
         features and hidden widths), the problem type and the schedule. Data set, its size,
         noise and train ratio, the data seed, the hidden activation, learning rate,

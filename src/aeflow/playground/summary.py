@@ -15,14 +15,12 @@ import pandas as pd
 
 from aeflow.core.claims import RULE, Contrast, Spread, contrast_texts
 from aeflow.core.report import Section
-from aeflow.core.sweep_tables import point_text, search_sentence, trials_table
+from aeflow.core.sweep_tables import BEST_SHOWN, point_text, search_sentence, trials_table
 from aeflow.core.tables import Table, read_stacked
 from aeflow.playground.link import playground_url
 from aeflow.playground.metrics import METRICS, NEAR_ZERO
 from aeflow.playground.runs import BASELINE, describe
 from aeflow.playground.tables import METRICS as METRICS_TABLE
-
-BEST_SHOWN = 5  # rows per grid or random sweep in the summary: its best trials
 
 
 def trial_statistics(per_seed: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +69,7 @@ def summary_table(
     )
 
 
-def read_batches(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFrame:
+def read_chunks(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFrame:
     """The ``table`` files of several batch jobs as one, each checked against its contract."""
     return read_stacked(paths, table)
 
@@ -88,7 +86,7 @@ def summarise(
     observations, from the batches' metrics. ``sweeps``: sweep -> ``runs.sweep_trials``;
     ``searches``: the grid and random sweeps among them; ``settings``: trial -> its
     effective settings (for the links and descriptions)."""
-    metrics = read_batches(metric_paths)
+    metrics = read_chunks(metric_paths)
     per_seed = (
         metrics[metrics["trial"].isin(trials)]
         .assign(order=lambda t: t["trial"].map({trial: i for i, trial in enumerate(trials)}))

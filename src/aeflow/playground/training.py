@@ -1,6 +1,6 @@
 """Playground trainings through Lightning, many at once, and the tables they leave behind.
 
-A *batch* is a list of trials that share ``PlaygroundSpec.batch_key`` (network shape,
+A *chunk* is a list of trials that share ``PlaygroundSpec.chunk_key`` (network shape,
 problem, schedule); each trial brings ``fit.seeds`` replicas. All their networks (the
 slices) are trained together by one ``ClassifierModule``; every slice learns exactly as it
 would alone, whatever its activation and the sizes of its training and test sets.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from aeflow.core.curves import curve_table, warn_divergence
 from aeflow.core.modules import count_parameters
 from aeflow.playground.data import DOMAIN, make_points
 from aeflow.playground.metrics import network_metrics
@@ -95,7 +96,7 @@ def weight_table(network: PlaygroundNetworks, dead: list[torch.Tensor], r: int) 
     return pd.concat(frames, ignore_index=True)
 
 
-def train_batch(
+def train_chunk(
     trials: list[tuple[str, PlaygroundSpec]],
     run_name: str,
     checkpoint: str | os.PathLike[str] | None = None,
@@ -111,18 +112,19 @@ def train_batch(
     from aeflow.playground.schedule import PlaygroundSchedule
 
     first = trials[0][1]
-    mixed = [name for name, spec in trials if spec.batch_key() != first.batch_key()]
+    mixed = [name for name, spec in trials if spec.chunk_key() != first.chunk_key()]
     if mixed:
         raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
-    dtype = torch.float64 if precision.startswith("64") else torch.float32
+    dtype_name = "float64" if precision.startswith("64") else "float32"
+    dtype = getattr(torch, dtype_name)
     slices = slice_table(trials)
     data = {name: make_points(spec.data) for name, spec in trials}
     tables = [data[s["trial"]] for s in slices]
     (train, train_sizes), (test, test_sizes) = (_stack(tables, s, dtype) for s in ("train", "test"))
-    module = ClassifierModule(first.network.to_dict(), slices, first.regression, run_name)
-    if dtype != torch.float32:
-        # Initialised in float64 from the start, not float32 values widened by Lightning.
-        module.network.to(dtype).initialise_([s["seed"] for s in slices])
+    # In float64, initialised so from the start, not float32 values widened by Lightning.
+    module = ClassifierModule(
+        first.network.to_dict(), slices, first.regression, run_name, dtype_name
+    )
     module.attach_data(train, test, train_sizes, test_sizes)
     schedule = PlaygroundSchedule(
         module.train_set,
@@ -154,25 +156,13 @@ def train_batch(
         precision=precision,
     )
     network = module.network.cpu()
-    losses = torch.stack(module.epoch_losses).cpu().double().numpy()  # (E + 1, R, 2)
-    _warn_divergence(losses, slices, run_name)
-    dead = [mask.cpu() for mask in module.dead_links]
+    per_epoch = torch.stack(module.epoch_losses).cpu()  # (E + 1, R, 2)
     names = [s["trial"] for s in slices]
     seeds = [s["seed"] for s in slices]
-    epochs = np.arange(losses.shape[0])
-    curves = pd.concat(
-        pd.DataFrame(
-            {
-                "trial": names[r],
-                "seed": seeds[r],
-                "epoch": epochs,
-                "examples_seen": epochs * train_sizes[r],
-                "train_loss": losses[:, r, 0],
-                "test_loss": losses[:, r, 1],
-            }
-        )
-        for r in range(len(slices))
-    ).reset_index(drop=True)
+    warn_divergence(log, run_name, per_epoch, names, seeds)
+    dead = [mask.cpu() for mask in module.dead_links]
+    curves = curve_table(per_epoch, train_sizes, {"trial": names, "seed": seeds})
+    epochs = len(per_epoch)
     with torch.no_grad():
         inputs, sizes = _stack(tables, None, dtype)
         padded_outputs = network(inputs[..., :2]).double().numpy()
@@ -215,7 +205,7 @@ def train_batch(
                 "trial": names[r],
                 "seed": seeds[r],
                 **network_metrics(
-                    curves.iloc[r * len(epochs) : (r + 1) * len(epochs)],
+                    curves.iloc[r * epochs : (r + 1) * epochs],
                     tables[r].assign(output=outputs[r]),
                     weight_tables[r],
                 ),
@@ -228,7 +218,7 @@ def train_batch(
         run_name,
         outcome.seconds,
         outcome.global_step,
-        np.array2string(losses[-1, :, 1], precision=4),
+        np.array2string(per_epoch[-1, :, 1].double().numpy(), precision=4),
     )
     return BatchResult(
         curves, metrics, points, boundary, weights, outcome.seconds, outcome.global_step
@@ -246,17 +236,3 @@ def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns]
-
-
-def _warn_divergence(losses: np.ndarray, slices: list[dict], run_name: str) -> None:
-    """Name every network whose loss stopped being finite, and the epoch it happened."""
-    broken = ~np.isfinite(losses).all(axis=2)  # (E + 1, R)
-    for r in np.flatnonzero(broken.any(axis=0)):
-        log.warning(
-            "%s: trial %r seed %d diverged: loss not finite from epoch %d on (lower its "
-            "learning_rate)",
-            run_name,
-            slices[r]["trial"],
-            slices[r]["seed"],
-            int(broken[:, r].argmax()),
-        )

@@ -1,9 +1,10 @@
-"""In-memory mini-batches of a tensor: what a DataLoader over a TensorDataset yields,
-without its per-batch collate overhead (which dominates for 2-D points)."""
+"""The autoencoder part's loader: in-memory mini-batches of a tensor, what a DataLoader over
+a TensorDataset yields without its per-batch collate overhead (which dominates for 2-D
+points), one shuffled order per seed replica, stacked over replicas."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import torch
 
@@ -55,18 +56,20 @@ class ShuffledBatches:
             yield self.data[order[start : start + self.batch_size]]
 
 
-class EpochBatches:
-    """Iterable with one item per epoch: the list of that epoch's mini-batches.
+class ReplicaEpochBatches:
+    """One item per epoch: that epoch's mini-batches, each stacked over replicas (R, B, d),
+    what ``AutoencoderModule`` takes (one optimiser step per mini-batch).
 
-    Feeds ``AutoencoderModule``, which steps the optimiser once per mini-batch; the batch
-    order is exactly that of the wrapped ``ShuffledBatches``.
+    Every replica shuffles with its own generator, in the order a lone training with the
+    same seed would see.
     """
 
-    def __init__(self, batches: ShuffledBatches) -> None:
-        self.batches = batches
+    def __init__(self, per_replica: Sequence[ShuffledBatches]) -> None:
+        self.per_replica = list(per_replica)
 
     def __len__(self) -> int:
         return 1
 
     def __iter__(self) -> Iterator[list[torch.Tensor]]:
-        yield list(self.batches)
+        epochs = [list(batches) for batches in self.per_replica]
+        yield [torch.stack(step) for step in zip(*epochs, strict=True)]
