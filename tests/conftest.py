@@ -24,8 +24,12 @@ def tiny_config() -> dict:
     config = default_config()
     config["data"].update(n_train=24, n_test=40)
     config["training"].update(epochs=3, seeds=2)
-    # Two widths: one trained, one (ae2's own [50, 50]) reused from the ae2 training.
-    config["capacity"]["widths"] = [8, 50]
+    # Two widths at two training-set sizes (the whole 24 points and the first 12), each
+    # recorded every 2 of its 6 epochs, a stopping window of 2 records.
+    capacity = config["capacity"]
+    capacity.update(widths=[8, 50], n_train=["all", 12], record_every=2)
+    capacity["training"]["epochs"] = 6
+    capacity["stopping"]["window"] = 4
     config["decoder_sweep"]["n_points"] = 16
     config["figures"]["dpi"] = 50
     # The playground part is shrunk too, but off: its own tests switch it on.

@@ -173,7 +173,7 @@ def test_when_no_seed_trained_all_are_compared_and_none_is_said_to_be_left_out()
     assert comparison.seeds == 5
     assert "left out (did not train)" not in text
     assert text.endswith(
-        "lower in 5 of 5 seeds); none left out: in all 5 one run or both did not train"
+        "lower in 5 of 5 seeds); none left out: each seed has a run that did not train"
     )
     # No flags at all: nothing is added.
     ((_, plain),) = contrast_texts([Contrast("x", "y", "MSE", AE2, AE1)])

@@ -48,14 +48,23 @@ def test_failed_seeds_follow_the_rule():
 
 
 def test_the_capacity_figure_leaves_failed_seeds_out_of_the_mean_and_marks_them():
-    curves = {5: _curves({0: 0.1, 1: 0.3, 2: 0.95}), 50: _curves({0: 0.05, 1: 0.07, 2: 0.06})}
-    fig = capacity_figure(curves, {5: 40, 50: 2700}, "ae1", failed={5: {2}, 50: set()})
-    final = fig.axes[0]
+    curves = {
+        (100, 5): _curves({0: 0.1, 1: 0.3, 2: 0.95}),
+        (100, 50): _curves({0: 0.05, 1: 0.07, 2: 0.06}),
+    }
+    failed = {(100, 5): {2}, (100, 50): set()}
+    fig = capacity_figure(curves, {5: 40, 50: 2700}, "ae1", failed=failed, cap=4)
+    final, history = fig.axes[0], fig.axes[1]
     train_line = next(line for line in final.get_lines() if "training set" in line.get_label())
     assert train_line.get_ydata()[0] == pytest.approx(0.2)  # mean of 0.1 and 0.3 only
     crosses = [c for c in final.collections if isinstance(c, PathCollection)]
     assert {round(float(c.get_offsets()[0, 1]), 3) for c in crosses} == {0.95, 1.425}
     assert any("did not train" in t.get_text() for t in final.get_legend().get_texts())
+    # The training curves: the failed seed drawn apart (dotted), out of w=5's mean.
+    labels = [line.get_label() for line in history.get_lines()]
+    assert "w=5: seed 2 did not train (dotted)" in labels
+    mean = next(line for line in history.get_lines() if line.get_label() == "w=5")
+    assert mean.get_ydata()[-1] == pytest.approx(0.2)
 
 
 def test_the_loss_curves_figure_draws_a_failed_seed_apart():

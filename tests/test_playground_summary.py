@@ -7,9 +7,11 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PolyCollection
 
 from aeflow.core.report import Section
-from aeflow.playground.plots import sweeps_figure
+from aeflow.playground.plots import sweep_curves_figure, sweeps_figure
 from aeflow.playground.summary import observations, summary_table, trial_statistics
 
 # Test loss per seed (5 seeds) of a default run's learning-rate sweep: 0.1 is the baseline.
@@ -124,3 +126,37 @@ def _baseline():
             "seeds": 5,
         },
     }
+
+
+def test_the_loss_curves_figure_draws_no_bands_that_hide_each_other():
+    # Three values of one sweep, 3 seeds each: one colour per value, the spread over seeds
+    # as one bar per value beside the last epoch, not as overlapping filled bands.
+    def curves(scale):
+        epochs = np.arange(11)
+        return pd.concat(
+            pd.DataFrame(
+                {
+                    "epoch": epochs,
+                    "seed": seed,
+                    "train_loss": scale * (1 + seed) * np.exp(-epochs / 5),
+                    "test_loss": scale * (1.2 + seed) * np.exp(-epochs / 5),
+                }
+            )
+            for seed in range(3)
+        )
+
+    fig = sweep_curves_figure({"rate": [("0.01", curves(1)), ("0.1", curves(2)), ("1", curves(3))]})
+    ax = fig.axes[0]
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # no bands
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(bars) == 3
+    # Each bar spans the lowest to the highest seed's final test loss, right of epoch 10.
+    segments = [bar.get_segments()[0] for bar in bars]
+    assert all(segment[0, 0] > 10 for segment in segments)
+    assert sorted({round(s[0, 0], 6) for s in segments}) == sorted(s[0, 0] for s in segments)
+    final = np.exp(-2.0) * np.array([1.2, 3.2])
+    assert segments[0][:, 1] == pytest.approx(final)
+    named = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert [line.get_label() for line in named] == ["0.01", "0.1", "1"]
+    assert len({tuple(line.get_color()) for line in named}) == 3
+    assert "lowest to highest final test loss of the 3 seeds" in fig._suptitle.get_text()

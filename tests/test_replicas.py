@@ -5,7 +5,7 @@ the seed count, and initial weights come from per-seed generators, not the globa
 import pytest
 import torch
 
-from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.data import make_replica_samples, make_samples
 from aeflow.autoencoder.models import Autoencoder, StackedAutoencoder, init_autoencoder
 from aeflow.autoencoder.replicas import GroupedAutoencoders, build_autoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
@@ -45,6 +45,36 @@ def test_each_replica_equals_a_lone_training_with_its_seed(points, optimizer):
             assert torch.equal(together.initial_states[k][name], value)
         for name, value in alone.final_state.items():
             assert torch.allclose(together.final_states[k][name], value, atol=1e-6)
+
+
+def test_with_a_sample_per_replica_each_replica_equals_a_lone_training_on_its_sample():
+    """data.per_replica_samples: replica k of a stacked training (training seed k, data
+    sample k) is a lone training with seed k on sample k, evaluation sets included."""
+    samples = make_replica_samples(24, 10, (-2.0, 2.0), (-1.0, 1.0), seed=0, samples=3)
+
+    def split(name: str) -> torch.Tensor:
+        parts = [part for _, part in samples[samples["split"] == name].groupby("sample")]
+        return torch.stack([torch.tensor(p[["x", "y"]].to_numpy()).float() for p in parts])
+
+    train, test = split("train"), split("test")
+    spec, common = ModelSpec(hidden=(8,)), {"epochs": 4, "learning_rate": 0.01, "batch_size": 6}
+    together = train_replicas(
+        spec, train, TrainingSpec(seed=0, seeds=3, **common), "samples", held_out=test
+    )
+    for k in range(3):
+        alone = train_replicas(
+            spec, train[k], TrainingSpec(seed=k, **common), f"sample {k}", held_out=test[k]
+        )
+        replica = together.losses[together.losses["seed"] == k].reset_index(drop=True)
+        assert (replica["loss"] - alone.losses["loss"]).abs().max() < 1e-6
+        curve = together.curves[together.curves["seed"] == k].reset_index(drop=True)
+        for column in ("train_loss", "test_loss"):
+            assert (curve[column] - alone.curves[column]).abs().max() < 1e-6
+        for name, value in alone.final_state.items():
+            assert torch.allclose(together.final_states[k][name], value, atol=1e-6)
+    # The samples differ, so do the replicas' whole-set losses at the start.
+    first = together.curves[together.curves["epoch"] == 0]["train_loss"]
+    assert first.nunique() == 3
 
 
 def test_replicas_differ_from_each_other(points):

@@ -133,9 +133,9 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(finished_workflow, 
     train_logs = [p for p in slurm_logs if "rule_train" in p.parts]
     assert len(train_logs) == 6
     # make_data, 6 trainings (3 variants, 3 optimiser runs of part h), the retraining, the
-    # capacity training of width 8 (width 50 is ae2's own) and one group job for all the
+    # 4 capacity trainings (2 widths at 2 training-set sizes) and one group job for all the
     # analyses.
-    assert len(submitted) == 10
+    assert len(submitted) == 13
     assert {p.stem for p in slurm_logs} <= set(submitted)
     # Figures and the summary are localrules: no SLURM job of theirs.
     assert not [p for p in slurm_logs if any(part.startswith("rule_plot") for part in p.parts)]

@@ -144,12 +144,65 @@ def _retrained(swaps):
     ]
 
 
-def _capacity():
-    return [
-        *_rows("ae2-w5", "capacity", [0.30, 0.35, 0.32], [0.20, 0.22, 0.21], width=5),
-        *_rows("ae2-w50", "capacity", [0.12, 0.13, 0.12], [0.03, 0.03, 0.04], width=50),
-        *_rows("ae2-w400", "capacity", [0.16, 0.17, 0.18], [0.01, 0.01, 0.02], width=400),
+CAPACITY_PROTOCOL = {
+    "n_train": 100,
+    "optimizer": "adam",
+    "learning_rate": 0.003,
+    "batch_size": 100,
+    "epochs": 4000,
+    "schedule": "cosine",
+    "record_every": 10,
+    "stop_window": 500,
+    "stop_tolerance": 0.01,
+    "constant_mse": 0.85,
+    "pca_optimum_mse": 0.15,
+    "pca_fit_test_mse": 0.14,
+}
+
+
+def _capacity(n_train=100):
+    """Part (e) on n_train points: w=400 memorises (training MSE at most 0.1% of the
+    constant reconstruction's 0.85), w=5 and w=50 do not; w=50 is best held out."""
+    protocol = {**CAPACITY_PROTOCOL, "n_train": n_train}
+    rows = [
+        *_rows(
+            f"ae2-w5-n{n_train}",
+            "capacity",
+            [0.30, 0.35, 0.32],
+            [0.20, 0.22, 0.21],
+            width=5,
+            best_test_mse=[0.29, 0.33, 0.31],
+            best_test_epoch=[3000, 2500, 3300],
+            stop_epoch=3320,
+            **protocol,
+        ),
+        *_rows(
+            f"ae2-w50-n{n_train}",
+            "capacity",
+            [0.12, 0.13, 0.12],
+            [0.03, 0.03, 0.04],
+            width=50,
+            best_test_mse=[0.11, 0.12, 0.11],
+            best_test_epoch=[400, 500, 450],
+            stop_epoch=4000,
+            **protocol,
+        ),
+        *_rows(
+            f"ae2-w400-n{n_train}",
+            "capacity",
+            [0.16, 0.17, 0.18],
+            [0.0005, 0.0004, 0.0006],
+            width=400,
+            best_test_mse=[0.12, 0.125, 0.13],
+            best_test_epoch=[300, 350, 320],
+            stop_epoch=4000,
+            **protocol,
+        ),
     ]
+    for row in rows:
+        width = row["width"]
+        row.update(parameters=2 * width**2 + 10 * width + 3, label=f"ae2, hidden [{width}]")
+    return rows
 
 
 @pytest.fixture
@@ -294,24 +347,131 @@ def test_part_h_leaves_out_seeds_that_did_not_train(rows):
     assert "lower in 2 of 2 seeds); 1 seed left out (did not train)." in notes
 
 
+def test_a_run_where_no_seed_trained_is_compared_as_measured_and_says_so(rows):
+    for row in rows:
+        row["constant_mse"] = 1.0
+        if row["model"] == "ae1":
+            row["train_mse"] = 0.95  # every seed above 90% of the constant's 1.0
+    notes = _texts(observations(per_seed_table(rows)))
+    assert (
+        "ae1: 3 of 3 seeds did not train; its comparisons keep them all, as leaving them out "
+        "would leave none." in notes
+    )
+    assert "ae2 < ae1 in held-out MSE by 0.11" in notes
+    assert "none left out: each seed has a run that did not train" in notes
+    assert "seeds left out (did not train)" not in notes
+
+
+def test_a_level_reached_before_training_says_so(rows):
+    for row in rows:
+        if row["role"] == "optimizer run":
+            row["examples_to_level"] = row["updates_to_level"] = 0
+    notes = _texts(observations(per_seed_table(rows)))
+    assert (
+        '"GD" reaches 1.1x the worst run\'s mean loss at 96,000 examples in 3 of 3 seeds, from '
+        "the start: its untrained loss is already below the level." in notes
+    )
+
+
 def test_capacity_observation_is_computed_from_the_numbers(notes):
     assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=50." in notes
-    assert "w=400 < w=5 in training MSE by 0.2" in notes
     assert "w=50 < w=400 in held-out MSE by 0.047" in notes
+    # How the runs trained and stopped, which widths memorise (by the stated threshold).
+    assert (
+        "ae2 at hidden [w, w] on the first 100 training points: adam, lr 0.003 (cosine), "
+        "batch 100, at most 4000 epochs; stops once every seed's best training MSE improved "
+        "by less than 1% over 500 epochs. MSEs recorded every 10 epochs." in notes
+    )
+    assert (
+        "Stopped on the rule (every seed plateaued), epoch: w=5 at 3320; at the cap (4000): "
+        "w=50, w=400." in notes
+    )
+    assert (
+        "Memorised (training MSE <= 0.1% of the constant reconstruction's, here 0.00085) in "
+        "every seed that trained: w=400; in none: w=5, w=50." in notes
+    )
+    # At the memorising width: against the linear code of its points and its best epoch.
+    assert "PCA of its points < w=400 in held-out MSE by 0.03" in notes
+    assert "w=400 at its best epoch < w=400 at the end in held-out MSE by 0.045" in notes
+    assert (
+        "Sheet's claim ('memorises and stops generalising'): yes. w=400 memorises, and its "
+        "held-out MSE is higher than at w=50, the best width that memorises in no seed "
+        "(resolved, above)." in notes
+    )
+
+
+def _capacity_notes(change):
+    rows = _capacity()
+    for row in rows:
+        change(row)
+    return _texts(observations(per_seed_table(rows)))
+
+
+def test_the_capacity_claim_is_answered_no_when_the_memorising_width_generalises_best():
+    def better(row):
+        if row["width"] == 400:  # 0.03 below w=50's 0.12, 0.13, 0.12 in every seed
+            row["test_mse"] = [0.09, 0.10, 0.09][row["seed"]]
+            row["best_test_mse"] = row["test_mse"] - 0.005
+
+    notes = _capacity_notes(better)
+    assert "Held-out MSE is lowest by the mean (of seeds that trained) at w=400." in notes
+    assert "claim ('memorises and stops generalising'): no. w=400 memorises, yet its" in notes
+
+
+def test_the_capacity_claim_is_not_tested_where_no_width_memorises():
+    def underfit(row):
+        row["train_mse"] = max(row["train_mse"], 0.01)
+
+    notes = _capacity_notes(underfit)
+    assert "in every seed that trained: no width; in none: w=5, w=50, w=400." in notes
+    assert (
+        "Sheet's claim ('memorises and stops generalising'): not tested; no width memorised "
+        "in every seed that trained, within 4000 epochs." in notes
+    )
+
+
+def test_each_training_set_size_is_a_section_of_its_own():
+    rows = _capacity(100) + _capacity(20)
+    for row in rows:
+        if row["n_train"] == 20:
+            row["train_mse"] = 0.0001  # every width memorises 20 points
+    sections = observations(per_seed_table(rows))
+    titles = [s.title for s in sections if s.title.startswith("Part (e)")]
+    assert titles == [
+        "Part (e): capacity, hidden [w, w], 100 training points",
+        "Part (e): capacity, hidden [w, w], 20 training points",
+    ]
+    small = _texts(sections[-1:])
+    assert "on the first 20 training points" in small
+    assert "claim ('memorises and stops generalising'): not tested against width" in small
+    table = sections[-1].table.set_index("run")
+    assert list(table.columns) == [
+        "parameters",
+        "seeds",
+        "training MSE",
+        "held-out MSE",
+        "best held-out MSE",
+        "its epoch",
+        "memorised",
+        "stopped at epoch",
+    ]
+    assert table.loc["w=50", "memorised"] == "3 of 3"
+    assert table.loc["w=50", "its epoch"] == "450 ± 41"
+    assert table.loc["w=5", "stopped at epoch"] == 3320
 
 
 def test_a_replica_that_did_not_train_is_named_and_left_out(rows):
     for row in rows:
         row["constant_mse"] = 0.85
-        if row["model"] == "ae2-w5" and row["seed"] == 2:
+        if row["model"] == "ae2-w5-n100" and row["seed"] == 2:
             row["train_mse"], row["test_mse"] = 0.853, 0.84
     sections = observations(per_seed_table(rows))
     notes = _texts(sections)
     assert "w=5: 1 of 3 seeds did not train (final training MSE 0.853); left out" in notes
     # Its seed pair is dropped from w=5's comparisons: 2 seeds remain.
     assert (
-        "not resolved: w=400 vs w=5 in training MSE differ by 0.2 (adjusted 95% CI -0.18 to "
-        "0.58; w=400 lower in 2 of 2 seeds); 1 seed left out (did not train)." in notes
+        "not resolved: w=50 vs w=5 in held-out MSE differ by 0.2 (adjusted 95% CI -0.054 to "
+        "0.45; w=50 lower in 2 of 2 seeds); 1 seed left out (did not train)." in notes
     )
     capacity = sections[-1].table.set_index("run")
     assert capacity.loc["w=5", "did not train"] == 1
@@ -324,7 +484,7 @@ def test_observations_change_when_the_numbers_do(rows):
             row["pca_ratio"] = 1.5
         if row["role"] == "retrained":
             row["order_swap_fraction"] = 0.3
-        if row["model"] == "ae2-w400":  # now as good as w=50 in one seed
+        if row["model"] == "ae2-w400-n100":  # now as good as w=50 in one seed
             row["test_mse"] = {0: 0.11, 1: 0.17, 2: 0.18}[row["seed"]]
     notes = _texts(observations(per_seed_table(rows)))
     assert "pca stays more than 5% above the training set's rank-1 optimum in 3 of 3" in notes
@@ -375,9 +535,9 @@ def test_summary_table_gives_mean_std_and_range_of_every_number(rows):
     sgd = table[table["model"] == "ae2-sgd"].iloc[0]
     assert sgd["noise_ratio_min"] == 40.0 and sgd["examples_to_level_max"] == 3100
     assert table.set_index("model")["width"].dropna().to_dict() == {
-        "ae2-w5": 5,
-        "ae2-w50": 50,
-        "ae2-w400": 400,
+        "ae2-w5-n100": 5,
+        "ae2-w50-n100": 50,
+        "ae2-w400-n100": 400,
     }
     per_seed = per_seed_table(rows)
     assert len(per_seed) == len(rows) and per_seed["seed"].tolist()[:3] == SEEDS
@@ -402,6 +562,15 @@ def test_pages_show_a_compact_table_and_the_full_one_collapsed(rows):
     # The HTML keeps every column, collapsed.
     assert "<details>" in page and "order_swap_fraction_std" in page
     assert all(html.escape(n) in page for s in sections for n in s.notes)
+
+
+def test_header_says_what_the_replicas_vary(rows):
+    per_seed = per_seed_table(rows)
+    one, own = header(per_seed)[0], header(per_seed, samples=3)[0]
+    assert header(per_seed, samples=1) == header(per_seed)
+    assert "data sample is one draw" in one and "data seed" not in one
+    assert "the data sample (data seed + k)" in own and "one draw" not in own
+    assert "initial weights" in own and "batch order" in own
 
 
 def _curve(per_epoch, epochs, rate, seed=0):

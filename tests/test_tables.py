@@ -87,7 +87,7 @@ AE_FILES = {
     "losses/*.csv": ae_tables.LOSSES,
     "curves/*.csv": ae_tables.CURVES,
     "capacity/*/losses.csv": ae_tables.LOSSES,
-    "capacity/*/curves.csv": ae_tables.CURVES,
+    "capacity/*/curves.csv": ae_tables.RECORDED_CURVES,
     "embeddings/*.csv": ae_tables.EMBEDDING,
     "latent_grid/*.csv": ae_tables.LATENT_GRID,
     "latent_codes/*.csv": ae_tables.LATENT_CODES,

@@ -27,7 +27,8 @@ FIGURES = [
 def test_every_output_exists_and_parses(finished_workflow):
     results = finished_workflow.results
     samples = pd.read_csv(results / "data/samples.csv")
-    assert list(samples.columns) == ["x", "y", "split"]
+    assert list(samples.columns) == ["x", "y", "split", "sample"]
+    assert (samples["sample"] == 0).all()  # data.per_replica_samples off: one sample
     assert samples["split"].value_counts().to_dict() == {"train": 24, "test": 40}
     for run in RUNS:
         losses = pd.read_csv(results / f"losses/{run}.csv")
@@ -156,8 +157,10 @@ def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workf
         ("ae2-gd", "optimizer run"),
         ("ae2-gd_scaled", "optimizer run"),
         ("ae2", "retrained"),
-        ("ae2-w8", "capacity"),
-        ("ae2-w50", "capacity"),
+        ("ae2-w8-n24", "capacity"),
+        ("ae2-w50-n24", "capacity"),
+        ("ae2-w8-n12", "capacity"),
+        ("ae2-w50-n12", "capacity"),
     ]
     assert summary.set_index("label")["parameters"].to_dict()["ae1"] == 563
     results = finished_workflow.results
@@ -249,26 +252,79 @@ def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
     assert expected in text
 
 
+def test_per_replica_samples_give_replica_k_sample_k(finished_workflow, workflow_dir):
+    """data.per_replica_samples: replica k of every run trains and is measured on sample k
+    (data seed + k, sample 0 the one sample of the default); off, every seed shares one."""
+    shared = pd.read_csv(finished_workflow.results / "summary_per_seed.csv")
+    assert shared.groupby("model")["pca_optimum_mse"].nunique().max() == 1
+    assert shared.groupby("model")["constant_mse"].nunique().max() == 1
+    config = workflow_dir.read_config()
+    config["data"]["per_replica_samples"] = True
+    workflow_dir.write_config(config)
+    workflow_dir.snakemake()
+    results = workflow_dir.results
+    samples = pd.read_csv(results / "data/samples.csv")
+    assert samples.groupby("sample").size().to_dict() == {0: 64, 1: 64}
+    one = pd.read_csv(finished_workflow.results / "data/samples.csv")
+    pd.testing.assert_frame_equal(samples[samples["sample"] == 0], one)
+    train = {k: part[part["split"] == "train"] for k, part in samples.groupby("sample")}
+    per_seed = pd.read_csv(results / "summary_per_seed.csv")
+    pca = per_seed[per_seed["model"] == "pca"].set_index("seed")
+    assert pca.loc[0, "pca_optimum_mse"] != pca.loc[1, "pca_optimum_mse"]
+    for seed in (0, 1):  # each replica's optimum and angle: its own sample's
+        xy = train[seed][["x", "y"]].to_numpy()
+        singular = np.linalg.svd(xy, compute_uv=False)
+        assert pca.loc[seed, "pca_optimum_mse"] == pytest.approx(singular[1] ** 2 / len(xy) / 2)
+        assert pca.loc[seed, "constant_mse"] == pytest.approx(xy.var(axis=0).mean())
+    # Sample 0's replica is the default's seed 0: same data, same seed, same numbers.
+    assert (
+        pca.loc[0, "train_mse"] == shared.query("model == 'pca' and seed == 0")["train_mse"].iloc[0]
+    )
+    codes = pd.read_csv(results / "latent_codes/ae1.csv")
+    for seed in (0, 1):
+        mine = codes[(codes["stage"] == "after") & (codes["seed"] == seed)]
+        np.testing.assert_array_equal(mine["x"].to_numpy(), train[seed]["x"].to_numpy())
+    shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
+    np.testing.assert_array_equal(
+        shift.loc[shift["seed"] == 1, "x"].to_numpy(), train[1]["x"].to_numpy()
+    )
+    assert "the data sample (data seed + k)" in (results / "summary.md").read_text()
+    for figure in FIGURES:
+        assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_capacity_runs_figure_and_observation(finished_workflow):
     results = finished_workflow.results
-    # Width 8 is trained (2 seeds); width 50 is ae2 itself and reuses its training.
-    curves = pd.read_csv(results / "capacity/ae2-w8/curves.csv")
-    assert curves.groupby("seed")["epoch"].max().to_dict() == {0: 3, 1: 3}
-    assert len(load_replicas(results / "capacity/ae2-w8/trained.ckpt")) == 2
-    assert not (results / "capacity/ae2-w50").exists()
+    # Every width at both sizes (2 seeds), ae2's own width too: the protocol is not ae2's.
+    # Records every 2 epochs up to the cap of 6, unless every seed plateaued before.
+    curves = pd.read_csv(results / "capacity/ae2-w8-n12/curves.csv")
+    stop = int(curves["epoch"].max())
+    assert stop in (4, 6) and curves.groupby("seed")["epoch"].max().to_dict() == {0: stop, 1: stop}
+    assert sorted(curves["epoch"].unique()) == list(range(0, stop + 1, 2))
+    losses = pd.read_csv(results / "capacity/ae2-w8-n12/losses.csv")
+    # Full batch: one update per epoch over the first 12 training points.
+    assert losses["examples_seen"].tolist()[:3] == [12, 24, 36]
+    assert len(load_replicas(results / "capacity/ae2-w50-n24/trained.ckpt")) == 2
     summary = pd.read_csv(results / "summary.csv").set_index(["model", "role"])
-    w8, w50 = summary.loc[("ae2-w8", "capacity")], summary.loc[("ae2-w50", "capacity")]
-    assert (w8["width"], w8["parameters"], w50["parameters"]) == (8, 211, 5503)
-    assert w50["test_mse"] == summary.loc[("ae2", "variant"), "test_mse"]
-    # The final point of each curve is the checkpoint's own MSE.
-    last = curves[curves["epoch"] == 3]
+    w8, w50 = summary.loc[("ae2-w8-n12", "capacity")], summary.loc[("ae2-w50-n24", "capacity")]
+    assert (w8["width"], w8["n_train"], w8["parameters"], w50["parameters"]) == (8, 12, 211, 5503)
+    assert (w8["batch_size"], w8["epochs"], w8["schedule"]) == (12, 6, "cosine")
+    # The final record of each curve is the checkpoint's own MSE, over its own 12 points.
+    last = curves[curves["epoch"] == stop]
     assert w8["train_mse"] == pytest.approx(last["train_loss"].mean(), rel=1e-5)
     assert w8["test_mse"] == pytest.approx(last["test_loss"].mean(), rel=1e-5)
+    assert w8["stop_epoch"] == stop
+    best = curves.loc[curves.groupby("seed")["test_loss"].idxmin()]
+    assert w8["best_test_mse"] == pytest.approx(best["test_loss"].mean())
+    assert w8["best_test_epoch"] == pytest.approx(best["epoch"].mean())
     text = (results / "summary.md").read_text()
-    assert "## Part (e): capacity, hidden [w, w]" in text
-    assert "ae2's architecture with hidden [w, w], trained as ae2." in text
+    assert "## Part (e): capacity, hidden [w, w], 24 training points" in text
+    assert "## Part (e): capacity, hidden [w, w], 12 training points" in text
+    assert "ae2 at hidden [w, w] on the first 12 training points: adam" in text
+    assert "Memorised (training MSE <= 0.1% of the constant reconstruction's" in text
+    assert "Sheet's claim ('memorises and stops generalising'):" in text
     assert "| w=8 | 211 | 2 |" in text
-    assert "w=8 in training MSE" in text and "Held-out MSE is lowest by the mean" in text
+    assert "Held-out MSE is lowest by the mean" in text
 
 
 def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow):
@@ -278,7 +334,7 @@ def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow
         [
             "retrain_encoder/ae2.tsv",
             *[f"train/{run}.tsv" for run in RUNS],
-            "train_capacity/ae2-w8.tsv",
+            *[f"train_capacity/ae2-w{w}-n{n}.tsv" for w in (8, 50) for n in (12, 24)],
         ]
     )
     header, row = (bench / "train/ae2.tsv").read_text().splitlines()[:2]

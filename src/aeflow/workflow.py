@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 
+from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as autoencoder_runs
 from aeflow.autoencoder import sweeps as autoencoder_sweeps
 from aeflow.core.config import (
@@ -39,8 +40,9 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
     if not messages:
         apply_defaults(config, schema)
         messages = autoencoder_runs.config_errors(config)
-        if not messages:  # sweeps build on valid variants
+        if not messages:  # sweeps and the capacity runs build on valid variants
             messages = autoencoder_sweeps.config_errors(config, schema)
+            messages += capacity.config_errors(config)
         messages += playground_runs.config_errors(config, schema)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))

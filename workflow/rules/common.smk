@@ -62,7 +62,7 @@ AE_CHUNKS = list(ae_sweeps.trial_chunks(config))  # the jobs of sweep_train
 
 wildcard_constraints:
     variant=NAME,
-    run=f"{NAME}(-{NAME})?",
+    run=f"{NAME}(-{NAME}){{0,2}}",  # a variant, an optimiser run, a capacity run
     trial=pg.TRIAL_PATTERN,
     chunk=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
@@ -217,12 +217,14 @@ def summary_losses():
 
 
 def summary_curves():
-    return [m["curves"] for m in summarised() if m["curves"]]
+    return [m["curves"] for m in summarised() if m["curves"]] + [
+        m["capacity"]["curves"] for m in summarised() if "capacity" in m
+    ]
 
 
 def summary_models():
     """What the summary states about each model (its files travel as inputs too)."""
-    keys = ("name", "role", "label", "training", "curves", "width")
+    keys = ("name", "role", "label", "training", "curves", "width", "capacity")
     return [{key: model[key] for key in keys if key in model} for model in summarised()]
 
 

@@ -39,7 +39,7 @@ rule plot_loss_curves:
     params:
         code=code("plot_loss_curves.py"),
         labels=VARIANTS,
-        latent_dim=config["model"]["latent_dim"],
+        latent_dim=capacity.latent_dim(config),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_loss_curves.py"
@@ -165,9 +165,13 @@ rule plot_capacity:
         PLOT_ENV
     params:
         code=code("plot_capacity.py"),
-        widths=capacity.capacity_widths(config),
-        parameters=[run["parameters"] for run in capacity.capacity_runs(config, RESULTS)],
+        runs=[
+            {key: run[key] for key in ("width", "n_train", "parameters")}
+            for run in capacity.capacity_runs(config, RESULTS)
+        ],
+        cap=capacity.cap_epochs(config),
         variant=config["capacity"]["variant"],
+        latent_dim=capacity.latent_dim(config),
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_capacity.py"

@@ -58,9 +58,10 @@ rule retrain_encoder:
         "../scripts/retrain_encoder.py"
 
 
-# Part (e) measured: the capacity variant at hidden [w, w], one job per width (so widths
-# train in parallel and a new width trains alone); same script as `train`. The width equal
-# to the variant's own architecture is not trained again (capacity.capacity_runs).
+# Part (e) measured: the capacity variant at hidden [w, w] on the first n training points,
+# one job per width and size (so runs train in parallel and a new width or size trains
+# alone), with the capacity section's own protocol: to a plateau of the training MSE or the
+# cap (capacity.training_params).
 rule train_capacity:
     input:
         samples=rules.make_data.output[0],
@@ -81,9 +82,10 @@ rule train_capacity:
         runtime=runtime(lambda w: ae_work.capacity_work(config, w.run)),
         mem_mb=mem_mb(lambda w: ae_work.capacity_work(config, w.run)),
     params:
-        code=code("train.py"),
+        code=code("train_capacity.py"),
         numerics=config["numerics"],
         model=lambda w: capacity.model_params(config, w.run),
         training=lambda w: capacity.training_params(config, w.run),
+        n_train=lambda w: capacity.n_train(config, w.run),
     script:
-        "../scripts/train.py"
+        "../scripts/train_capacity.py"

@@ -4,7 +4,7 @@ every replica's code of every training point (latent codes)."""
 
 from aeflow.autoencoder.analysis import embedding_table, latent_codes, latent_grid
 from aeflow.autoencoder.checkpoints import load_replicas
-from aeflow.autoencoder.data import load_points
+from aeflow.autoencoder.data import load_points, replica_points
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 
@@ -13,7 +13,7 @@ with job_log(sm.log[0]):
     points = load_points(sm.input.samples)
     stages = {"before": load_replicas(sm.input.init), "after": load_replicas(sm.input.model)}
     seeds = [sm.params.seed + k for k in range(len(stages["after"]))]
-    write_csv(embedding_table(stages["after"][0], points), sm.output.embedding)
+    write_csv(embedding_table(stages["after"][0], replica_points(points, 0)), sm.output.embedding)
     first = {stage: replicas[0] for stage, replicas in stages.items()}
     write_csv(latent_grid(first, sm.params.x_range, sm.params.y_range), sm.output.grid)
     write_csv(latent_codes(stages, points, seeds), sm.output.codes)

@@ -1,17 +1,26 @@
-"""Rule make_data: training and held-out points from the rectangle."""
+"""Rule make_data: training and held-out points from the rectangle: one sample, or one per
+replica (data.per_replica_samples: sample k drawn with data seed + k)."""
 
-from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.data import make_replica_samples
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 
 with job_log(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
     data = snakemake.params.data  # noqa: F821
-    samples = make_samples(
+    count = data.get("samples", 1)
+    samples = make_replica_samples(
         data["n_train"],
         data["n_test"],
         tuple(data["x_range"]),
         tuple(data["y_range"]),
         data["seed"],
+        count,
     )
     write_csv(samples, snakemake.output[0])  # noqa: F821
-    log.info("wrote %d train + %d test points", data["n_train"], data["n_test"])
+    log.info(
+        "wrote %d sample(s) of %d train + %d test points (data seed %d + k)",
+        count,
+        data["n_train"],
+        data["n_test"],
+        data["seed"],
+    )

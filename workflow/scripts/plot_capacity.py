@@ -1,18 +1,40 @@
-"""Rule plot_capacity: part (e) measured, training and held-out MSE against parameters."""
+"""Rule plot_capacity: part (e) measured, per training-set size: the MSE at the end against
+parameters, and the training and held-out MSE during training of every width."""
 
-from aeflow.autoencoder.failures import constant_mse, failed_seeds
-from aeflow.autoencoder.plots import capacity_figure
-from aeflow.autoencoder.tables import CURVES, SAMPLES
+from aeflow.autoencoder.capacity import memorised_level
+from aeflow.autoencoder.data import first_sample, sample_count
+from aeflow.autoencoder.failures import constant_mse, failed_seeds, replica_constants
+from aeflow.autoencoder.pca import projection_mse
+from aeflow.autoencoder.plots import capacity_figure, note_first_sample
+from aeflow.autoencoder.tables import RECORDED_CURVES, SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
 from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    widths = list(sm.params.widths)
-    constant = constant_mse(read_table(sm.input.samples, SAMPLES))
-    curves = {w: read_table(path, CURVES) for w, path in zip(widths, sm.input.curves, strict=True)}
-    failed = {w: failed_seeds(table, constant) for w, table in curves.items()}
-    parameters = dict(zip(widths, sm.params.parameters, strict=True))
-    fig = capacity_figure(curves, parameters, sm.params.variant, failed)
-    save_figure(fig, sm.output[0], sm.params.dpi)
+    samples = read_table(sm.input.samples, SAMPLES)
+    first = first_sample(samples)  # the reference levels drawn: sample 0's
+    train, test = first[first["split"] == "train"], first[first["split"] == "test"]
+    runs = list(sm.params.runs)
+    curves = {
+        (run["n_train"], run["width"]): read_table(path, RECORDED_CURVES)
+        for run, path in zip(runs, sm.input.curves, strict=True)
+    }
+    references, failed = {}, {}
+    for n in dict.fromkeys(run["n_train"] for run in runs):
+        points = train.head(n)  # a run of size n trains on the first n training points
+        constant = constant_mse(points)
+        xy = points[["x", "y"]].to_numpy()
+        references[n] = {
+            "memorised": memorised_level(constant),
+            "pca": projection_mse(xy, test[["x", "y"]].to_numpy(), sm.params.latent_dim),
+        }
+        for key, table in curves.items():
+            if key[0] == n:
+                failed[key] = failed_seeds(table, replica_constants(samples, n))
+    parameters = {run["width"]: run["parameters"] for run in runs}
+    fig = capacity_figure(
+        curves, parameters, sm.params.variant, failed, references, cap=sm.params.cap
+    )
+    save_figure(note_first_sample(fig, sample_count(samples)), sm.output[0], sm.params.dpi)

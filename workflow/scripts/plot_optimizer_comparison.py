@@ -1,7 +1,7 @@
 """Rule plot_optimizer_comparison: part (h), SGD vs GD by training examples seen, on the
 loss over the whole training set (and, separately, the recorded mini-batch losses)."""
 
-from aeflow.autoencoder.failures import constant_mse, failed_seeds
+from aeflow.autoencoder.failures import failed_seeds, replica_constants
 from aeflow.autoencoder.plots import optimizer_comparison_figure
 from aeflow.autoencoder.tables import CURVES, LOSSES, SAMPLES
 from aeflow.core.figures import save_figure
@@ -11,7 +11,7 @@ from aeflow.core.tables import read_table, read_tables
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     labels = list(sm.params.labels)
-    constant = constant_mse(read_table(sm.input.samples, SAMPLES))
+    constant = replica_constants(read_table(sm.input.samples, SAMPLES))  # one per replica
     curves = read_tables(list(sm.input.curves), CURVES, labels)
     fig = optimizer_comparison_figure(
         curves,

@@ -1,6 +1,7 @@
 """Rule plot_samples: scatter of the training (and held-out) points."""
 
-from aeflow.autoencoder.plots import samples_figure
+from aeflow.autoencoder.data import first_sample, sample_count
+from aeflow.autoencoder.plots import note_first_sample, samples_figure
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
@@ -8,4 +9,6 @@ from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    save_figure(samples_figure(read_table(sm.input[0], SAMPLES)), sm.output[0], sm.params.dpi)
+    samples = read_table(sm.input[0], SAMPLES)
+    fig = note_first_sample(samples_figure(first_sample(samples)), sample_count(samples))
+    save_figure(fig, sm.output[0], sm.params.dpi)

@@ -3,12 +3,15 @@ summary.md and the report's summary page."""
 
 import torch
 
+from aeflow.autoencoder.data import sample_count
 from aeflow.autoencoder.evaluation import summarise
 from aeflow.autoencoder.observations import header
 from aeflow.autoencoder.summary import full_table, shown_table
+from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
+from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
@@ -25,7 +28,7 @@ with job_log(sm.log[0]):
     )
     write_csv(table, sm.output.table)
     write_csv(per_seed, sm.output.per_seed)
-    top = header(per_seed)
+    top = header(per_seed, sample_count(read_table(sm.input.samples, SAMPLES)))
     write_text(sm.output.markdown, to_markdown(shown_table(table), notes, header=top))
     write_text(
         sm.output.html, to_html(shown_table(table), notes, header=top, full=full_table(table))

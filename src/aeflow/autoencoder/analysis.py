@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from aeflow.autoencoder import projection
+from aeflow.autoencoder.data import replica_points
 from aeflow.autoencoder.models import Autoencoder
 
 TRAIN_SPLIT = "train"  # the split whose codes a decoder sweep spans (data.TRAIN)
@@ -90,14 +91,16 @@ def latent_grid(
 def latent_codes(
     stages: Mapping[str, Sequence[Autoencoder]], points: torch.Tensor, seeds: Sequence[int]
 ) -> pd.DataFrame:
-    """Every replica's (first) latent code of each point, per stage: stage, seed, x, y, z."""
-    xy = points.double().numpy()
+    """Every replica's (first) latent code of each point, per stage: stage, seed, x, y, z.
+    Points of one sample per replica ((R, n, 2)): replica k's codes of its own sample."""
     frames = [
         pd.DataFrame({"stage": stage, "seed": seed, "x": xy[:, 0], "y": xy[:, 1]}).assign(
-            z=encode(model, points)[:, 0]
+            z=encode(model, own)[:, 0]
         )
         for stage, replicas in stages.items()
-        for model, seed in zip(replicas, seeds, strict=True)
+        for k, (model, seed) in enumerate(zip(replicas, seeds, strict=True))
+        for own in [replica_points(points, k)]
+        for xy in [own.double().numpy()]
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -115,7 +118,8 @@ def decoder_fit(
     """Each replica's decoded curve against the points (parts d and g).
 
     ``stages`` maps a stage (before/after, or original/retrained) to its replicas, seed by
-    seed; ``points`` a split (train/test) to its points. Per stage and replica, the curve is
+    seed; ``points`` a split (train/test) to its points (or, (R, n, 2), to each replica's
+    own: replica k is fitted to its sample k). Per stage and replica, the curve is
     sampled at ``grid_points`` codes spanning every code its encoder gives a point of any
     split, widened by ``margin`` (``projection.bound_grid``); with ``shared_grid`` one grid
     spans the codes of every stage (stages sharing one decoder: part g).
@@ -128,7 +132,7 @@ def decoder_fit(
     latent; with more dimensions its columns are NaN.
     """
     codes = {
-        (stage, k): {split: encode(model, xy) for split, xy in points.items()}
+        (stage, k): {split: encode(model, replica_points(xy, k)) for split, xy in points.items()}
         for stage, replicas in stages.items()
         for k, model in enumerate(replicas)
     }
@@ -153,7 +157,8 @@ def decoder_fit(
                 sweeps.append(
                     pd.DataFrame({"stage": stage, "z": z, "x": decoded[:, 0], "y": decoded[:, 1]})
                 )
-            for split, xy in points.items():
+            for split, shared in points.items():
+                xy = replica_points(shared, k)
                 table = projection.project(
                     xy.double().numpy(), own[split][:, 0], reconstruct(model, xy), grid, curve
                 )

@@ -10,11 +10,13 @@ import pandas as pd
 
 from aeflow.autoencoder.analysis import model_metrics
 from aeflow.autoencoder.checkpoints import load_replicas
-from aeflow.autoencoder.data import TEST, TRAIN, load_points
+from aeflow.autoencoder.data import TEST, TRAIN, load_points, replica_points
 from aeflow.autoencoder.observations import observations
+from aeflow.autoencoder.pca import pca_optimum_mse, projection_mse
 from aeflow.autoencoder.summary import (
     batch_noise,
     bound_extras,
+    capacity_extras,
     compare_optimizers,
     latent_order_extras,
     per_seed_table,
@@ -23,7 +25,14 @@ from aeflow.autoencoder.summary import (
     summary_table,
     updates_per_epoch,
 )
-from aeflow.autoencoder.tables import BOUNDS, CURVES, LATENT_CODES, LATENT_SHIFT, LOSSES
+from aeflow.autoencoder.tables import (
+    BOUNDS,
+    CURVES,
+    LATENT_CODES,
+    LATENT_SHIFT,
+    LOSSES,
+    RECORDED_CURVES,
+)
 from aeflow.core.tables import Table, read_table
 
 
@@ -48,10 +57,14 @@ def evaluate_models(
     ``models`` holds, per checkpoint, its ``name``, ``role`` ('variant', 'optimizer run',
     'retrained' or 'capacity'), ``label``, ``training`` settings, ``curves`` (the per-epoch
     full-set losses of an optimiser run, compared in part (h); empty for other models) and,
-    for a capacity run, its ``width``; ``shift`` is the latent shift table of the retrained
-    model, per seed replica. Per variant name, ``codes`` is its latent codes table (part c)
-    and ``bounds`` its nearest-point bounds (part d); ``retrain_bounds`` those of the
-    retrained model's frozen decoder (part g).
+    for a capacity run, its ``width`` and ``capacity`` (its training-set size ``n_train``:
+    its MSE, constant and linear references are over the first n training points; its
+    whole-set ``curves``; its schedule and stopping rule); ``shift`` is the latent shift
+    table of the retrained model, per seed replica. Per variant name, ``codes`` is its
+    latent codes table (part c) and ``bounds`` its nearest-point bounds (part d);
+    ``retrain_bounds`` those of the retrained model's frozen decoder (part g). With one
+    data sample per replica, replica k is measured on its own sample k (its MSE, constant
+    and PCA references).
     """
     train, test = load_points(samples, TRAIN), load_points(samples, TEST)
     code_extras = {
@@ -83,18 +96,30 @@ def evaluate_models(
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
         loss_table = read_table(loss_path, LOSSES)
         replicas = load_replicas(checkpoint)
-        for model, (seed, seed_losses) in zip(replicas, loss_table.groupby("seed"), strict=True):
+        capacity = info.get("capacity")
+        points = train[..., : capacity["n_train"], :] if capacity else train
+        history = _per_seed(capacity["curves"], RECORDED_CURVES) if capacity else {}
+        for k, (model, (seed, seed_losses)) in enumerate(
+            zip(replicas, loss_table.groupby("seed"), strict=True)
+        ):
+            own, own_test = replica_points(points, k), replica_points(test, k)
             row = summary_row(
                 info["name"],
                 info["role"],
                 info["label"],
-                model_metrics(model, train, test),
+                model_metrics(model, own, own_test),
                 info["training"],
                 seed_losses,
             )
             row["seed"] = seed
             if "width" in info:
                 row["width"] = info["width"]
+            if capacity:
+                row.update(capacity_extras(history[int(seed)], capacity))
+                # The linear references of the run's own training set (same latent size).
+                fit, latent = own.double().numpy(), model.spec.latent_dim
+                row["pca_optimum_mse"] = pca_optimum_mse(fit, latent)
+                row["pca_fit_test_mse"] = projection_mse(fit, own_test.double().numpy(), latent)
             if (info["name"], int(seed)) in compared:
                 extras = compared[(info["name"], int(seed))]
                 row.update({k: v for k, v in extras.items() if k != "level"})

@@ -5,6 +5,8 @@ constant reconstruction's, or is not finite."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from aeflow.core.claims import FAILED_MARGIN, failed
@@ -12,17 +14,39 @@ from aeflow.core.claims import FAILED_MARGIN, failed
 TRAIN = "train"
 
 
-def constant_mse(samples: pd.DataFrame) -> float:
+def constant_mse(samples: pd.DataFrame, sample: int = 0) -> float:
     """MSE of reading every training point as the training points' mean (per coordinate,
-    population variance, averaged): what a network that learned nothing reaches at best."""
+    population variance, averaged): what a network that learned nothing reaches at best.
+    Of data sample ``sample`` when the table holds several (one per replica)."""
+    if "sample" in samples:
+        samples = samples[samples["sample"] == sample]
     points = samples.loc[samples["split"] == TRAIN, ["x", "y"]].to_numpy(dtype=float)
     return float(points.var(axis=0).mean())
 
 
-def failed_seeds(curves: pd.DataFrame, constant: float, margin: float = FAILED_MARGIN) -> set[int]:
-    """Seeds of a per-epoch curve table (epoch, train_loss, seed) that did not train."""
+def replica_constants(samples: pd.DataFrame, n_train: int | None = None) -> list[float]:
+    """``constant_mse`` of every data sample, in sample order (replica k's is the k-th; one
+    value when the replicas share one sample); of the first ``n_train`` training points."""
+    train = samples[samples["split"] == TRAIN]
+    if "sample" not in train:
+        train = train.assign(sample=0)
+    return [
+        constant_mse(part.head(n_train) if n_train else part, int(k))
+        for k, part in train.groupby("sample", sort=True)
+    ]
+
+
+def failed_seeds(
+    curves: pd.DataFrame, constant: float | Sequence[float], margin: float = FAILED_MARGIN
+) -> set[int]:
+    """Seeds of a per-epoch curve table (epoch, train_loss, seed) that did not train.
+    ``constant``: the constant MSE of the training set, or one per replica (its data
+    sample's: replica k is the k-th seed; ``replica_constants``)."""
     ends = curves.loc[curves.groupby("seed")["epoch"].idxmax()]
-    flags = failed(ends["train_loss"].to_numpy(), [constant] * len(ends), margin)
+    constants = [constant] * len(ends) if isinstance(constant, int | float) else list(constant)
+    if len(constants) == 1:
+        constants *= len(ends)
+    flags = failed(ends["train_loss"].to_numpy(), constants[: len(ends)], margin)
     return {int(seed) for seed, flag in zip(ends["seed"], flags, strict=True) if flag}
 
 

@@ -7,6 +7,9 @@ one *epoch* per Lightning step: the loader yields the epoch's mini-batches toget
 mini-batch, fresh shuffle per epoch) are those of the usual loop; the overhead is paid once
 per epoch instead of once per batch. Each mini-batch step is taken by
 ``aeflow.core.steps.MiniBatchSteps``, so ``trainer.global_step`` counts optimiser steps.
+A long full-batch training (part (e)) takes several epochs per Lightning step
+(``epochs_per_step``, the interval of its evaluations), a learning-rate schedule stepped
+once per epoch, and may stop on a plateau of its training MSE (``PlateauStop``).
 
 The module is built once, from its hyper-parameters alone (``replicas.build_autoencoder``,
 every random draw from per-seed generators), for training and retraining alike: the
@@ -18,6 +21,7 @@ for the initial weights) rebuilds it; ``.replica(k)`` gives replica k as an ``Au
 from __future__ import annotations
 
 import logging
+import math
 
 import pytorch_lightning as pl
 import torch
@@ -25,6 +29,7 @@ import torch
 from aeflow.autoencoder.models import Autoencoder
 from aeflow.autoencoder.replicas import GroupedAutoencoders, Network, build_autoencoder
 from aeflow.core.curves import divergence_onsets
+from aeflow.core.plateau import Plateau
 from aeflow.core.steps import MiniBatchSteps
 
 log = logging.getLogger(__name__)
@@ -44,6 +49,43 @@ def make_optimizer(
     if name == "sgd":
         return torch.optim.SGD(params, lr=learning_rate, fused=True)
     raise ValueError(f"unknown optimizer {name!r}")
+
+
+class CosineToZero:
+    """The learning-rate factor of epoch e (0-based) of ``epochs``: (1 + cos(pi e /
+    epochs)) / 2, from 1 at the first epoch towards 0 at the last (``LambdaLR``'s
+    ``lr_lambda``; an object, so that the scheduler's state pickles)."""
+
+    def __init__(self, epochs: int) -> None:
+        if epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {epochs}")
+        self.epochs = epochs
+
+    def __call__(self, epoch: int) -> float:
+        return 0.5 * (1.0 + math.cos(math.pi * min(epoch, self.epochs) / self.epochs))
+
+
+class PlateauStop(pl.Callback):
+    """Lightning's stop (``trainer.should_stop``, its public API, as its EarlyStopping
+    sets it) once every replica's training MSE has plateaued (``core.plateau``), checked
+    after each Lightning step from the module's records (``epoch_losses``)."""
+
+    def __init__(self, plateau: Plateau) -> None:
+        self.plateau = plateau
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: AutoencoderModule) -> None:
+        records = torch.stack(pl_module.epoch_losses)[:, :, 0].double().cpu().numpy()
+        if self.plateau.should_stop(records):
+            epoch = (len(records) - 1) * self.plateau.every
+            log.info(
+                "%s: every replica's training MSE plateaued (best improved < %g over %d "
+                "epochs); stopped at epoch %d",
+                pl_module.hparams.run_name,
+                self.plateau.tolerance,
+                self.plateau.window,
+                epoch,
+            )
+            trainer.should_stop = True
 
 
 def reconstruction_losses(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -71,6 +113,10 @@ class AutoencoderModule(pl.LightningModule):
         stop_on_divergence: bool = True,
         encoder_init: dict | None = None,
         decoder_state: dict[str, torch.Tensor] | None = None,
+        schedule: str = "constant",
+        schedule_epochs: int | None = None,
+        epochs_per_step: int = 1,
+        stopping: dict | None = None,
     ) -> None:
         """``model``: ``ModelSpec`` keyword arguments; ``seeds``: one initial-weight seed
         per replica (also its name in loss tables and messages).
@@ -81,11 +127,21 @@ class AutoencoderModule(pl.LightningModule):
         loss turns NaN; the others are unaffected) instead of failing the job.
         ``encoder_init`` (``mean``, ``std``, ``seeds``: one per replica) and
         ``decoder_state`` (the stacked decoder weights to start from) describe part (g)'s
-        starting point: encoders redrawn N(mean, std), biases 0, decoders given. All of
-        these are saved in the checkpoints (``build_autoencoder`` reads them)."""
+        starting point: encoders redrawn N(mean, std), biases 0, decoders given.
+        ``schedule``: the learning rate per epoch, ``"constant"`` or ``"cosine"`` (from the
+        learning rate to 0 over ``schedule_epochs``, ``CosineToZero``). ``epochs_per_step``:
+        the epochs one Lightning step takes (the loader's items hold as many), and the
+        interval of the evaluations. ``stopping`` (``window`` epochs, ``tolerance``): stop
+        once every replica's training MSE plateaued (``core.plateau``; needs evaluation
+        sets). All of these are saved in the checkpoints (``build_autoencoder`` reads the
+        network's)."""
         super().__init__()
         if trainable not in ("all", "encoder"):
             raise ValueError(f"trainable must be 'all' or 'encoder', got {trainable!r}")
+        if schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
+        if schedule == "cosine" and not schedule_epochs:
+            raise ValueError("a cosine schedule needs schedule_epochs")
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.autoencoder: Network = build_autoencoder(self.hparams)
@@ -99,8 +155,9 @@ class AutoencoderModule(pl.LightningModule):
         self.epoch_losses: list[torch.Tensor] = []
 
     def attach_evaluation(self, train: torch.Tensor, test: torch.Tensor) -> AutoencoderModule:
-        """Evaluate the full training and held-out sets ((n, d) each) after every epoch;
-        they move with the module but are not saved in its checkpoints."""
+        """Evaluate the full training and held-out sets ((n, d) each, or (R, n, d): each
+        replica its own) after every epoch; they move with the module but are not saved in
+        its checkpoints."""
         self.register_buffer("eval_train", train, persistent=False)
         self.register_buffer("eval_test", test, persistent=False)
         return self
@@ -110,7 +167,8 @@ class AutoencoderModule(pl.LightningModule):
         """(replicas, 2): MSE over the full training set and over the held-out set."""
         losses = []
         for points in (self.eval_train, self.eval_test):
-            points = points.expand(self.replicas, *points.shape)
+            if points.dim() == 2:  # one set shared by every replica
+                points = points.expand(self.replicas, *points.shape)
             losses.append(reconstruction_losses(self.autoencoder(points), points))
         return torch.stack(losses, dim=1)
 
@@ -134,21 +192,37 @@ class AutoencoderModule(pl.LightningModule):
         log.info("%s: epoch 1 started", self.hparams.run_name)
         if hasattr(self, "eval_train"):
             self.epoch_losses = [self.evaluate()]
+        elif self.hparams.stopping:
+            raise ValueError("a stopping rule needs evaluation sets (attach_evaluation)")
 
-    def training_step(self, epoch_batches: list[torch.Tensor], batch_idx: int) -> None:
+    def training_step(self, epochs: list[list[torch.Tensor]], batch_idx: int) -> None:
+        """``epochs``: ``epochs_per_step`` epochs of mini-batches (``ReplicaEpochBatches``),
+        one update per mini-batch, the learning rate scheduled per epoch."""
         first = len(self.batch_losses)
+        scheduler = self.lr_schedulers()
         with MiniBatchSteps(self) as updates:  # each one counts in trainer.global_step
-            for batch in epoch_batches:
-                losses = reconstruction_losses(self.autoencoder(batch), batch)
-                # Replicas share no parameters: the sum gives each exactly its own gradient.
-                updates.take(losses.sum())
-                self.batch_losses.append(losses.detach())
-        self._check_finite(first)
+            for epoch_batches in epochs:
+                for batch in epoch_batches:
+                    losses = reconstruction_losses(self.autoencoder(batch), batch)
+                    # Replicas share no parameters: the sum gives each exactly its own
+                    # gradient.
+                    updates.take(losses.sum())
+                    self.batch_losses.append(losses.detach())
+                if scheduler is not None:
+                    scheduler.step()
+        self._check_finite(first, len(epochs[0]))
         if hasattr(self, "eval_train"):
             self.epoch_losses.append(self.evaluate())
 
-    def _check_finite(self, first: int) -> None:
-        # One check per epoch keeps the inner loop free of host synchronisation.
+    def configure_callbacks(self) -> list[pl.Callback]:
+        stopping = self.hparams.stopping
+        if not stopping:
+            return []
+        every = self.hparams.epochs_per_step
+        return [PlateauStop(Plateau(stopping["window"], stopping["tolerance"], every))]
+
+    def _check_finite(self, first: int, per_epoch: int) -> None:
+        # One check per Lightning step keeps the inner loop free of host synchronisation.
         if not self.hparams.stop_on_divergence:
             return
         onsets = divergence_onsets(torch.stack(self.batch_losses[first:]))
@@ -160,21 +234,28 @@ class AutoencoderModule(pl.LightningModule):
         seed = f" (seed {self.hparams.seeds[replica]})" if self.replicas > 1 else ""
         raise TrainingDiverged(
             f"training of {self.hparams.run_name!r} diverged: loss is {value} at step "
-            f"{first + offset}{seed} (epoch {self.current_epoch}); lower training.learning_rate"
+            f"{first + offset}{seed} (epoch {(first + offset) // per_epoch}); lower "
+            "training.learning_rate"
         )
 
-    def configure_optimizers(self) -> torch.optim.Optimizer:
+    def configure_optimizers(self) -> torch.optim.Optimizer | dict:
         # Frozen parameters (the decoder during encoder retraining) stay out.
         network = self.autoencoder
         rates = self.hparams.group_learning_rates
         if rates:
-            groups = [
+            params = [
                 {"params": _trainable(_group(network, g).parameters()), "lr": rate}
                 for g, rate in enumerate(rates)
             ]
-            return make_optimizer(self.hparams.optimizer, groups, self.hparams.learning_rate)
-        params = _trainable(network.parameters())
-        return make_optimizer(self.hparams.optimizer, params, self.hparams.learning_rate)
+        else:
+            params = _trainable(network.parameters())
+        optimizer = make_optimizer(self.hparams.optimizer, params, self.hparams.learning_rate)
+        if self.hparams.schedule == "constant":
+            return optimizer
+        # Manual optimisation: training_step steps it once per epoch.
+        factor = CosineToZero(self.hparams.schedule_epochs)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
 
 
 def _group(network: Network, g: int) -> torch.nn.Module:

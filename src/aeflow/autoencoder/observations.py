@@ -14,6 +14,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from aeflow.autoencoder.capacity import MEMORISED_SHARE, memorised_level
 from aeflow.autoencoder.summary import LEVEL_MARGIN
 from aeflow.core.claims import (
     FAILED_MARGIN,
@@ -36,13 +37,22 @@ SWEEP_COVERAGE = 0.95  # a decoder sweep should span at least this share of the 
 FMT = ".3g"
 
 
-def header(per_seed: pd.DataFrame) -> list[str]:
-    """What the replicas vary, the decision rule and the failure rule, for the page top."""
+def header(per_seed: pd.DataFrame, samples: int = 1) -> list[str]:
+    """What the replicas vary, the decision rule and the failure rule, for the page top.
+    ``samples``: the data samples the replicas train on (more than one: one per replica,
+    ``data.per_replica_samples``)."""
     seeds = int(per_seed.groupby("model")["seed"].nunique().max()) if len(per_seed) else 0
-    return [
-        f"Replicas: {seeds} per run. Replica k changes the initial weights and the batch "
+    varied = (
+        f"Replicas: {seeds} per run. Replica k changes the initial weights, the batch order "
+        "(training seed + k) and the data sample (data seed + k): it trains and is measured "
+        "on a sample of its own, so each 'k of n seeds' holds across samples."
+        if samples > 1
+        else f"Replicas: {seeds} per run. Replica k changes the initial weights and the batch "
         "order (training seed + k); the data sample is one draw, the same for every replica, "
-        "so each 'k of n seeds' holds for that one sample.",
+        "so each 'k of n seeds' holds for that one sample."
+    )
+    return [
+        varied,
         f"Rule: {RULE}",
         f"A replica did not train when its final training MSE stays above "
         f"{1 - FAILED_MARGIN:.0%} of the best constant reconstruction's (every point read as "
@@ -113,9 +123,15 @@ def observations(per_seed: pd.DataFrame) -> list[Section]:
 
 
 def _failure_notes(fails: pd.DataFrame) -> list[str]:
+    """Name each run with seeds that did not train. Where none did, leaving them out would
+    leave nothing: its comparisons keep every seed (``claims.Contrast``), and it says so."""
     return [
-        f"{run}: {int(fails[run].sum())} of {len(fails)} seeds did not train; they are left "
-        "out of its comparisons."
+        f"{run}: {int(fails[run].sum())} of {len(fails)} seeds did not train; "
+        + (
+            "its comparisons keep them all, as leaving them out would leave none."
+            if fails[run].all()
+            else "they are left out of its comparisons."
+        )
         for run in fails.columns
         if fails[run].any()
     ]
@@ -167,7 +183,8 @@ def _pca(variants: pd.DataFrame) -> list[Section]:
         ratio = rows["pca_ratio"].to_numpy()
         within = agreement(np.abs(ratio - 1) <= PCA_TOLERANCE)
         rank = "1" if rows["pca_angle_deg"].notna().all() else "k"
-        optimum = rows["pca_optimum_mse"].iloc[0]
+        optima = rows["pca_optimum_mse"]  # each replica's own sample's (one sample: equal)
+        optimum_text = _value_text(optima, FMT)
         notes = [
             agreement_text(
                 within,
@@ -185,24 +202,31 @@ def _pca(variants: pd.DataFrame) -> list[Section]:
             )
         table = [
             {"quantity": "training MSE", "value": Spread.of(rows["train_mse"]).text(FMT)},
-            {"quantity": f"training set's rank-{rank} optimum", "value": f"{optimum:{FMT}}"},
+            {"quantity": f"training set's rank-{rank} optimum", "value": optimum_text},
             {"quantity": "held-out MSE", "value": Spread.of(rows["test_mse"]).text(FMT)},
         ]
         if "test_pca_optimum_mse" in rows and rows["test_pca_optimum_mse"].notna().all():
-            own = rows["test_pca_optimum_mse"].iloc[0]
+            owns = rows["test_pca_optimum_mse"]
+            own_text = _value_text(owns, FMT)
             gap = Spread.of(rows["test_mse"] - rows["train_mse"])
-            sampled = own - optimum
+            sampled = _value_text(owns - optima, "+.2g")
             notes.append(
                 f"Its gap of {gap.text('+.2g')} is mostly the sample: the held-out set's own "
-                f"rank-{rank} optimum is {own:{FMT}} against {optimum:{FMT}} on the training "
-                f"set, so sampling alone explains {sampled:+.2g} of it; using the training "
-                f"set's direction costs {Spread.of(rows['test_mse'] - own).text('+.2g')}."
+                f"rank-{rank} optimum is {own_text} against {optimum_text} on the training "
+                f"set, so sampling alone explains {sampled} of it; using the training "
+                f"set's direction costs {Spread.of(rows['test_mse'] - owns).text('+.2g')}."
             )
-            table.append(
-                {"quantity": f"held-out set's own rank-{rank} optimum", "value": f"{own:{FMT}}"}
-            )
+            table.append({"quantity": f"held-out set's own rank-{rank} optimum", "value": own_text})
         found.append(Section(f"Linear model {model} against PCA", notes, pd.DataFrame(table)))
     return found
+
+
+def _value_text(values: pd.Series, fmt: str) -> str:
+    """One number when every replica shares it (one data sample), else their spread (one
+    sample per replica)."""
+    if values.nunique() == 1:
+        return f"{values.iloc[0]:{fmt}}"
+    return Spread.of(values).text(fmt)
 
 
 def _gaps(variants: pd.DataFrame) -> Section:
@@ -473,8 +497,9 @@ def _optimizers(runs: pd.DataFrame) -> list[Section]:
     fails = _failed(runs, "label")
     examples = int(runs["matched_examples"].iloc[0])
     at = {f"training-set loss at {examples:,} examples": full}
-    if _has(runs, "updates_train_loss"):
-        at[f"training-set loss at {int(runs['matched_updates'].iloc[0]):,} updates"] = paired(
+    updates = int(runs["matched_updates"].iloc[0]) if _has(runs, "updates_train_loss") else 0
+    if updates:
+        at[f"training-set loss at {updates:,} updates"] = paired(
             runs, "updates_train_loss", key="label"
         )
     contrasts = [
@@ -495,16 +520,20 @@ def _optimizers(runs: pd.DataFrame) -> list[Section]:
     reach = paired(runs, "examples_to_level", key="label")
     reached = {label: f"{int(reach[label].notna().sum())} of {len(reach)}" for label in reach}
     table.insert(2, "reached level", table["run"].map(reached))
-    for column, name in (("full_loss_rises", "epochs the loss rose"), ("batch_scatter", "")):
+    extra = {
+        "full_loss_rises": "epochs the loss rose",
+        "batch_scatter": "batch scatter (std within an epoch)",
+    }
+    for column, name in extra.items():
         if _has(runs, column):
             values = paired(runs, column, key="label")
-            table[name or "batch scatter (std within an epoch)"] = [
+            table[name] = [  # NaN: one batch per epoch, nothing scatters
                 _spread_cell(values[run]) if values[run].notna().any() else "one batch"
                 for run in table["run"]
             ]
     title = f"Part (h): optimisers at {examples:,} training examples seen"
-    if len(at) > 1:
-        title += f" and at {int(runs['matched_updates'].iloc[0]):,} updates"
+    if updates:
+        title += f" and at {updates:,} updates"
     return [Section(title + " (loss over the whole training set)", notes, table)]
 
 
@@ -605,6 +634,8 @@ def _levels(runs: pd.DataFrame, examples: int) -> list[str]:
         )
         if len(taken):
             when += f" ({taken.min():,.0f} to {taken.max():,.0f} updates)"
+        if len(reached) and reached.max() == 0:
+            when = ", from the start: its untrained loss is already below the level"
         count = (
             f"in {len(reached)} of {len(reach)} seeds"
             if len(reach) > 1
@@ -660,62 +691,229 @@ def _batch_noise(runs: pd.DataFrame) -> list[str]:
 
 
 def _capacity(rows: pd.DataFrame, linear: float = float("nan")) -> list[Section]:
-    """Part (e) measured: training and held-out MSE against width, [w, w]; ``linear``: the
-    training set's rank-1 optimum (the best linear map's error)."""
+    """Part (e) measured: one section (a family of comparisons) per training-set size:
+    how each width's run stopped, which widths memorise their training points, held-out
+    MSE against width, and the answer to the sheet's claim. ``linear``: the training set's
+    rank-1 optimum, for rows without their own (``pca_optimum_mse``)."""
     if rows.empty:
         return []
+    if not _has(rows, "n_train"):
+        return [_capacity_size(rows, linear, "")]
+    return [
+        _capacity_size(rows[rows["n_train"] == n], linear, f", {int(n)} training points")
+        for n in rows["n_train"].dropna().unique()
+    ]
+
+
+def _capacity_size(rows: pd.DataFrame, linear: float, title: str) -> Section:
     rows = rows.assign(name=rows["width"].map(lambda w: f"w={int(w)}"))
     train, test = paired(rows, "train_mse", "name"), paired(rows, "test_mse", "name")
-    gap = test - train
     fails = _failed(rows, "name")
     widths = rows.drop_duplicates("name").sort_values("width")
-    small, large = widths["name"].iloc[0], widths["name"].iloc[-1]
-    base = rows["label"].iloc[0].split(",")[0]
-    notes = [f"{base}'s architecture with hidden [w, w], trained as {base}."]
+    names = list(widths["name"])
+    if _has(rows, "pca_optimum_mse"):
+        linear = float(rows["pca_optimum_mse"].dropna().iloc[0])
+    notes = [_capacity_protocol(rows), *_capacity_stops(rows, names)]
     notes += [
         f"{name}: {int(fails[name].sum())} of {len(fails)} seeds did not train (final "
         f"training MSE {', '.join(f'{v:.3g}' for v in train[name][fails[name]])}); left out of "
         "comparisons."
-        for name in widths["name"]
+        for name in names
         if fails[name].any()
     ]
     notes += _linear_only(linear, train, fails)
-    table = _table({"training MSE": train, "held-out MSE": test}, fails)
-    table.insert(1, "parameters", [int(p) for p in widths["parameters"]])
-    if small == large:
-        return [Section("Part (e): capacity", notes, table)]
-    trained = test.where(~fails)
-    means = trained.mean().dropna()  # widths where some seed trained
+    memorised = {}  # width -> in how many of the seeds that trained it memorises
+    if _has(rows, "constant_mse"):
+        level = memorised_level(float(rows["constant_mse"].dropna().iloc[0]))
+        memorised = {
+            name: agreement((train[name] <= level)[~fails[name]].to_numpy())
+            for name in names
+            if (~fails[name]).any()
+        }
+        notes.append(_memorised_note(memorised, level))
+    table = _capacity_table(rows, names, train, test, fails, memorised)
+    if len(names) == 1:
+        return Section(f"Part (e): capacity{title}", notes, table)
+    means = test.where(~fails).mean().dropna()  # widths where some seed trained
     best = (means if len(means) else test.mean()).idxmin()
     contrasts = [
         Contrast(
             best, name, "held-out MSE", test[best], test[name], left_out=_either(fails, best, name)
         )
-        for name in widths["name"]
+        for name in names
         if name != best
     ]
-    contrasts += [
-        Contrast(
-            large,
-            small,
-            "training MSE",
-            train[large],
-            train[small],
-            left_out=_either(fails, large, small),
-        ),
-        Contrast(
-            large,
-            small,
-            "gap",
-            gap[large],
-            gap[small],
-            lower_is_better=False,
-            left_out=_either(fails, large, small),
-        ),
-    ]
+    # The sheet's claim at the widest width that memorises (in every seed that trained),
+    # against the best width that memorises in none.
+    widest = [name for name, agreed in memorised.items() if agreed.verdict is True][-1:]
+    never = [name for name, agreed in memorised.items() if agreed.verdict is False]
+    narrow = min(never, key=lambda name: means.get(name, np.inf)) if never else None
+    claim = None  # the index of the contrast that answers it
+    if widest:
+        wide = widest[0]
+        if narrow:
+            pair = {narrow, wide}
+            claim = next((i for i, c in enumerate(contrasts) if {c.name_a, c.name_b} == pair), None)
+            if claim is None:
+                claim = len(contrasts)
+                contrasts.append(
+                    Contrast(
+                        narrow,
+                        wide,
+                        "held-out MSE",
+                        test[narrow],
+                        test[wide],
+                        left_out=_either(fails, narrow, wide),
+                    )
+                )
+        contrasts += _memorising_contrasts(rows, wide, test, fails)
+    results = contrast_texts(contrasts)
     notes.append(f"Held-out MSE is lowest by the mean (of seeds that trained) at {best}.")
-    notes += [f"{text}." for _, text in contrast_texts(contrasts)]
-    return [Section("Part (e): capacity, hidden [w, w]", notes, table)]
+    notes += [f"{text}." for _, text in results]
+    winner = None
+    if claim is not None and results[claim][0].resolved:
+        contrast = contrasts[claim]
+        winner = contrast.name_a if results[claim][0].verdict == "A" else contrast.name_b
+    if _has(rows, "constant_mse"):
+        notes.append(_claim_note(rows, widest[0] if widest else None, narrow, winner))
+    return Section(f"Part (e): capacity, hidden [w, w]{title}", notes, table)
+
+
+def _capacity_protocol(rows: pd.DataFrame) -> str:
+    """How the runs of one size trained (the variant's own settings when the rows do not
+    say)."""
+    first = rows.iloc[0]
+    base = first["label"].split(",")[0]
+    if not _has(rows, "schedule"):
+        return f"{base}'s architecture with hidden [w, w], trained as {base}."
+    points = f"the first {int(first['n_train'])} training points"
+    text = (
+        f"{base} at hidden [w, w] on {points}: {first['optimizer']}, lr {first['learning_rate']:g}"
+        f" ({first['schedule']}), batch {int(first['batch_size'])}, at most "
+        f"{int(first['epochs'])} epochs"
+    )
+    if first["stop_window"]:
+        text += (
+            f"; stops once every seed's best training MSE improved by less than "
+            f"{100 * first['stop_tolerance']:.3g}% over {int(first['stop_window'])} epochs"
+        )
+    return text + f". MSEs recorded every {int(first['record_every'])} epochs."
+
+
+def _capacity_stops(rows: pd.DataFrame, names: list[str]) -> list[str]:
+    """Which runs stopped on the rule (and when) and which at the cap."""
+    if not _has(rows, "stop_epoch") or not rows["stop_window"].fillna(0).any():
+        return []
+    cap = int(rows["epochs"].iloc[0])
+    stops = rows.groupby("name")["stop_epoch"].max()
+    ruled = [f"{name} at {int(stops[name])}" for name in names if stops[name] < cap]
+    capped = [name for name in names if stops[name] >= cap]
+    parts = []
+    if ruled:
+        parts.append(f"on the rule (every seed plateaued), epoch: {', '.join(ruled)}")
+    if capped:
+        parts.append(f"at the cap ({cap}): {', '.join(capped)}")
+    return [f"Stopped {'; '.join(parts)}."]
+
+
+def _memorised_note(memorised: dict, level: float) -> str:
+    """Which widths memorise their training points, by the threshold ``level``."""
+    groups = {True: [], None: [], False: []}
+    for name, agreed in memorised.items():
+        groups[agreed.verdict].append(
+            name if agreed.verdict is not None else f"{name} ({agreed.holds} of {agreed.seeds})"
+        )
+    text = (
+        f"Memorised (training MSE <= {MEMORISED_SHARE:.1%} of the constant reconstruction's, "
+        f"here {level:.2g}) in every seed that trained: {', '.join(groups[True]) or 'no width'}"
+    )
+    if groups[None]:
+        text += f"; in some seeds: {', '.join(groups[None])}"
+    if groups[False]:
+        text += f"; in none: {', '.join(groups[False])}"
+    return text + "."
+
+
+def _memorising_contrasts(
+    rows: pd.DataFrame, wide: str, test: pd.DataFrame, fails: pd.DataFrame
+) -> list[Contrast]:
+    """At the widest memorising width: held-out MSE against the linear code of the same
+    points, and at the end against its own best record."""
+    left_out = fails[wide].to_numpy()
+    found = []
+    if _has(rows, "pca_fit_test_mse"):
+        pca = paired(rows, "pca_fit_test_mse", "name")[wide]
+        found.append(
+            Contrast(wide, "PCA of its points", "held-out MSE", test[wide], pca, left_out=left_out)
+        )
+    if _has(rows, "best_test_mse"):
+        found.append(
+            Contrast(
+                f"{wide} at its best epoch",
+                f"{wide} at the end",
+                "held-out MSE",
+                paired(rows, "best_test_mse", "name")[wide],
+                test[wide],
+                left_out=left_out,
+            )
+        )
+    return found
+
+
+def _claim_note(rows: pd.DataFrame, wide: str | None, narrow: str | None, winner) -> str:
+    """The answer to the sheet's claim, from the paired contrast that tests it."""
+    claim = "Sheet's claim ('memorises and stops generalising')"
+    if wide is None:
+        return (
+            f"{claim}: not tested; no width memorised in every seed that trained, within "
+            f"{int(rows['epochs'].iloc[0])} epochs."
+        )
+    if narrow is None:
+        return (
+            f"{claim}: not tested against width; every width memorised in some seed. At {wide}, "
+            "see the contrasts with PCA and with its best epoch above."
+        )
+    if winner == narrow:
+        return (
+            f"{claim}: yes. {wide} memorises, and its held-out MSE is higher than at {narrow}, "
+            "the best width that memorises in no seed (resolved, above)."
+        )
+    if winner == wide:
+        return (
+            f"{claim}: no. {wide} memorises, yet its held-out MSE is lower than at {narrow}, "
+            "the best width that memorises in no seed (resolved, above)."
+        )
+    return (
+        f"{claim}: not resolved. {wide} memorises; its held-out MSE against {narrow}'s, the "
+        "best width that memorises in no seed, is not resolved (above)."
+    )
+
+
+def _capacity_table(
+    rows: pd.DataFrame,
+    names: list[str],
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    fails: pd.DataFrame,
+    memorised: dict,
+) -> pd.DataFrame:
+    columns = {"training MSE": train, "held-out MSE": test}
+    if _has(rows, "best_test_mse"):
+        columns["best held-out MSE"] = paired(rows, "best_test_mse", "name")
+    table = _table(columns, fails)
+    if _has(rows, "best_test_epoch"):
+        epochs = paired(rows, "best_test_epoch", "name")
+        table["its epoch"] = [_spread_cell(epochs[name], fails[name], ".0f") for name in names]
+    parameters = rows.drop_duplicates("name").set_index("name")["parameters"]
+    table.insert(1, "parameters", [int(parameters[name]) for name in names])
+    table["memorised"] = [
+        f"{memorised[name].holds} of {memorised[name].seeds}" if name in memorised else ""
+        for name in names
+    ]
+    if _has(rows, "stop_epoch"):
+        stops = rows.groupby("name")["stop_epoch"].max()
+        table["stopped at epoch"] = [int(stops[name]) for name in names]
+    return table
 
 
 def _linear_only(level: float, train: pd.DataFrame, fails: pd.DataFrame) -> list[str]:

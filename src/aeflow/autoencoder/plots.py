@@ -444,34 +444,60 @@ def latent_shift_figure(shift: pd.DataFrame, variant: str) -> plt.Figure:
 
 
 def capacity_figure(
-    curves: Mapping[int, pd.DataFrame],
+    curves: Mapping[tuple[int, int], pd.DataFrame],
     parameters: Mapping[int, int],
     variant: str,
-    failed: Mapping[int, set[int]] | None = None,
+    failed: Mapping[tuple[int, int], set[int]] | None = None,
+    references: Mapping[int, Mapping[str, float]] | None = None,
+    cap: int | None = None,
 ) -> plt.Figure:
-    """Part (e) measured. Left: training and held-out MSE at the end of training against
-    the parameter count (log x), mean over seeds with a min-max band, each point labelled
-    with its width. Right: held-out MSE per epoch of each width (mean over seeds).
+    """Part (e) measured, one row per training-set size n. Left: training and held-out MSE
+    at the end of training against the parameter count (log x), mean over seeds with a
+    min-max band, each point labelled with its width, and the lowest held-out MSE each
+    seed reached during training (mean). Middle: the training MSE per record of each width
+    (mean over seeds), so that a reader sees whether it converged; a dot where a run
+    stopped before the cap. Right: the held-out MSE per record.
 
-    ``curves``: width -> per-epoch table (epoch, train_loss, test_loss, seed);
-    ``parameters``: width -> parameter count; ``failed``: width -> seeds that did not
-    train, left out of means and bands (as in the summary) and marked with crosses."""
+    ``curves``: (n, width) -> records (epoch, train_loss, test_loss, seed); ``parameters``:
+    width -> parameter count; ``failed``: (n, width) -> seeds that did not train, left out
+    of means and bands (as in the summary) and drawn apart (crosses, dotted curves);
+    ``references``: n -> ``memorised`` (the training MSE that counts as memorised) and
+    ``pca`` (the held-out MSE of the PCA of the n points), drawn as dashed lines; ``cap``:
+    the epochs a run stops at the latest."""
     failed = failed or {}
-    fig, (final, history) = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
-    widths = sorted(curves)
+    references = references or {}
+    sizes = list(dict.fromkeys(n for n, _ in curves))
+    fig, axes = plt.subplots(
+        len(sizes), 3, figsize=(16, 4.4 * len(sizes)), layout="constrained", squeeze=False
+    )
+    for row, n in zip(axes, sizes, strict=True):
+        runs = {w: table for (size, w), table in curves.items() if size == n}
+        bad = {w: failed.get((n, w), set()) for w in runs}
+        _capacity_finals(row[0], runs, parameters, bad, references.get(n, {}))
+        _capacity_histories(row[1], row[2], runs, bad, references.get(n, {}), cap)
+        seeds = min(table["seed"].nunique() for table in runs.values())
+        row[0].set_title(
+            f"{variant} at [w, w], n = {n}: MSE at the end ({seeds} seed{'s' * (seeds > 1)})",
+            fontsize="medium",
+        )
+        row[1].set_title(f"n = {n}: training MSE during training", fontsize="medium")
+        row[2].set_title(f"n = {n}: held-out MSE during training", fontsize="medium")
+    return fig
+
+
+def _capacity_finals(ax, runs, parameters, bad, reference) -> None:
+    widths = sorted(runs)
     x = np.array([parameters[w] for w in widths], dtype=float)
-    seeds = min(table["seed"].nunique() for table in curves.values())
-    ends = {w: t[t["epoch"] == t["epoch"].max()] for w, t in curves.items()}
-    failed_ends = {w: _split_failed(ends[w], failed.get(w, set()))[1] for w in widths}
-    ends = {w: _split_failed(ends[w], failed.get(w, set()))[0] for w in widths}
-    curves = {w: _split_failed(curves[w], failed.get(w, set()))[0] for w in widths}
+    ends = {w: t[t["epoch"] == t["epoch"].max()] for w, t in runs.items()}
+    kept = {w: _split_failed(ends[w], bad[w]) for w in widths}
     marked = False
     for w, position in zip(widths, x, strict=True):
+        dropped = kept[w][1]
         for column, colour in (("train_loss", "tab:blue"), ("test_loss", "tab:red")):
-            if len(failed_ends[w]):
-                final.scatter(
-                    [position] * len(failed_ends[w]),
-                    failed_ends[w][column],
+            if len(dropped):
+                ax.scatter(
+                    [position] * len(dropped),
+                    dropped[column],
                     marker="x",
                     color=colour,
                     zorder=3,
@@ -484,8 +510,8 @@ def capacity_figure(
         ("train_loss", "tab:blue", "training set"),
         ("test_loss", "tab:red", "held-out set"),
     ):
-        values = [ends[w][column] for w in widths]
-        final.fill_between(
+        values = [kept[w][0][column] for w in widths]
+        ax.fill_between(
             x,
             [v.min() for v in values],
             [v.max() for v in values],
@@ -493,36 +519,124 @@ def capacity_figure(
             alpha=0.2,
             linewidth=0,
         )
-        final.plot(
+        ax.plot(
             x, [v.mean() for v in values], "o-", color=colour, label=f"{what} (mean; band: min-max)"
         )
+    best = [
+        _split_failed(runs[w], bad[w])[0].groupby("seed")["test_loss"].min().mean() for w in widths
+    ]
+    ax.plot(
+        x,
+        best,
+        "v--",
+        color="tab:red",
+        alpha=0.6,
+        markerfacecolor="none",
+        label="held-out, lowest during training (mean)",
+    )
     for w, position in zip(widths, x, strict=True):
-        final.annotate(
+        ax.annotate(
             f"w={w}",
-            (position, ends[w]["test_loss"].mean()),
+            (position, kept[w][0]["test_loss"].mean()),
             textcoords="offset points",
             xytext=(0, 6),
             ha="center",
             fontsize="x-small",
         )
-    final.set(
+    _reference_lines(ax, reference, ("memorised", "pca"))
+    ax.set(
         xscale="log",
         yscale="log",
         xlabel="parameters (log scale)",
-        ylabel="MSE at the end of training (log scale)",
-        title=f"{variant} at hidden [w, w]: final MSE ({seeds} seed{'s' * (seeds > 1)})",
+        ylabel="MSE (log scale)",
     )
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="x-small", ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+
+
+def _capacity_histories(train_ax, test_ax, runs, bad, reference, cap) -> None:
+    widths = sorted(runs)
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(widths)))
+    finals, stopped = [], False
     for w, colour in zip(widths, colours, strict=True):
-        mean = curves[w].groupby("epoch")["test_loss"].mean()
-        history.plot(mean.index, mean.to_numpy(), color=colour, linewidth=1.2, label=f"w={w}")
-    history.set(
+        kept, dropped = _split_failed(runs[w], bad[w])
+        # Log epochs: the untrained record (epoch 0) is left out.
+        kept, dropped = kept[kept["epoch"] > 0], dropped[dropped["epoch"] > 0]
+        finals.append(kept.loc[kept["epoch"] == kept["epoch"].max(), "test_loss"].mean())
+        for ax, column in ((train_ax, "train_loss"), (test_ax, "test_loss")):
+            mean = kept.groupby("epoch")[column].mean()
+            ax.plot(mean.index, mean.to_numpy(), color=colour, linewidth=1.2, label=f"w={w}")
+            for seed, part in dropped.groupby("seed"):
+                ax.plot(
+                    part["epoch"],
+                    part[column],
+                    ":",
+                    color=colour,
+                    linewidth=1,
+                    label=f"w={w}: seed {seed} did not train (dotted)",
+                )
+            last = mean.index[-1]
+            if cap is not None and last < cap:
+                ax.plot([last], [mean.iloc[-1]], "o", color=colour, markersize=4)
+                stopped = True
+    _reference_lines(train_ax, reference, ("memorised",))
+    _reference_lines(test_ax, reference, ("pca",))
+    if stopped:
+        train_ax.plot([], [], "o", color="0.3", markersize=4, label="stopped on the plateau rule")
+    if cap is not None:
+        train_ax.plot([], [], ":", color="0.5", linewidth=0.8, label=f"the cap ({cap} epochs)")
+    train_ax.set(
+        xscale="log",
         yscale="log",
-        xlabel="epoch",
-        ylabel="held-out MSE (log scale)",
-        title="Held-out MSE during training (mean over seeds that trained)",
+        xlabel="epoch (log scale)",
+        ylabel="training MSE (log; seeds' mean)",
     )
-    for ax in (final, history):
+    test_ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="epoch (log scale)",
+        ylabel="held-out MSE (log; trained seeds' mean)",
+    )
+    # The untrained networks' first records would squash the range that matters.
+    levels = [v for v in [*finals, reference.get("pca", np.nan)] if np.isfinite(v)]
+    if levels:
+        test_ax.set_ylim(top=min(test_ax.get_ylim()[1], 2.5 * max(levels)))
+    for ax in (train_ax, test_ax):
+        if cap is not None:
+            ax.axvline(cap, color="0.5", linewidth=0.8, linestyle=":")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize="small")
+    # One legend of the widths (both panels' colours), below the training panel.
+    train_ax.legend(fontsize="x-small", ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    handles = [h for h in test_ax.get_lines() if h.get_label().startswith("PCA")]
+    if handles:
+        test_ax.legend(handles=handles, fontsize="x-small", loc="upper right")
+
+
+REFERENCE_STYLES = {
+    "memorised": ("k", "memorised below this (training MSE)"),
+    "pca": ("0.4", "PCA of the same points (held-out MSE)"),
+}
+
+
+def _reference_lines(ax, reference: Mapping[str, float], keys: Sequence[str]) -> None:
+    for key in keys:
+        if key in reference and np.isfinite(reference[key]):
+            colour, label = REFERENCE_STYLES[key]
+            ax.axhline(reference[key], color=colour, linestyle="--", linewidth=0.9, label=label)
+
+
+def note_first_sample(fig: plt.Figure, samples: int) -> plt.Figure:
+    """With one data sample per replica (``samples`` > 1), say under the figure that the
+    training points (and levels of them) drawn are sample 0's, replica 0's."""
+    if samples > 1:
+        fig.text(
+            0.5,
+            0.0,
+            f"Points drawn: data sample 0 of {samples} (replica 0's); replica k trains on "
+            "its own sample k (data seed + k).",
+            ha="center",
+            va="top",  # below the axes: the saved figure's tight box takes it in
+            fontsize="small",
+            color="0.35",
+        )
     return fig

@@ -136,7 +136,32 @@ def summarised_models(config: Config, results: str) -> list[dict]:
 
 
 def data_params(config: Config) -> dict:
-    return copy.deepcopy(config["data"])
+    """What make_data draws: the data section, with ``samples`` (one per replica of the
+    autoencoder run with the most seeds) when ``per_replica_samples`` is on."""
+    data = copy.deepcopy(config["data"])
+    if data.pop("per_replica_samples", False):
+        data["samples"] = most_replicas(config)
+    return data
+
+
+def most_replicas(config: Config) -> int:
+    """The most seed replicas any autoencoder run trains (variants, optimiser runs,
+    retraining, capacity runs, sweep trials): how many data samples per-replica samples
+    need."""
+    from aeflow.autoencoder import capacity, sweeps
+
+    counts = [training_params(config, run).get("seeds", 1) for run in training_runs(config)]
+    counts += [
+        capacity.training_params(config, run).get("seeds", 1)
+        for run in capacity.trained_runs(config)
+    ]
+    if sweeps.sweeps(config):
+        counts += [
+            trial["settings"]["training"].get("seeds", 1)
+            for chunk in sweeps.trial_chunks(config)
+            for trial in sweeps.chunk_settings(config, chunk)
+        ]
+    return max(counts)
 
 
 def retrain_init_params(config: Config) -> dict:

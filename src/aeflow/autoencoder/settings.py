@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 OPTIMIZERS = ("adam", "sgd")
+SCHEDULES = ("constant", "cosine")
 ACTIVATIONS = ("relu", "tanh", "sigmoid")
 # The training settings the summary table shows per model.
 REPORTED_TRAINING = ("optimizer", "learning_rate", "batch_size", "epochs")
@@ -48,13 +49,40 @@ class TrainingSpec:
     drop_last: bool = True
     accelerator: str = "cpu"
     seeds: int = 1  # independent replicas, training seeds seed, seed+1, ...
+    # The learning rate per epoch: constant, or cosine from learning_rate to 0 over epochs.
+    schedule: str = "constant"
+    # Epochs between evaluations of the whole training and held-out sets (``curves``); also
+    # the epochs one Lightning step takes (a divisor of ``epochs``).
+    record_every: int = 1
+    # The stopping rule (``core.plateau``): stop once every replica's best training MSE
+    # improved by less than ``plateau_tolerance`` (relative) over ``plateau_window`` epochs;
+    # 0: train all ``epochs``.
+    plateau_window: int = 0
+    plateau_tolerance: float = 0.0
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {SCHEDULES}, got {self.schedule!r}")
+        if self.record_every < 1 or self.epochs % self.record_every:
+            raise ValueError(
+                f"record_every must divide epochs={self.epochs}, got {self.record_every}"
+            )
+        if self.plateau_window and self.plateau_window % self.record_every:
+            raise ValueError(
+                f"plateau_window must be a multiple of record_every={self.record_every}, "
+                f"got {self.plateau_window}"
+            )
         if self.epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
         if self.seeds < 1:
             raise ValueError(f"seeds must be >= 1, got {self.seeds}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+
+    def stopping(self) -> dict | None:
+        """The stopping rule as the training module's hyper-parameter (None: none)."""
+        if not self.plateau_window:
+            return None
+        return {"window": self.plateau_window, "tolerance": self.plateau_tolerance}

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.settings import REPORTED_TRAINING
+from aeflow.core.plateau import Plateau
 from aeflow.core.stats import (
     last_epoch_mean,
     order_swaps,
@@ -23,11 +24,17 @@ COLUMNS = [
     "role",
     "label",
     "width",
+    "n_train",  # part (e): the capacity run's training-set size (the first n points)
     "parameters",
     "optimizer",
     "learning_rate",
     "batch_size",
     "epochs",
+    # Part (e): the capacity runs' schedule, recording interval and stopping rule.
+    "schedule",
+    "record_every",
+    "stop_window",
+    "stop_tolerance",
     "final_train_loss",
     "train_mse",
     "test_mse",
@@ -77,17 +84,37 @@ COLUMNS = [
     "batch_scatter",
     "epoch_change",
     "noise_ratio",
+    # Part (e), capacity runs only (capacity_extras): the held-out MSE at its lowest over
+    # the records and that record's epoch, the epoch the run stopped, the first epoch the
+    # seed had plateaued (NaN: never), and the held-out MSE of the PCA of its training set.
+    "best_test_mse",
+    "best_test_epoch",
+    "stop_epoch",
+    "plateau_epoch",
+    "pca_fit_test_mse",
 ]
 SETTINGS = [
     "role",
     "label",
     "width",
+    "n_train",
     "parameters",
     "optimizer",
     "learning_rate",
     "batch_size",
     "epochs",
+    "schedule",
+    "record_every",
+    "stop_window",
+    "stop_tolerance",
 ]
+# Settings of the capacity runs only: integers there, empty elsewhere.
+INTEGER_SETTINGS = {
+    "width": "Int64",
+    "n_train": "Int64",
+    "record_every": "Int64",
+    "stop_window": "Int64",
+}
 # Measured, yet the same in every seed (fixed by the data or the settings): no spread.
 CONSTANT = [
     "constant_mse",
@@ -96,6 +123,7 @@ CONSTANT = [
     "matched_examples",
     "updates_per_epoch",
     "matched_updates",
+    "pca_fit_test_mse",
 ]
 SPREAD = [c for c in COLUMNS if c not in ("model", *SETTINGS, *CONSTANT)]
 SPREAD_STATISTICS = ("std", "min", "max")  # std with ddof=0, like core.claims.Spread
@@ -172,6 +200,32 @@ def bound_extras(bounds: pd.DataFrame, stage: str) -> dict:
     if stage == "after" and len(before):
         extras["sweep_coverage_before"] = before["sweep_coverage"].iloc[0]
     return {key: float(value) for key, value in extras.items()}
+
+
+def capacity_extras(curves: pd.DataFrame, protocol: dict) -> dict:
+    """Part (e), one seed of a capacity run: from its whole-set records (epoch,
+    train_loss, test_loss), the lowest held-out MSE over training and its epoch (the first
+    such record), the epoch the run stopped (its last record), and the first epoch at which
+    the seed had plateaued by the run's stopping rule (NaN: never, or no rule);
+    ``protocol``: the run's n_train, schedule, record_every, stop_window, stop_tolerance."""
+    curves = curves.sort_values("epoch")
+    epochs, test = curves["epoch"].to_numpy(), curves["test_loss"].to_numpy()
+    best = int(np.argmin(test))
+    plateau = float("nan")
+    if protocol["stop_window"]:
+        rule = Plateau(
+            protocol["stop_window"], protocol["stop_tolerance"], protocol["record_every"]
+        )
+        first = int(rule.first_plateau(curves["train_loss"].to_numpy())[0])
+        plateau = float(epochs[first]) if first >= 0 else float("nan")
+    return {
+        **{key: protocol[key] for key in INTEGER_SETTINGS if key in protocol},
+        **{key: protocol[key] for key in ("schedule", "stop_tolerance")},
+        "best_test_mse": float(test[best]),
+        "best_test_epoch": int(epochs[best]),
+        "stop_epoch": int(epochs[-1]),
+        "plateau_epoch": plateau,
+    }
 
 
 LEVEL_MARGIN = 1.1  # the level "reached": 1.1 x the worst run's loss at the matched examples
@@ -296,7 +350,7 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     }
     table = pd.concat([table, pd.DataFrame(spreads, index=table.index)], axis=1)
     table = table.reset_index().reindex(columns=[*COLUMNS, "seeds", *spread_columns()])
-    return table.astype({"width": "Int64"})  # capacity runs only: integers, else empty
+    return table.astype(INTEGER_SETTINGS)  # capacity runs only: integers, else empty
 
 
 def spread_columns(statistics: tuple[str, ...] = SPREAD_STATISTICS) -> list[str]:
@@ -305,7 +359,7 @@ def spread_columns(statistics: tuple[str, ...] = SPREAD_STATISTICS) -> list[str]
 
 def per_seed_table(rows: list[dict]) -> pd.DataFrame:
     """The raw numbers: one row per trained model and seed replica."""
-    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, "seed"]).astype({"width": "Int64"})
+    return pd.DataFrame(rows).reindex(columns=[*COLUMNS, "seed"]).astype(INTEGER_SETTINGS)
 
 
 def shown_table(table: pd.DataFrame) -> pd.DataFrame:

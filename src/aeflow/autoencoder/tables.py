@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aeflow.core.tables import BOOL, FLOAT, INT, STR, Table
 
-SAMPLES = Table("samples", {"x": FLOAT, "y": FLOAT, "split": STR}, finite=("x", "y"))
+SAMPLES = Table("samples", {"x": FLOAT, "y": FLOAT, "split": STR, "sample": INT}, finite=("x", "y"))
 LOSSES = Table(
     "mini-batch losses",
     {"step": INT, "epoch": INT, "examples_seen": INT, "loss": FLOAT, "seed": INT},
@@ -17,6 +17,14 @@ CURVES = Table(
     {"epoch": INT, "examples_seen": INT, "train_loss": FLOAT, "test_loss": FLOAT, "seed": INT},
     finite=("train_loss", "test_loss"),
     series=("epoch", "seed"),
+)
+# Part (e)'s capacity runs: the same columns, recorded every k epochs (0, k, 2k, ...).
+RECORDED_CURVES = Table(
+    "recorded curves",
+    {"epoch": INT, "examples_seen": INT, "train_loss": FLOAT, "test_loss": FLOAT, "seed": INT},
+    finite=("train_loss", "test_loss"),
+    series=("epoch", "seed"),
+    stride=True,
 )
 # x, y and the latent code's columns (z, or z1..zk).
 EMBEDDING = Table("latent codes", {"x": FLOAT, "y": FLOAT}, finite=("x", "y"), extra=True)

@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
+from aeflow.autoencoder.data import replica_points, replicas_points
 from aeflow.autoencoder.models import Autoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.core.curves import CURVE_COLUMNS, curve_table, warn_divergence
@@ -83,22 +84,26 @@ def _fit(
     initial_checkpoint: Path | None = None,
     final_checkpoint: Path | None = None,
 ) -> TrainingResult:
-    """Train ``module`` (its replicas initialised from ``seeds``) on ``points``, replica k
-    with the batch order of training seed ``seeds[k]``, through Lightning's Trainer (lean
-    settings); tabulate the losses."""
+    """Train ``module`` (its replicas initialised from ``seeds``) on ``points`` (one set
+    (n, 2) for all, or replica k's own ``points[k]`` of (R, n, 2)), replica k with the batch
+    order of training seed ``seeds[k]``, through Lightning's Trainer (lean settings);
+    tabulate the losses."""
     from aeflow.core.trainer import fit
 
     per_replica = [
-        ShuffledBatches(points, spec.batch_size, spec.shuffle, spec.drop_last, seed=seed)
-        for seed in seeds
+        ShuffledBatches(
+            replica_points(points, k), spec.batch_size, spec.shuffle, spec.drop_last, seed=seed
+        )
+        for k, seed in enumerate(seeds)
     ]
     batch_sizes = per_replica[0].batch_sizes()
     _log_start(module, spec, per_replica[0])
     initial_states = _states(module)
+    # One Lightning step takes record_every epochs (then evaluates): Lightning's epochs.
     outcome = fit(
         module,
-        ReplicaEpochBatches(per_replica),
-        spec.epochs,
+        ReplicaEpochBatches(per_replica, spec.record_every),
+        spec.epochs // spec.record_every,
         spec.accelerator,
         initial_checkpoint,
         final_checkpoint,
@@ -106,9 +111,12 @@ def _fit(
     module.cpu()
     losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, seeds)
     curves = (
-        curve_table(torch.stack(module.epoch_losses), sum(batch_sizes), {"seed": seeds})[
-            [*CURVE_COLUMNS, "seed"]
-        ]
+        curve_table(
+            torch.stack(module.epoch_losses),
+            sum(batch_sizes),
+            {"seed": seeds},
+            every=spec.record_every,
+        )[[*CURVE_COLUMNS, "seed"]]
         if module.epoch_losses
         else None
     )
@@ -131,7 +139,7 @@ def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
     network = module.autoencoder
     log.info(
         "training %s: %d replica(s) (seeds %s) x %d parameters (%d trainable), "
-        "%d epochs x %d batches of %d, %s lr=%g",
+        "%d epochs x %d batches of %d, %s lr=%g (%s)%s",
         module.hparams.run_name,
         module.replicas,
         list(module.hparams.seeds),
@@ -142,7 +150,27 @@ def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
         spec.batch_size,
         spec.optimizer,
         spec.learning_rate,
+        spec.schedule,
+        (
+            f"; stops once every replica's training MSE improved < {spec.plateau_tolerance:g} "
+            f"over {spec.plateau_window} epochs (checked every {spec.record_every})"
+            if spec.plateau_window
+            else ""
+        ),
     )
+
+
+def _schedule_hparams(spec: TrainingSpec) -> dict:
+    """The module's schedule, step and stopping hyper-parameters (none for the defaults:
+    a constant rate, one epoch per step, no stopping rule)."""
+    hparams: dict = {}
+    if spec.schedule != "constant":
+        hparams.update(schedule=spec.schedule, schedule_epochs=spec.epochs)
+    if spec.record_every != 1:
+        hparams["epochs_per_step"] = spec.record_every
+    if spec.stopping():
+        hparams["stopping"] = spec.stopping()
+    return hparams
 
 
 def replica_seeds(spec: TrainingSpec) -> list[int]:
@@ -164,12 +192,20 @@ def train_replicas(
     training), vectorised in one Lightning run. Writes Lightning checkpoints of the
     untrained and trained module when paths are given. With ``held_out`` points, the
     result's ``curves`` hold the loss over the whole training set and the held-out set
-    after every epoch."""
+    after every epoch. Points of one sample per replica ((samples, n, 2), ``data``): replica
+    k trains and is evaluated on sample k."""
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = replica_seeds(spec)
+    train_points = replicas_points(train_points, len(seeds))
+    held_out = None if held_out is None else replicas_points(held_out, len(seeds))
     module = AutoencoderModule(
-        model_spec.to_dict(), spec.optimizer, spec.learning_rate, seeds, run_name=run_name
+        model_spec.to_dict(),
+        spec.optimizer,
+        spec.learning_rate,
+        seeds,
+        run_name=run_name,
+        **_schedule_hparams(spec),
     )
     if held_out is not None:
         module.attach_evaluation(train_points, held_out)
@@ -195,6 +231,7 @@ def retrain_encoder(
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = [spec.seed + k for k in range(len(models))]
+    points = replicas_points(points, len(models))  # replica k's own sample, if several
     module = AutoencoderModule(
         models[0].spec.to_dict(),
         spec.optimizer,
@@ -211,10 +248,9 @@ def retrain_encoder(
     )
     result = _fit(module, seeds, points, spec, final_checkpoint=final_checkpoint)
     shifts = [
-        latent_shift_table(points, encode(model, points), encode(module.replica(k), points)).assign(
-            seed=seed
-        )
+        latent_shift_table(xy, encode(model, xy), encode(module.replica(k), xy)).assign(seed=seed)
         for k, (model, seed) in enumerate(zip(models, seeds, strict=True))
+        for xy in [replica_points(points, k)]
     ]
     return result, pd.concat(shifts, ignore_index=True)
 
@@ -253,6 +289,9 @@ def train_trial_chunk(
         raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
     seeds = [replica_seeds(spec) for _, _, spec in trials]
     flat_seeds = [seed for trial_seeds in seeds for seed in trial_seeds]
+    if train_points.dim() == 3:  # one sample per replica: a trial's replica k on sample k
+        own = [k for trial_seeds in seeds for k in range(len(trial_seeds))]
+        train_points, held_out = train_points[own], held_out[own]
     module = AutoencoderModule(
         model_spec.to_dict(),
         first.optimizer,
@@ -264,8 +303,14 @@ def train_trial_chunk(
         stop_on_divergence=False,
     ).attach_evaluation(train_points, held_out)
     per_replica = [
-        ShuffledBatches(train_points, first.batch_size, first.shuffle, first.drop_last, seed=seed)
-        for seed in flat_seeds
+        ShuffledBatches(
+            replica_points(train_points, j),
+            first.batch_size,
+            first.shuffle,
+            first.drop_last,
+            seed=seed,
+        )
+        for j, seed in enumerate(flat_seeds)
     ]
     parameters = count_parameters(module.replica(0))
     log.info(

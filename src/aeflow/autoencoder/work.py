@@ -36,9 +36,9 @@ def run_work(config: Config, run: str) -> Work:
 
 
 def capacity_work(config: Config, run: str) -> Work:
-    """A run of rule ``train_capacity``."""
+    """A run of rule ``train_capacity`` (its cap of epochs, on its own training set)."""
     model, training = capacity.model_params(config, run), capacity.training_params(config, run)
-    return Work.of([network_work(model, training, _n(config))])
+    return Work.of([network_work(model, training, capacity.n_train(config, run))])
 
 
 def sweep_chunk_work(config: Config, chunk: str) -> Work:

@@ -406,6 +406,6 @@ def contrast_texts(contrasts: Sequence[Contrast]) -> list[tuple[Comparison, str]
                 f"; {contrast.dropped} seed{'s' * (contrast.dropped > 1)} left out (did not train)"
             )
         elif contrast.none_trained:
-            text += f"; none left out: in all {comparison.seeds} one run or both did not train"
+            text += "; none left out: each seed has a run that did not train"
         texts.append((comparison, text))
     return texts

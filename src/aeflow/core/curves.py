@@ -21,13 +21,14 @@ def curve_table(
     losses: torch.Tensor,
     examples_per_epoch: int | Sequence[int],
     labels: Mapping[str, Sequence],
+    every: int = 1,
 ) -> pd.DataFrame:
-    """``losses`` (epochs + 1, R, 2: train, test) as rows of the ``labels`` columns (one
-    value per network each, e.g. trial and seed), epoch, examples seen (``epoch`` times
-    the network's examples per epoch: one number for all, or one per network), train_loss
-    and test_loss; network-major order."""
+    """``losses`` (records, R, 2: train, test; record i after epoch i x ``every``, 0 =
+    untrained) as rows of the ``labels`` columns (one value per network each, e.g. trial
+    and seed), epoch, examples seen (``epoch`` times the network's examples per epoch: one
+    number for all, or one per network), train_loss and test_loss; network-major order."""
     values = losses.detach().cpu().double().numpy()
-    epochs = np.arange(values.shape[0])
+    epochs = np.arange(values.shape[0]) * every
     per_network = np.broadcast_to(np.asarray(examples_per_epoch), (values.shape[1],))
     frames = [
         pd.DataFrame(

@@ -31,7 +31,8 @@ class Table:
     cell. ``finite``: float columns that are never NaN or infinite (losses of a training
     that finished; a diverged one fails instead). ``series``: (counter, *group columns):
     the counter runs 0, 1, 2, ... in every group and every group has as many rows (an
-    epoch per seed), so a cut or appended series fails. ``extra``: other columns (a
+    epoch per seed), so a cut or appended series fails; with ``stride``, it runs 0, k,
+    2k, ... for one k > 0 per group (a record every k epochs). ``extra``: other columns (a
     sweep's varied settings) are allowed. ``may_be_empty``: a header without rows is a
     valid table (a batch with nothing of this kind to record).
     """
@@ -42,6 +43,7 @@ class Table:
     series: tuple[str, ...] = ()
     extra: bool = False
     may_be_empty: bool = False
+    stride: bool = False
 
 
 _INTEGER_TEXT = r"[-+]?\d+"
@@ -110,9 +112,11 @@ def check_table(frame: pd.DataFrame, table: Table, where: str, rows: int | None 
         lengths = set()
         for name, part in frame.groupby(group, sort=False):
             steps = pd.to_numeric(part[counter], errors="coerce").to_numpy()
-            if not np.array_equal(steps, np.arange(len(steps))):
+            k = steps[1] - steps[0] if table.stride and len(steps) > 1 else 1
+            if not (k > 0 and np.array_equal(steps, np.arange(len(steps)) * k)):
                 where_in = ", ".join(f"{g} {v}" for g, v in zip(group, name, strict=True))
-                fail(f"{counter} does not run 0, 1, 2, ... without a gap at {where_in}")
+                runs = "0, k, 2k, ... (one k > 0)" if table.stride else "0, 1, 2, ..."
+                fail(f"{counter} does not run {runs} without a gap at {where_in}")
             lengths.add(len(steps))
         if len(lengths) > 1:
             fail(f"the series by {', '.join(group)} differ in length ({sorted(lengths)} rows)")

@@ -1,0 +1,27 @@
+"""Rule train_capacity: one capacity run of part (e), all its seed replicas, on the first
+n training points, to a plateau of the training MSE or the cap; writes the Lightning
+checkpoints before and after training, the mini-batch losses and the whole-set losses
+recorded every record_every epochs."""
+
+import torch
+
+from aeflow.autoencoder.data import TEST, load_points
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import train_replicas
+from aeflow.core.atomic import write_csv
+from aeflow.core.jobs import job_log
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_log(sm.log[0]):
+    torch.set_num_threads(sm.threads)
+    result = train_replicas(
+        ModelSpec(**sm.params.model),
+        load_points(sm.input.samples)[..., : sm.params.n_train, :],  # (per replica)
+        TrainingSpec(**sm.params.training),
+        run_name=sm.wildcards.run,
+        initial_checkpoint=sm.output.init,
+        final_checkpoint=sm.output.trained,
+        held_out=load_points(sm.input.samples, TEST),
+    )
+    write_csv(result.losses, sm.output.losses)
+    write_csv(result.curves, sm.output.curves)
