@@ -101,8 +101,11 @@ def test_changing_the_sgd_run_reruns_only_that_run(done):
     )
 
 
-def test_changing_the_data_reruns_everything_downstream(done):
-    jobs = _edit(done, lambda c: c["data"].update(seed=1))
+@pytest.mark.parametrize(
+    "change", [{"seed": 1}, {"per_replica_samples": True}], ids=["seed", "per_replica_samples"]
+)
+def test_changing_the_data_reruns_everything_downstream(done, change):
+    jobs = _edit(done, lambda c: c["data"].update(change))
     rules = {rule for rule, _ in jobs}
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
     assert {("train", f"run={r}") for r in runs} <= jobs
