@@ -1,12 +1,12 @@
 """Rule plot_decoder_sweeps (part d): decoded latent sweeps before | after training per
 variant, and each point with its reconstruction on the trained decoder's curve."""
 
-from aeflow.autoencoder.data import first_sample, sample_count
 from aeflow.autoencoder.plots import (
     decoder_sweeps_figure,
     note_first_sample,
     reconstructions_figure,
 )
+from aeflow.autoencoder.samples import first_sample, sample_count
 from aeflow.autoencoder.tables import DECODER_SWEEP, RECONSTRUCTIONS, SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log

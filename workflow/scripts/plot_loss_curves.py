@@ -1,10 +1,10 @@
 """Rule plot_loss_curves: training loss of every variant in one plot, seeds that did not
 train drawn apart, and the PCA optimum of the training points as a line."""
 
-from aeflow.autoencoder.data import first_sample, sample_count
 from aeflow.autoencoder.failures import TRAIN, failed_seeds, replica_constants
 from aeflow.autoencoder.pca import pca_optimum_mse
 from aeflow.autoencoder.plots import loss_curves_figure, note_first_sample
+from aeflow.autoencoder.samples import first_sample, sample_count
 from aeflow.autoencoder.tables import CURVES, LOSSES, SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log

@@ -1,7 +1,7 @@
 """Rule plot_samples: scatter of the training (and held-out) points."""
 
-from aeflow.autoencoder.data import first_sample, sample_count
 from aeflow.autoencoder.plots import note_first_sample, samples_figure
+from aeflow.autoencoder.samples import first_sample, sample_count
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log

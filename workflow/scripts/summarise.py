@@ -3,9 +3,9 @@ summary.md and the report's summary page."""
 
 import torch
 
-from aeflow.autoencoder.data import sample_count
 from aeflow.autoencoder.evaluation import summarise
 from aeflow.autoencoder.observations import header
+from aeflow.autoencoder.samples import sample_count
 from aeflow.autoencoder.summary import full_table, shown_table
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.atomic import write_csv, write_text

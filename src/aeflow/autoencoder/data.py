@@ -12,10 +12,9 @@ import os
 import pandas as pd
 import torch
 
+from aeflow.autoencoder.samples import TEST, TRAIN
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.tables import read_table
-
-TRAIN, TEST = "train", "test"
 
 
 def sample_rectangle(
@@ -74,11 +73,6 @@ def make_replica_samples(
     )
 
 
-def sample_count(frame: pd.DataFrame) -> int:
-    """How many samples a samples table holds."""
-    return int(frame["sample"].nunique())
-
-
 def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tensor:
     """The points of one split of a samples CSV as a float32 tensor of shape (n, 2), or
     (samples, n, 2) when the file holds several samples (one per replica)."""
@@ -95,11 +89,6 @@ def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tenso
     if len({len(points) for points in per_sample}) != 1:
         raise ValueError(f"{path}: the samples' {split!r} splits differ in size")
     return torch.stack(per_sample)
-
-
-def first_sample(frame: pd.DataFrame) -> pd.DataFrame:
-    """Sample 0 of a samples table: what figures that draw "the" points draw."""
-    return frame[frame["sample"] == 0]
 
 
 def replica_points(points: torch.Tensor, k: int) -> torch.Tensor:

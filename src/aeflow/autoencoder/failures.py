@@ -9,9 +9,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from aeflow.autoencoder.samples import TRAIN
 from aeflow.core.claims import FAILED_MARGIN, failed
-
-TRAIN = "train"
 
 
 def constant_mse(samples: pd.DataFrame, sample: int = 0) -> float:
