@@ -152,7 +152,7 @@ def test_bad_widths_are_named(widths, message):
         ({"n_train": []}, "capacity.n_train: [] should be non-empty"),
         (
             {"record_every": 7},
-            "capacity.record_every: 7 does not divide the capacity runs' epochs (4000)",
+            "capacity.record_every: 7 does not divide the capacity runs' epochs (3000)",
         ),
         (
             {"stopping": {"window": 505, "tolerance": 0.01}},
