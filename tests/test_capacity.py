@@ -156,7 +156,7 @@ def test_bad_widths_are_named(widths, message):
         ),
         (
             {"stopping": {"window": 505, "tolerance": 0.01}},
-            "capacity.stopping.window: 505 is not a multiple of capacity.record_every (10)",
+            "capacity.stopping.window: 505 is not a multiple of capacity.record_every (20)",
         ),
         (
             {"loader": {"batch_size": 50}, "n_train": [100, 20]},
