@@ -1,207 +1,172 @@
-"""core.claims: when per-seed numbers resolve "A beats B", and the words for it."""
+"""core.claims: three verdicts read off simultaneous intervals, rows that recompute from
+their own per-seed values, and simulations of the rule's error rates."""
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from aeflow.core.claims import (
-    ALPHA,
+    EQUIVALENT,
+    NOT_COMPARED,
+    UNDETERMINED,
+    WINNER,
     Contrast,
-    Spread,
-    agreement,
-    agreement_text,
-    compare,
-    comparison_text,
-    contrast_texts,
-    failed,
-    family,
-    holm,
+    decide,
+    frame,
+    seeds_needed,
+    split_values,
 )
 
-# Held-out MSE of ae2 and ae1 in a default run (5 seeds, paired by seed): ae2 is lower in
-# every seed, yet one ae2 seed (0.1376) lies above one ae1 seed (0.1330), so the old rule
-# (unanimous seeds and separate ranges) left it "not resolved".
+# Held-out MSE of ae2 and ae1 in a default run (5 seeds, paired by seed).
 AE2 = [0.1376, 0.1196, 0.1221, 0.1144, 0.1188]
 AE1 = [0.1486, 0.1330, 0.1531, 0.1322, 0.1386]
 
 
-def test_paired_interval_resolves_what_overlapping_ranges_did_not():
-    c = compare(AE2, AE1)
-    d = np.subtract(AE2, AE1)
-    assert Spread.of(AE2).high > Spread.of(AE1).low  # the ranges overlap
-    assert (c.wins_a, c.wins_b, c.seeds) == (5, 0, 5)
-    assert c.difference == pytest.approx(d.mean())
+def test_a_family_of_one_is_the_paired_t_interval():
+    (claim,) = decide([Contrast("ae2", "ae1", "held-out MSE", AE2, AE1, margin=0.003)], "b")
     t = stats.ttest_rel(AE2, AE1)
-    assert c.p_value == pytest.approx(t.pvalue)
     ci = t.confidence_interval(0.95)
-    assert (c.low, c.high) == (pytest.approx(ci.low), pytest.approx(ci.high))
-    assert c.verdict == "A" and c.resolved
-    assert compare(AE1, AE2).verdict == "B"
-    assert comparison_text(c, "ae2", "ae1", "held-out MSE") == (
-        "ae2 < ae1 in held-out MSE by 0.019 (95% CI 0.009 to 0.028; lower in 5 of 5 seeds)"
-    )
-    # Argument order does not change the sentence: the better run is named first.
-    assert comparison_text(compare(AE1, AE2), "ae1", "ae2", "held-out MSE") == (
-        comparison_text(c, "ae2", "ae1", "held-out MSE")
-    )
+    assert claim.p == pytest.approx(t.pvalue)
+    assert (claim.ci_low, claim.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+    assert claim.effect == pytest.approx(np.mean(np.subtract(AE2, AE1)))
+    assert claim.verdict == WINNER and claim.winner == "ae2"
+    assert (claim.wins, claim.ties, claim.seeds) == (5, 0, 5)
+    assert claim.sentence.startswith("ae2 < ae1 in held-out MSE by 0.019 (95% CI")
 
 
-def test_learning_rate_0_1_against_0_001_resolves_in_a_family_of_five():
-    # Playground test loss per seed (default run): lr 0.1 (the baseline) against 0.001,
-    # compared with the four other learning rates too, Holm over the five.
-    base = np.array([0.029, 0.031, 0.027, 0.035, 0.024])
-    slow = np.array([0.180, 0.175, 0.190, 0.170, 0.185])
-    others = [base + 0.01 * np.array([1, -1, 0.5, -0.5, 0]) * k for k in (1, 2, 3, 4)]
-    comparisons = family([(base, slow), *((base, other) for other in others)])
-    assert comparisons[0].family == 5 and comparisons[0].verdict == "A"
-    assert comparisons[0].level == 1 - ALPHA / 5  # the smallest p-value: Bonferroni's step
-    assert "adjusted 95% CI" in comparison_text(comparisons[0], "0.1", "0.001", "test loss")
-    assert not any(c.resolved for c in comparisons[1:])
-
-
-def test_higher_is_better_flips_the_winner_and_the_sign():
-    c = compare(AE2, AE1, lower_is_better=False)
-    assert (c.wins_a, c.wins_b, c.verdict) == (0, 5, "B")
-    assert comparison_text(c, "ae2", "ae1", "gap").startswith(
-        "ae1 > ae2 in gap by 0.019 (95% CI 0.009 to 0.028; higher in 5 of 5 seeds)"
-    )
-
-
-def test_a_difference_within_the_noise_is_not_resolved_and_says_its_interval():
-    a = [0.10, 0.12, 0.14, 0.11]
-    b = [0.11, 0.11, 0.15, 0.12]
-    c = compare(a, b)
-    assert c.low < 0 < c.high and c.verdict is None
-    assert comparison_text(c, "x", "y", "MSE") == (
-        "not resolved: x vs y in MSE differ by 0.005 (95% CI -0.011 to 0.021; "
-        "x lower in 3 of 4 seeds)"
-    )
-
-
-def test_identical_values_are_a_tie_not_a_win():
-    values = [0.2, 0.3, 0.25, 0.22, 0.28]
-    c = compare(values, list(values))
-    assert (c.wins_a, c.wins_b, c.verdict, c.p_value) == (0, 0, None, 1.0)
-    text = comparison_text(c, "ae2", "ae2_copy", "held-out MSE")
-    assert "not resolved" in text and "differ by 0 (" in text and "equal in 5" in text
-
-
-def test_one_seed_resolves_nothing():
-    c = compare([0.1], [0.9])
-    assert (c.wins_a, c.verdict) == (1, None)
-    assert comparison_text(c, "a", "b", "MSE") == (
-        "a < b in MSE (0.1 vs 0.9) from 1 seed only; not resolved (one seed cannot separate "
-        "the two)"
-    )
-
-
-def test_a_diverged_seed_keeps_a_run_out_of_the_comparison():
-    c = compare([0.1, np.nan, 0.1], [0.5, 0.6, 0.7])
-    assert c.diverged and c.diverged_a == 1 and c.verdict is None
-    assert comparison_text(c, "lr=1000", "lr=0.1", "test loss") == (
-        "lr=1000 diverged in 1 of 3 seeds: not compared in test loss"
-    )
-    # Within a family it is not tested, so it does not count in Holm's m.
-    comparisons = holm([c, compare(AE2, AE1)])
-    assert comparisons[1].family == 1 and comparisons[1].level == 0.95
-
-
-def test_compare_needs_paired_values():
-    with pytest.raises(ValueError, match="equally many"):
-        compare([0.1, 0.2], [0.3])
-    with pytest.raises(ValueError):
-        compare([], [])
-
-
-def _families(rng, seeds, effect, count, size=5):
-    """``count`` families shaped like a one-at-a-time sweep: ``size`` settings each compared
-    with one baseline, per-seed values with a shared seed effect plus noise; the first
-    setting is ``effect`` worse than the baseline, the others equal to it."""
-    resolved_first, any_false = 0, 0
-    for _ in range(count):
-        shared = rng.normal(0, 1.0, seeds)  # what a seed does to every setting alike
-        base = shared + rng.normal(0, 0.5, seeds)
-        settings = [
-            shared + (effect if i == 0 else 0) + rng.normal(0, 0.5, seeds) for i in range(size)
-        ]
-        comparisons = family([(base, s) for s in settings])
-        resolved_first += comparisons[0].resolved
-        start = 1 if effect else 0
-        any_false += any(c.resolved for c in comparisons[start:])
-    return resolved_first / count, any_false / count
-
-
-def test_power_does_not_fall_as_seeds_grow():
+def test_intervals_of_a_family_are_bonferroni_and_p_values_adjusted():
     rng = np.random.default_rng(0)
-    power = {n: _families(rng, n, effect=0.8, count=400)[0] for n in (5, 10, 20)}
-    assert power[5] <= power[10] <= power[20]
-    assert power[20] > 0.95  # and the effect is found
-
-
-def test_holm_keeps_the_family_wise_false_winner_rate_at_5_percent():
-    rng = np.random.default_rng(1)
-    for seeds in (5, 20):
-        _, false_rate = _families(rng, seeds, effect=0.0, count=1000)
-        assert false_rate <= ALPHA, (seeds, false_rate)
-    # Without the correction the same families name a false winner far more often.
-    uncorrected = 0
-    for _ in range(1000):
-        base = rng.normal(0, 1, 5)
-        uncorrected += any(compare(base, rng.normal(0, 1, 5)).resolved for _ in range(5))
-    assert uncorrected / 1000 > 2 * ALPHA
-
-
-def test_failed_replicas_are_the_diverged_and_the_untrained():
-    final = [0.12, 0.853, np.nan, 0.153, np.inf]
-    assert failed(final, [0.833] * 5).tolist() == [False, True, True, False, True]
-
-
-def test_seeds_that_did_not_train_are_left_out_and_the_sentence_says_how_many():
-    some = Contrast("x", "y", "MSE", AE2, AE1, left_out=[True, False, False, False, False])
-    assert some.dropped == 1 and not some.none_trained
-    ((comparison, text),) = contrast_texts([some])
-    assert comparison.seeds == 4
-    assert text.endswith("lower in 4 of 4 seeds); 1 seed left out (did not train)")
-
-
-def test_when_no_seed_trained_all_are_compared_and_none_is_said_to_be_left_out():
-    # Dropping every flagged seed would leave nothing: all five are compared as measured,
-    # and the sentence must not claim that seeds were left out.
-    every = Contrast("x", "y", "MSE", AE2, AE1, left_out=[True] * 5)
-    assert every.dropped == 0 and every.none_trained
-    ((comparison, text),) = contrast_texts([every])
-    assert comparison.seeds == 5
-    assert "left out (did not train)" not in text
-    assert text.endswith(
-        "lower in 5 of 5 seeds); none left out: each seed has a run that did not train"
+    pairs = [(rng.normal(0, 1, 6), rng.normal(0, 1, 6)) for _ in range(4)]
+    claims = decide(
+        [Contrast(f"a{i}", f"b{i}", "m", a, b, margin=0.1) for i, (a, b) in enumerate(pairs)], "f"
     )
-    # No flags at all: nothing is added.
-    ((_, plain),) = contrast_texts([Contrast("x", "y", "MSE", AE2, AE1)])
-    assert plain.endswith("lower in 5 of 5 seeds)")
+    for claim, (a, b) in zip(claims, pairs, strict=True):
+        ci = stats.ttest_rel(a, b).confidence_interval(1 - 0.05 / 4)
+        assert (claim.ci_low, claim.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+        assert claim.p_adjusted == pytest.approx(min(1.0, 4 * claim.p))
+        assert claim.family_size == 4 and "simultaneous" in claim.sentence
 
 
-def test_spread_texts():
-    spread = Spread.of([0.116, 0.125, 0.121])
-    assert spread.text() == "0.121 ± 0.0037"
-    assert spread.range_text() == "0.121 ± 0.0037, range 0.116 to 0.125"
-    assert Spread.of([0.12, 0.153, 0.853]).median_text() == "median 0.153, range 0.12 to 0.853"
-    assert Spread.of([0.5]).text() == "0.5" and Spread.of([0.5]).range_text() == "0.5"
-    # A signed format signs the mean, not the std.
-    assert Spread.of([0.1, 0.3]).text("+.2g") == "+0.2 ± 0.1"
-    assert Spread.of([0.1, 0.3]).text("+.0%") == "+20% ± 10%"
+def test_equivalent_when_the_interval_lies_inside_the_margin():
+    # SGD and GD at equal updates: a tiny paired difference against a 1% margin.
+    sgd = np.array([0.8247, 0.5452, 0.6927, 0.7366, 0.8098])
+    gd = sgd + np.array([0.0003, 0.0023, -0.0013, 0.0018, -0.0007])
+    (claim,) = decide([Contrast("sgd", "gd", "loss", sgd, gd, margin=0.0072)], "h")
+    assert claim.verdict == EQUIVALENT and claim.winner == ""
+    assert -0.0072 < claim.ci_low < claim.ci_high < 0.0072
+    assert "equivalent in loss within ±0.0072" in claim.sentence
 
 
-def test_agreement_of_a_yes_no_finding():
-    assert agreement([True] * 5).verdict is True
-    assert agreement([False] * 5).verdict is False
-    assert agreement([True, False, True]).verdict is None
-    assert agreement([True]).verdict is None  # one seed
-    assert agreement_text(agreement([True] * 4), "monotone", "not monotone") == (
-        "monotone in 4 of 4 seeds"
+def test_undetermined_gives_the_seeds_that_would_decide_it():
+    a, b = [1.0, 2.0, 3.0, 4.0, 5.0], [1.5, 1.2, 3.1, 4.5, 4.4]
+    (claim,) = decide([Contrast("a", "b", "loss", a, b, margin=0.01)], "u")
+    assert claim.verdict == UNDETERMINED
+    d = np.subtract(a, b)
+    n = int(claim.seeds_needed)
+    half = stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / np.sqrt(n)
+    before = stats.t.ppf(0.975, n - 2) * d.std(ddof=1) / np.sqrt(n - 1)
+    assert half < abs(d.mean()) <= before  # the first n at which 0 leaves the interval
+    assert f"about {n} seeds would decide it" in claim.sentence
+    assert seeds_needed(0.0, 0.0, 0.1, 0.95, 6) != seeds_needed(0.0, 0.0, 0.1, 0.95, 6)  # nan
+
+
+def test_a_diverged_seed_means_not_compared_and_one_seed_decides_nothing():
+    diverged, single = decide(
+        [
+            Contrast("lr 1", "lr 0.1", "test loss", [np.inf, 0.1, 0.2], [0.1, 0.1, 0.1], 0.01),
+            Contrast("x", "y", "test loss", [0.3], [0.1], 0.01),
+        ],
+        "lr",
     )
-    assert agreement_text(agreement([False] * 3), "monotone", "not monotone", "replicas") == (
-        "not monotone in 3 of 3 replicas"
+    assert diverged.verdict == NOT_COMPARED and diverged.diverged == 1
+    assert "diverged" in diverged.sentence
+    assert single.verdict == NOT_COMPARED and single.family_size == 1
+
+
+def test_a_dead_seed_is_set_aside_and_the_sentence_gives_the_effect_with_it_in():
+    a, b = [0.10, 0.11, 0.12, 0.80], [0.20, 0.21, 0.22, 0.23]
+    (claim,) = decide(
+        [Contrast("a", "b", "mse", a, b, 0.01, set_aside=[False, False, False, True])], "d"
     )
-    assert agreement_text(agreement([True, False, True]), "monotone", "not monotone") == (
-        "not resolved: monotone in 2 of 3 seeds"
+    assert claim.seeds == 3 and claim.set_aside == 1
+    assert claim.effect == pytest.approx(-0.1)
+    assert claim.effect_all_seeds == pytest.approx(np.mean(np.subtract(a, b)))
+    assert "with them in" in claim.sentence
+
+
+def test_a_bounded_quantity_keeps_its_interval_in_bounds():
+    after = [0.9, 0.95, 0.99, 0.2, 0.98]
+    before = [0.04, 0.92, 0.21, 0.04, 0.89]
+    (claim,) = decide(
+        [Contrast("after", "before", "|rho|", after, before, 0.05, False, bounds=(0, 1))], "c"
     )
+    assert claim.ci_low >= -1 and claim.ci_high <= 1
+    (one,) = decide([Contrast("x", "0.5", "|rho|", after, 0.5, 0.05, None, bounds=(0, 1))], "c")
+    assert one.ci_low >= -0.5 and one.ci_high <= 0.5
+
+
+def test_every_row_recomputes_from_its_own_values():
+    rng = np.random.default_rng(3)
+    contrasts = [
+        Contrast(f"s{i}", f"r{i}", "m", rng.normal(i * 0.3, 1, 7), rng.normal(0, 1, 7), 0.2)
+        for i in range(5)
+    ]
+    table = frame(decide(contrasts, "family"))
+    assert list(table["id"]) == [f"family.{k}" for k in range(1, 6)]
+    for row in table.itertuples():
+        d = split_values(row.subject_values) - split_values(row.reference_values)
+        ci = stats.ttest_1samp(d, 0).confidence_interval(1 - 0.05 / 5)
+        assert (row.ci_low, row.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+        expected = (
+            WINNER
+            if ci.low > 0 or ci.high < 0
+            else EQUIVALENT
+            if ci.low > -0.2 and ci.high < 0.2
+            else UNDETERMINED
+        )
+        assert row.verdict == expected
+
+
+# --- simulations: the rule's error rates over many families ------------------------------
+
+FAMILIES, SIZE, SEEDS = 1000, 4, 5
+
+
+def _families(effect: float, sd: float = 1.0, seed: int = 0):
+    """Families as the summaries build them: SIZE runs each against one shared reference
+    run, paired by seed; every true difference is ``effect``."""
+    rng = np.random.default_rng(seed)
+    for _ in range(FAMILIES):
+        reference = rng.normal(0, sd, SEEDS)
+        yield [
+            Contrast(
+                f"a{j}", "b", "m", reference + effect + rng.normal(0, sd, SEEDS), reference, 0.5
+            )
+            for j in range(SIZE)
+        ]
+
+
+def test_no_more_than_5_percent_of_families_name_a_false_winner():
+    wrong = sum(
+        any(c.verdict == WINNER for c in decide(family, "null")) for family in _families(0.0)
+    )
+    assert wrong / FAMILIES <= 0.05
+
+
+def test_no_more_than_5_percent_of_families_call_equivalent_at_the_margin():
+    # Every true difference sits exactly on the margin (0.5): not equivalent.
+    wrong = sum(
+        any(c.verdict == EQUIVALENT for c in decide(family, "edge"))
+        for family in _families(0.5, sd=0.3, seed=1)
+    )
+    assert wrong / FAMILIES <= 0.05
+
+
+def test_the_intervals_of_a_family_cover_together_at_least_95_percent():
+    covered = sum(
+        all(c.ci_low <= 0.3 <= c.ci_high for c in decide(family, "cover"))
+        for family in _families(0.3, seed=2)
+    )
+    # At least 95%, up to the simulation's own error: a count this low or lower would be
+    # rare (p < 0.01) if the true coverage were 95%.
+    assert stats.binomtest(covered, FAMILIES, 0.95, alternative="less").pvalue > 0.01

@@ -333,7 +333,9 @@ def _layout_modules(part: str) -> set[str]:
 
 @pytest.mark.parametrize("part", ["core", "autoencoder", "playground"])
 def test_the_layout_names_every_module_of_the_package(part):
-    on_disk = {p.stem for p in (REPO / "src/aeflow" / part).glob("*.py")} - {"__init__"}
+    folder = REPO / "src/aeflow" / part
+    on_disk = {p.stem for p in folder.glob("*.py")} - {"__init__"}
+    on_disk |= {p.parent.name for p in folder.glob("*/__init__.py")}  # subpackages
     named = _layout_modules(part)
     assert named == on_disk, (
         f"docs/architecture.md, src/aeflow/{part}/: not named {sorted(on_disk - named)}; "

@@ -137,7 +137,7 @@ def test_a_corrupt_loss_table_stops_its_readers_naming_the_file(finished_workflo
     result = wf.snakemake("--keep-going", check=False)
     assert result.returncode != 0
     logs = "".join(
-        (wf.results / f"logs/{name}.log").read_text() for name in ("summarise", "plot_loss_curves")
+        (wf.results / f"logs/{name}.log").read_text() for name in ("evaluate", "plot_loss_curves")
     )
     assert logs.count("results/losses/ae1.csv: not a valid mini-batch losses table") == 2, logs
     # Snakemake removes a job's old outputs before it runs; none is rewritten from bad data.

@@ -29,7 +29,8 @@ def test_every_output_exists_and_parses(finished_workflow):
     samples = pd.read_csv(results / "data/samples.csv")
     assert list(samples.columns) == ["x", "y", "split", "sample"]
     assert (samples["sample"] == 0).all()  # data.per_replica_samples off: one sample
-    assert samples["split"].value_counts().to_dict() == {"train": 24, "test": 40}
+    counts = samples["split"].value_counts().to_dict()
+    assert counts == {"train": 24, "test": 40, "validation": 100}  # data.n_validation
     for run in RUNS:
         losses = pd.read_csv(results / f"losses/{run}.csv")
         assert list(losses.columns) == ["step", "epoch", "examples_seen", "loss", "seed"]
@@ -126,9 +127,9 @@ def test_codes_and_bounds_reach_the_summary(finished_workflow):
         assert retrained.loc[seed, "bound_train_mse"] == train["bound_mse"].iloc[0]
         assert retrained.loc[seed, "train_mse"] >= train["bound_mse"].iloc[0] - 1e-6
     text = (results / "summary.md").read_text()
-    assert "## Part (c): how the code orders the plane" in text
-    assert "## Part (d): the decoder's curve against the encoder's choice" in text
-    assert "nearest points of ae1's curve" in text and "nearest-point bound" in text
+    assert "## Part (c): the trained code against untrained initialisations" in text
+    assert "## Part (c): which axis the trained code follows" in text
+    assert "## Part (d): the encoder's share of the error (nearest-point bound)" in text
     assert "Spearman's rank correlation of the new code with the old" in text
 
 
@@ -199,8 +200,8 @@ def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workf
     assert mean["train_mse_std"] == pytest.approx(both.std(ddof=0))
     assert (mean["train_mse_min"], mean["train_mse_max"]) == (both.min(), both.max())
     text = (finished_workflow.results / "summary.md").read_text()
-    assert "## Variants: held-out reconstruction error" in text
-    assert "Replicas: 2 per run." in text and "Holm" in text
+    assert "## Part (b): held-out reconstruction error of the variants" in text
+    assert "Replicas: 2 per run." in text and "Bonferroni" in text
     assert f"{mean['train_mse']:.3g} ± {mean['train_mse_std']:.2g}" in text
 
 
@@ -264,7 +265,7 @@ def test_per_replica_samples_give_replica_k_sample_k(finished_workflow, workflow
     workflow_dir.snakemake()
     results = workflow_dir.results
     samples = pd.read_csv(results / "data/samples.csv")
-    assert samples.groupby("sample").size().to_dict() == {0: 64, 1: 64}
+    assert samples.groupby("sample").size().to_dict() == {0: 164, 1: 164}  # 100 validation
     one = pd.read_csv(finished_workflow.results / "data/samples.csv")
     pd.testing.assert_frame_equal(samples[samples["sample"] == 0], one)
     train = {k: part[part["split"] == "train"] for k, part in samples.groupby("sample")}
@@ -317,14 +318,22 @@ def test_capacity_runs_figure_and_observation(finished_workflow):
     best = curves.loc[curves.groupby("seed")["test_loss"].idxmin()]
     assert w8["best_test_mse"] == pytest.approx(best["test_loss"].mean())
     assert w8["best_test_epoch"] == pytest.approx(best["epoch"].mean())
+    # Chosen on the validation points (data.n_validation), never on the held-out ones.
+    assert curves["validation_loss"].notna().all()
+    chosen = curves.loc[curves.groupby("seed")["validation_loss"].idxmin()]
+    assert w8["best_validation_epoch"] == pytest.approx(chosen["epoch"].mean())
+    assert w8["test_at_best_validation"] == pytest.approx(chosen["test_loss"].mean())
+    assert w8["validation_mse"] == pytest.approx(last["validation_loss"].mean())
     text = (results / "summary.md").read_text()
-    assert "## Part (e): capacity, hidden [w, w], 24 training points" in text
-    assert "## Part (e): capacity, hidden [w, w], 12 training points" in text
+    assert "## Part (e): memorisation, 24 training points" in text
+    assert "## Part (e): memorisation, 12 training points" in text
+    assert "## Part (e): does memorising cost generalisation, 12 training points" in text
     assert "ae2 at hidden [w, w] on the first 12 training points: adam" in text
-    assert "Memorised (training MSE <= 0.1% of the constant reconstruction's" in text
-    assert "Sheet's claim ('memorises and stops generalising'):" in text
     assert "| w=8 | 211 | 2 |" in text
-    assert "Held-out MSE is lowest by the mean" in text
+    assert (
+        "(e), the sheet says 'a network wide enough memorises its training points'"
+        in (results / "claims.csv").read_text()
+    )
 
 
 def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow):

@@ -11,6 +11,8 @@ rule embed:
         embedding=f"{RESULTS}/embeddings/{{variant}}.csv",
         grid=f"{RESULTS}/latent_grid/{{variant}}.csv",
         codes=f"{RESULTS}/latent_codes/{{variant}}.csv",
+        # The reference: many untrained networks' orders of the training points.
+        initial=f"{RESULTS}/latent_init/{{variant}}.csv",
     log:
         f"{RESULTS}/logs/embed/{{variant}}.log",
     conda:
@@ -21,6 +23,7 @@ rule embed:
         seed=lambda w: ae.training_params(config, w.variant)["seed"],
         x_range=config["data"]["x_range"],
         y_range=config["data"]["y_range"],
+        draws=config["latent_reference"]["draws"],
     script:
         "../scripts/embed.py"
 

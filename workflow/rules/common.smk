@@ -114,6 +114,20 @@ def mem_mb(work_of):
     return lambda w, attempt: resources.memory_mb(work_of(w), config["cluster"], attempt)
 
 
+def summary_figures():
+    """The figures the summary page shows beside its sections."""
+    names = ["loss_curves", "latent_maps", "decoder_sweeps", "retrain_losses", "sgd_vs_gd"]
+    return [figure(n) for n in names] + (
+        [figure("capacity")] if capacity.capacity_widths(config) else []
+    )
+
+
+def get_margins():
+    """claims.margins (defaults in aeflow.core.margins): a param of both summaries, so a
+    changed margin reruns the summaries only."""
+    return config.get("claims", {}).get("margins", {})
+
+
 def figure(name):
     return f"{RESULTS}/figures/{name}.{config['figures']['format']}"
 

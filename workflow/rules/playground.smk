@@ -29,17 +29,47 @@ rule playground_train:
         numerics=config["numerics"],
         trials=lambda w: digested(pg.chunk_settings(config, w.chunk), "trial settings"),
         maps=lambda w: digested(pg.mapped_trials(config, w.chunk), "mapped trials"),
+        # An input of the metrics: changing it reruns every chunk (params rerun-trigger).
+        loss_level=lambda w: config["playground"]["claims"]["loss_level"],
     script:
         "../scripts/playground_train.py"
 
 
-rule summarise_playground:
+rule tabulate_playground:
     input:
         metrics=chunk_files("metrics", PLAYGROUND_TRIALS),
     output:
         table=f"{PLAYGROUND}/summary.csv",
         per_seed=f"{PLAYGROUND}/summary_per_seed.csv",
         trials=[f"{PLAYGROUND}/sweeps/{sweep}/trials.csv" for sweep in PLAYGROUND_SWEEPS],
+    log:
+        f"{RESULTS}/logs/tabulate_playground.log",
+    conda:
+        PLOT_ENV
+    params:
+        code=code("tabulate_playground.py"),
+        trials=lambda w: digested(PLAYGROUND_TRIALS, "trials"),
+        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
+        sweeps=digested(
+            {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
+        ),
+        searches=list(pg.search_sweeps(config)),
+        settings=digested(
+            {trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
+            "trial settings",
+        ),
+    script:
+        "../scripts/tabulate_playground.py"
+
+
+rule summarise_playground:
+    input:
+        table=rules.tabulate_playground.output.table,
+        per_seed=rules.tabulate_playground.output.per_seed,
+        trials=rules.tabulate_playground.output.trials,
+        figures=[figure("playground_sweeps"), figure("playground_baseline")],
+    output:
+        claims=f"{PLAYGROUND}/claims.csv",
         markdown=f"{PLAYGROUND}/summary.md",
         html=report(
             f"{PLAYGROUND}/summary.html",
@@ -53,16 +83,10 @@ rule summarise_playground:
         PLOT_ENV
     params:
         code=code("summarise_playground.py"),
-        trials=lambda w: digested(PLAYGROUND_TRIALS, "trials"),
-        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
-        sweeps=digested(
-            {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
-        ),
+        sweeps=PLAYGROUND_SWEEPS,
         searches=list(pg.search_sweeps(config)),
-        settings=digested(
-            {trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
-            "trial settings",
-        ),
+        epochs=config["playground"]["training"]["epochs"],
+        margins=get_margins(),
     script:
         "../scripts/summarise_playground.py"
 
@@ -116,7 +140,7 @@ rule plot_playground_baseline:
 
 rule plot_playground_sweeps:
     input:
-        table=rules.summarise_playground.output.table,
+        table=rules.tabulate_playground.output.table,
         boundaries=chunk_files("boundary", SWEEP_TRIALS),
         points=chunk_files("points", SWEEP_TRIALS),
         curves=chunk_files("curves", SWEEP_TRIALS),

@@ -1,7 +1,8 @@
-# Measured numbers: one row per trained model (and seed), the summary and its observations.
+# Measured numbers: one row per trained model and seed (evaluate, torch), then the claims
+# and pages computed from them (summarise, pandas only: a changed margin reruns only it).
 
 
-rule summarise:
+rule evaluate:
     input:
         samples=rules.make_data.output[0],
         checkpoints=summary_checkpoints(),
@@ -9,11 +10,33 @@ rule summarise:
         curves=summary_curves(),
         shift=f"{RESULTS}/retrain/{config['retrain']['variant']}/latent_shift.csv",
         codes=expand(f"{RESULTS}/latent_codes/{{variant}}.csv", variant=VARIANTS),
+        initial=expand(f"{RESULTS}/latent_init/{{variant}}.csv", variant=VARIANTS),
         bounds=expand(f"{RESULTS}/bounds/{{variant}}.csv", variant=VARIANTS),
         retrain_bounds=f"{RESULTS}/retrain/{config['retrain']['variant']}/bounds.csv",
     output:
         table=f"{RESULTS}/summary.csv",
         per_seed=f"{RESULTS}/summary_per_seed.csv",
+    log:
+        f"{RESULTS}/logs/evaluate.log",
+    conda:
+        TORCH_ENV
+    params:
+        code=code("evaluate.py"),
+        numerics=config["numerics"],
+        models=summary_models(),
+        variants=VARIANTS,
+    script:
+        "../scripts/evaluate.py"
+
+
+rule summarise:
+    input:
+        samples=rules.make_data.output[0],
+        table=rules.evaluate.output.table,
+        per_seed=rules.evaluate.output.per_seed,
+        figures=summary_figures(),
+    output:
+        claims=f"{RESULTS}/claims.csv",
         markdown=f"{RESULTS}/summary.md",
         html=report(
             f"{RESULTS}/summary.html",
@@ -24,11 +47,9 @@ rule summarise:
     log:
         f"{RESULTS}/logs/summarise.log",
     conda:
-        TORCH_ENV
+        PLOT_ENV
     params:
         code=code("summarise.py"),
-        numerics=config["numerics"],
-        models=summary_models(),
-        variants=VARIANTS,
+        margins=get_margins(),
     script:
         "../scripts/summarise.py"

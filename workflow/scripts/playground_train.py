@@ -15,7 +15,11 @@ with job_log(sm.log[0]):
     torch.set_num_threads(sm.threads)
     trials = [(t["trial"], PlaygroundSpec.from_params(t["settings"])) for t in sm.params.trials]
     result = train_chunk(
-        trials, run_name=sm.wildcards.chunk, checkpoint=sm.output.model, maps=set(sm.params.maps)
+        trials,
+        run_name=sm.wildcards.chunk,
+        checkpoint=sm.output.model,
+        maps=set(sm.params.maps),
+        loss_level=sm.params.loss_level,
     )
     write_csv(result.curves, sm.output.curves)
     write_csv(result.metrics, sm.output.metrics)

@@ -1,35 +1,30 @@
-"""Rule summarise: evaluate every trained model, then summary.csv, summary_per_seed.csv,
-summary.md and the report's summary page."""
+"""Rule summarise: the claims (claims.csv) and the summary pages, from the per-seed
+numbers (pandas only)."""
 
-import torch
+from pathlib import Path
 
-from aeflow.autoencoder.evaluation import summarise
-from aeflow.autoencoder.observations import header
+import pandas as pd
+
+from aeflow.autoencoder.findings import header, observations
 from aeflow.autoencoder.samples import sample_count
 from aeflow.autoencoder.summary import full_table, shown_table
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.atomic import write_csv, write_text
+from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
 from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    torch.set_num_threads(sm.threads)
-    table, per_seed, notes = summarise(
-        sm.input.samples,
-        sm.params.models,
-        list(sm.input.checkpoints),
-        list(sm.input.losses),
-        shift=sm.input.shift,
-        codes=dict(zip(sm.params.variants, sm.input.codes, strict=True)),
-        bounds=dict(zip(sm.params.variants, sm.input.bounds, strict=True)),
-        retrain_bounds=sm.input.retrain_bounds,
-    )
-    write_csv(table, sm.output.table)
-    write_csv(per_seed, sm.output.per_seed)
+    table, per_seed = pd.read_csv(sm.input.table), pd.read_csv(sm.input.per_seed)
+    sections, claims = observations(per_seed, dict(sm.params.margins))
+    write_csv(frame(claims), sm.output.claims)
     top = header(per_seed, sample_count(read_table(sm.input.samples, SAMPLES)))
-    write_text(sm.output.markdown, to_markdown(shown_table(table), notes, header=top))
+    figures = {Path(path).stem: path for path in sm.input.figures}
+    shown = shown_table(table)
+    write_text(sm.output.markdown, to_markdown(shown, sections, header=top))
     write_text(
-        sm.output.html, to_html(shown_table(table), notes, header=top, full=full_table(table))
+        sm.output.html,
+        to_html(shown, sections, header=top, full=full_table(table), figures=figures),
     )

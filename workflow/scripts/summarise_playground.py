@@ -1,7 +1,12 @@
-"""Rule summarise_playground: numbers of every trial over its seeds, observations, the
-report's page, the raw per-seed numbers, and each sweep's tidy trials table."""
+"""Rule summarise_playground: the claims (claims.csv) and the Playground's summary pages,
+from the per-seed numbers (pandas only)."""
+
+from pathlib import Path
+
+import pandas as pd
 
 from aeflow.core.atomic import write_csv, write_text
+from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
 from aeflow.playground.summary import display_table, header, summarise
@@ -10,19 +15,14 @@ TITLE = "Playground experiments (bonus)"
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    sweeps = dict(sm.params.sweeps)
-    table, per_seed, tables, notes = summarise(
-        list(sm.input.metrics),
-        list(sm.params.trials),
-        list(sm.params.records),
-        sweeps,
-        list(sm.params.searches),
-        dict(sm.params.settings),
+    table, per_seed = pd.read_csv(sm.input.table), pd.read_csv(sm.input.per_seed)
+    trials = dict(zip(sm.params.sweeps, sm.input.trials, strict=True))
+    searches = {sweep: pd.read_csv(trials[sweep]) for sweep in sm.params.searches}
+    sections, claims = summarise(
+        table, per_seed, searches, int(sm.params.epochs), dict(sm.params.margins)
     )
-    write_csv(table, sm.output.table)
-    write_csv(per_seed, sm.output.per_seed)
-    for sweep, path in zip(sweeps, sm.output.trials, strict=True):
-        write_csv(tables[sweep], path)
+    write_csv(frame(claims), sm.output.claims)
+    figures = {Path(path).stem: path for path in sm.input.figures}
     shown, top = display_table(table), header(per_seed)
-    write_text(sm.output.markdown, to_markdown(shown, notes, TITLE, top))
-    write_text(sm.output.html, to_html(shown, notes, TITLE, top, full=table))
+    write_text(sm.output.markdown, to_markdown(shown, sections, TITLE, top))
+    write_text(sm.output.html, to_html(shown, sections, TITLE, top, full=table, figures=figures))

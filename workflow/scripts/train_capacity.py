@@ -1,13 +1,14 @@
 """Rule train_capacity: one capacity run of part (e), all its seed replicas, on the first
 n training points, to a plateau of the training MSE or the cap; writes the Lightning
 checkpoints before and after training, the mini-batch losses and the whole-set losses
-recorded every record_every epochs."""
+recorded every record_every epochs (training, held-out and validation points: the last all
+NaN without validation points, data.n_validation 0; recorded only, they steer nothing)."""
 
 import torch
 
-from aeflow.autoencoder.data import TEST, load_points
+from aeflow.autoencoder.data import TEST, load_optional_points, load_points
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
-from aeflow.autoencoder.training import train_replicas
+from aeflow.autoencoder.training import train_replicas, with_validation_column
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 
@@ -22,6 +23,7 @@ with job_log(sm.log[0]):
         initial_checkpoint=sm.output.init,
         final_checkpoint=sm.output.trained,
         held_out=load_points(sm.input.samples, TEST),
+        validation=load_optional_points(sm.input.samples),  # (per replica); None: none
     )
     write_csv(result.losses, sm.output.losses)
-    write_csv(result.curves, sm.output.curves)
+    write_csv(with_validation_column(result.curves), sm.output.curves)

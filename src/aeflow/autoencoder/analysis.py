@@ -215,6 +215,25 @@ def reinitialise_encoder_freeze_decoder(
                     layer.bias.zero_()
 
 
+@torch.no_grad()
+def dead_network(model: Autoencoder, points: torch.Tensor) -> bool:
+    """True when some hidden ReLU layer has no unit active on any of ``points``: its output
+    is then constant, and so is everything after it. A rule blind to how well the network
+    reconstructs (``core.claims``: such replicas are set aside)."""
+    silent: list[bool] = []
+    hooks = [
+        module.register_forward_hook(lambda _m, _i, out: silent.append(bool((out <= 0).all())))
+        for module in model.modules()
+        if isinstance(module, nn.ReLU)
+    ]
+    try:
+        model(points)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    return any(silent)
+
+
 def model_metrics(
     model: Autoencoder, train_points: torch.Tensor, test_points: torch.Tensor
 ) -> dict[str, float]:
@@ -227,6 +246,7 @@ def model_metrics(
         "parameters": count_parameters(model),
         "train_mse": reconstruction_mse(model, train_points),
         "test_mse": reconstruction_mse(model, test_points),
+        "dead_network": float(dead_network(model, train_points)),
     }
     # The best constant reconstruction (every point read as the mean point): what a
     # network that did not train does at best.

@@ -1,4 +1,6 @@
-"""The exercise's data: points drawn uniformly from a rectangle, split train/test.
+"""The exercise's data: points drawn uniformly from a rectangle, split train/test, and
+(``data.n_validation``) validation points drawn the same way from a generator stream of
+their own, so that the training and test points are the same with or without them.
 
 One sample (the sheet's), or with ``data.per_replica_samples`` one per seed replica:
 sample k drawn with data seed + k, so that replica k of every autoencoder run trains and
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 import torch
 
-from aeflow.autoencoder.samples import TEST, TRAIN
+from aeflow.autoencoder.samples import TEST, TRAIN, VALIDATION
 from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core.tables import read_table
 
@@ -29,24 +32,45 @@ def sample_rectangle(
     return low + width * torch.rand(n, 2, generator=generator)
 
 
+# The validation points' stream: ``validation_seed(seed)`` (any seed's stream differs from
+# every data seed's own, from which the training and test points are drawn).
+VALIDATION_STREAM = 1
+
+
+def validation_seed(seed: int) -> int:
+    """The seed of the validation points of data seed ``seed``: a 63-bit number derived
+    from (seed, ``VALIDATION_STREAM``), not ``seed`` plus a small offset, so that it never
+    coincides with another sample's data seed (sample k is drawn with seed + k)."""
+    state = np.random.SeedSequence([seed, VALIDATION_STREAM]).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
 def make_samples(
     n_train: int,
     n_test: int,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     seed: int,
+    n_validation: int = 0,
 ) -> pd.DataFrame:
     """Training and held-out test points from one seeded generator (columns x, y, split,
-    and sample 0)."""
+    and sample 0), then ``n_validation`` validation points drawn the same way from their
+    own generator (``validation_seed``): the training and test rows are the same with or
+    without validation points."""
+    if n_validation < 0:
+        raise ValueError(f"n_validation must be >= 0, got {n_validation}")
     generator = torch.Generator().manual_seed(seed)
     train = sample_rectangle(n_train, x_range, y_range, generator)
     test = sample_rectangle(n_test, x_range, y_range, generator)
-    points = torch.cat([train, test]).double().numpy()
+    validation = sample_rectangle(
+        n_validation, x_range, y_range, torch.Generator().manual_seed(validation_seed(seed))
+    )
+    points = torch.cat([train, test, validation]).double().numpy()
     return pd.DataFrame(
         {
             "x": points[:, 0],
             "y": points[:, 1],
-            "split": [TRAIN] * n_train + [TEST] * n_test,
+            "split": [TRAIN] * n_train + [TEST] * n_test + [VALIDATION] * n_validation,
             "sample": 0,
         }
     )
@@ -59,6 +83,7 @@ def make_replica_samples(
     y_range: tuple[float, float],
     seed: int,
     samples: int = 1,
+    n_validation: int = 0,
 ) -> pd.DataFrame:
     """``samples`` independent draws, sample k with ``seed + k`` (``make_samples``; k in
     the column ``sample``): sample 0 is the single sample of ``seed``."""
@@ -66,7 +91,7 @@ def make_replica_samples(
         raise ValueError(f"samples must be >= 1, got {samples}")
     return pd.concat(
         [
-            make_samples(n_train, n_test, x_range, y_range, seed + k).assign(sample=k)
+            make_samples(n_train, n_test, x_range, y_range, seed + k, n_validation).assign(sample=k)
             for k in range(samples)
         ],
         ignore_index=True,
@@ -89,6 +114,17 @@ def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tenso
     if len({len(points) for points in per_sample}) != 1:
         raise ValueError(f"{path}: the samples' {split!r} splits differ in size")
     return torch.stack(per_sample)
+
+
+def load_optional_points(
+    path: str | os.PathLike[str], split: str = VALIDATION
+) -> torch.Tensor | None:
+    """``load_points`` of ``split``, or None when the samples table has no such points
+    (``data.n_validation: 0``, or a table written before validation points existed)."""
+    frame = read_table(path, SAMPLES)
+    if not (frame["split"] == split).any():
+        return None
+    return load_points(path, split)
 
 
 def replica_points(points: torch.Tensor, k: int) -> torch.Tensor:

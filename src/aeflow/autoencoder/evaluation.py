@@ -11,13 +11,13 @@ import pandas as pd
 from aeflow.autoencoder.analysis import model_metrics
 from aeflow.autoencoder.checkpoints import load_replicas
 from aeflow.autoencoder.data import TEST, TRAIN, load_points, replica_points
-from aeflow.autoencoder.observations import observations
 from aeflow.autoencoder.pca import pca_optimum_mse, projection_mse
 from aeflow.autoencoder.summary import (
     batch_noise,
     bound_extras,
     capacity_extras,
     compare_optimizers,
+    init_order_extras,
     latent_order_extras,
     per_seed_table,
     retrain_row_extras,
@@ -29,6 +29,7 @@ from aeflow.autoencoder.tables import (
     BOUNDS,
     CURVES,
     LATENT_CODES,
+    LATENT_INIT,
     LATENT_SHIFT,
     LOSSES,
     RECORDED_CURVES,
@@ -51,6 +52,7 @@ def evaluate_models(
     codes: Mapping[str, str] | None = None,
     bounds: Mapping[str, str] | None = None,
     retrain_bounds: str | None = None,
+    initial: Mapping[str, str] | None = None,
 ) -> list[dict]:
     """One row per seed replica of every model.
 
@@ -62,7 +64,9 @@ def evaluate_models(
     whole-set ``curves``; its schedule and stopping rule); ``shift`` is the latent shift
     table of the retrained model, per seed replica. Per variant name, ``codes`` is its
     latent codes table (part c) and ``bounds`` its nearest-point bounds (part d);
-    ``retrain_bounds`` those of the retrained model's frozen decoder (part g). With one
+    ``retrain_bounds`` those of the retrained model's frozen decoder (part g); ``initial``
+    its reference of untrained draws (part c, ``initial.initial_orders``), in which each
+    replica's trained |rho| is placed (``summary.init_order_extras``). With one
     data sample per replica, replica k is measured on its own sample k (its MSE, constant
     and PCA references).
     """
@@ -73,6 +77,7 @@ def evaluate_models(
         }
         for name, path in (codes or {}).items()
     }
+    references = {name: read_table(path, LATENT_INIT) for name, path in (initial or {}).items()}
     bound_rows = {name: _per_seed(path, BOUNDS) for name, path in (bounds or {}).items()}
     retrain_rows = _per_seed(retrain_bounds, BOUNDS)
     shift_extras = (
@@ -122,11 +127,13 @@ def evaluate_models(
                 row["pca_fit_test_mse"] = projection_mse(fit, own_test.double().numpy(), latent)
             if (info["name"], int(seed)) in compared:
                 extras = compared[(info["name"], int(seed))]
-                row.update({k: v for k, v in extras.items() if k != "level"})
+                row.update(extras)
                 seed_curves = curves[info["name"]]
                 row.update(batch_noise(seed_losses, seed_curves[seed_curves["seed"] == seed]))
             if info["role"] == "variant":
                 row.update(code_extras.get(info["name"], {}).get(int(seed), {}))
+                if info["name"] in references:
+                    row.update(init_order_extras(row, references[info["name"]]))
                 if int(seed) in bound_rows.get(info["name"], {}):
                     row.update(bound_extras(bound_rows[info["name"]][int(seed)], "after"))
             if info["role"] == "retrained":
@@ -137,19 +144,14 @@ def evaluate_models(
     return rows
 
 
-def summarise(
+def evaluate(
     samples: str | os.PathLike[str],
     models: list[dict],
     checkpoints: list[str],
     losses: list[str],
-    shift: str | None = None,
-    codes: Mapping[str, str] | None = None,
-    bounds: Mapping[str, str] | None = None,
-    retrain_bounds: str | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """The summary table (one row per model), the per-seed table and the observations."""
-    rows = evaluate_models(
-        samples, models, checkpoints, losses, shift, codes, bounds, retrain_bounds
-    )
-    per_seed = per_seed_table(rows)
-    return summary_table(rows), per_seed, observations(per_seed)
+    **analyses: str | Mapping[str, str] | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summary table (one row per model) and the per-seed table; ``analyses`` are
+    ``evaluate_models``' keyword arguments."""
+    rows = evaluate_models(samples, models, checkpoints, losses, **analyses)
+    return summary_table(rows), per_seed_table(rows)

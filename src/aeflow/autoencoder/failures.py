@@ -1,7 +1,8 @@
-"""Which seeds of a run did not train, read from its cached tables (pandas only, so that
-figure jobs can mark them). The rule is the summaries' (``core.claims.failed``): a seed
-failed when its final whole-training-set MSE stays above ``1 - FAILED_MARGIN`` of the best
-constant reconstruction's, or is not finite."""
+"""Which seeds of a run are still stuck near the constant reconstruction at the end, read
+from its cached tables (pandas only, so that figure jobs can mark them): a seed whose final
+whole-training-set MSE stays above ``1 - STUCK_MARGIN`` of the best constant
+reconstruction's, or is not finite (``core.claims.stuck``). Descriptive only: such seeds
+stay in every mean and comparison."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from aeflow.autoencoder.samples import TRAIN
-from aeflow.core.claims import FAILED_MARGIN, failed
+from aeflow.core.claims import stuck
+
+STUCK_MARGIN = 0.1
 
 
 def constant_mse(samples: pd.DataFrame, sample: int = 0) -> float:
@@ -36,22 +39,22 @@ def replica_constants(samples: pd.DataFrame, n_train: int | None = None) -> list
 
 
 def failed_seeds(
-    curves: pd.DataFrame, constant: float | Sequence[float], margin: float = FAILED_MARGIN
+    curves: pd.DataFrame, constant: float | Sequence[float], margin: float = STUCK_MARGIN
 ) -> set[int]:
-    """Seeds of a per-epoch curve table (epoch, train_loss, seed) that did not train.
+    """Seeds of a per-epoch curve table (epoch, train_loss, seed) still stuck at the end.
     ``constant``: the constant MSE of the training set, or one per replica (its data
     sample's: replica k is the k-th seed; ``replica_constants``)."""
     ends = curves.loc[curves.groupby("seed")["epoch"].idxmax()]
     constants = [constant] * len(ends) if isinstance(constant, int | float) else list(constant)
     if len(constants) == 1:
         constants *= len(ends)
-    flags = failed(ends["train_loss"].to_numpy(), constants[: len(ends)], margin)
+    flags = stuck(ends["train_loss"].to_numpy(), constants[: len(ends)], margin)
     return {int(seed) for seed, flag in zip(ends["seed"], flags, strict=True) if flag}
 
 
 def failure_label(seeds: set[int]) -> str:
-    """Legend text for the failed seeds of one run ('' when none failed)."""
+    """Legend text for the stuck seeds of one run ('' when none is)."""
     if not seeds:
         return ""
     listed = ", ".join(str(s) for s in sorted(seeds))
-    return f"seed{'s' * (len(seeds) > 1)} {listed} did not train"
+    return f"seed{'s' * (len(seeds) > 1)} {listed} still near the constant's loss"

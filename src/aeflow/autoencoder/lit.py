@@ -151,22 +151,32 @@ class AutoencoderModule(pl.LightningModule):
         self.batch_losses: list[torch.Tensor] = []
         # With evaluation sets attached: per epoch (0 = untrained), the MSE over the whole
         # training set and the held-out set, per replica (R, 2): what optimisers are
-        # compared on.
+        # compared on; (R, 3) with validation points, their MSE third (recorded only:
+        # neither the updates nor the stopping rule read it).
         self.epoch_losses: list[torch.Tensor] = []
 
-    def attach_evaluation(self, train: torch.Tensor, test: torch.Tensor) -> AutoencoderModule:
+    def attach_evaluation(
+        self, train: torch.Tensor, test: torch.Tensor, validation: torch.Tensor | None = None
+    ) -> AutoencoderModule:
         """Evaluate the full training and held-out sets ((n, d) each, or (R, n, d): each
-        replica its own) after every epoch; they move with the module but are not saved in
-        its checkpoints."""
+        replica its own) after every epoch, and the ``validation`` points if given (part
+        (e); recorded only); they move with the module but are not saved in its
+        checkpoints."""
         self.register_buffer("eval_train", train, persistent=False)
         self.register_buffer("eval_test", test, persistent=False)
+        if validation is not None:
+            self.register_buffer("eval_validation", validation, persistent=False)
         return self
 
     @torch.no_grad()
     def evaluate(self) -> torch.Tensor:
-        """(replicas, 2): MSE over the full training set and over the held-out set."""
+        """(replicas, 2): MSE over the full training set and over the held-out set;
+        (replicas, 3) with validation points attached, their MSE third."""
         losses = []
-        for points in (self.eval_train, self.eval_test):
+        sets = [self.eval_train, self.eval_test]
+        if hasattr(self, "eval_validation"):
+            sets.append(self.eval_validation)
+        for points in sets:
             if points.dim() == 2:  # one set shared by every replica
                 points = points.expand(self.replicas, *points.shape)
             losses.append(reconstruction_losses(self.autoencoder(points), points))

@@ -15,6 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.ticker import FuncFormatter
 
 from aeflow.autoencoder.failures import failure_label
+from aeflow.autoencoder.samples import TEST, TRAIN, VALIDATION
 from aeflow.autoencoder.summary import updates_per_epoch
 from aeflow.core.stats import order_swaps, rank_correlation
 
@@ -23,9 +24,18 @@ THOUSANDS = FuncFormatter(lambda value, _: f"{value:,.0f}")  # 12,000, not 12000
 
 
 def samples_figure(samples: pd.DataFrame) -> plt.Figure:
+    """The points of one sample by split: held-out (faint), validation (their own marker,
+    where there are any: never drawn as training points) and training."""
     fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")
-    for split, style in (("test", {"s": 6, "alpha": 0.25, "color": "0.6"}), ("train", {"s": 18})):
+    styles = (
+        (TEST, {"s": 6, "alpha": 0.25, "color": "0.6"}),
+        (VALIDATION, {"s": 14, "marker": "x", "linewidths": 0.8, "color": "tab:orange"}),
+        (TRAIN, {"s": 18, "color": "tab:blue"}),
+    )
+    for split, style in styles:
         chosen = samples[samples["split"] == split]
+        if chosen.empty and split == VALIDATION:
+            continue
         ax.scatter(chosen["x"], chosen["y"], label=f"{split} ({len(chosen)})", **style)
     ax.set(xlabel="x", ylabel="y", title="Input samples (uniform in the rectangle)")
     ax.set_aspect("equal")
@@ -35,12 +45,9 @@ def samples_figure(samples: pd.DataFrame) -> plt.Figure:
 
 
 def _split_failed(table: pd.DataFrame, failed: set[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows of the seeds that trained, rows of those that did not); every row counts as
-    trained when all seeds failed, so that a run is never drawn empty."""
-    bad = table["seed"].isin(failed)
-    if bad.all():
-        return table, table.iloc[:0]
-    return table[~bad], table[bad]
+    """(every seed's rows, the rows of the stuck seeds): stuck seeds stay in the mean and
+    band, as they stay in the summaries' comparisons, and are also drawn apart."""
+    return table, table[table["seed"].isin(failed)]
 
 
 def loss_curves_figure(
@@ -54,8 +61,8 @@ def loss_curves_figure(
     ``levels`` (label -> loss) are drawn as dashed horizontal lines.
 
     With several seed replicas: the mean over seeds of the per-epoch mean, and a band from
-    the lowest to the highest seed. Seeds in ``failed`` (label -> seeds that did not train)
-    are left out of the mean and band and drawn dashed, as the summaries leave them out.
+    the lowest to the highest seed. Seeds in ``failed`` (label -> seeds still stuck near the
+    constant reconstruction) stay in the mean and band and are also drawn dashed.
     """
     failed = failed or {}
     xlabels = {"step": "training step (batch)", "examples_seen": "training examples seen"}
@@ -136,8 +143,8 @@ def optimizer_comparison_figure(
     band from the lowest to the highest seed, the matched quantities the optimisers are
     compared on. Bottom right, separately: the loss of each mini-batch as recorded during
     training, first seed (a full-batch run's batch is the whole training set). Seeds in
-    ``failed`` (label -> seeds that did not train) are left out of mean and band, as the
-    summary leaves them out, and drawn dotted."""
+    ``failed`` (label -> seeds still stuck near the constant reconstruction) stay in mean
+    and band, as in the summary, and are also drawn dotted."""
     failed = failed or {}
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.4), layout="constrained")
     (by_examples, by_updates), (held_out, batch) = axes
@@ -459,8 +466,9 @@ def capacity_figure(
     stopped before the cap. Right: the held-out MSE per record.
 
     ``curves``: (n, width) -> records (epoch, train_loss, test_loss, seed); ``parameters``:
-    width -> parameter count; ``failed``: (n, width) -> seeds that did not train, left out
-    of means and bands (as in the summary) and drawn apart (crosses, dotted curves);
+    width -> parameter count; ``failed``: (n, width) -> seeds still stuck near the
+    constant, kept in means and bands (as in the summary) and also drawn apart (crosses,
+    dotted curves);
     ``references``: n -> ``memorised`` (the training MSE that counts as memorised) and
     ``pca`` (the held-out MSE of the PCA of the n points), drawn as dashed lines; ``cap``:
     the epochs a run stops at the latest."""
@@ -503,7 +511,7 @@ def _capacity_finals(ax, runs, parameters, bad, reference) -> None:
                     zorder=3,
                     label=None
                     if marked
-                    else "a seed that did not train (cross; out of mean, band)",
+                    else "a seed still near the constant's loss (cross; in mean, band)",
                 )
                 marked = True
     for column, colour, what in (
@@ -573,7 +581,7 @@ def _capacity_histories(train_ax, test_ax, runs, bad, reference, cap) -> None:
                     ":",
                     color=colour,
                     linewidth=1,
-                    label=f"w={w}: seed {seed} did not train (dotted)",
+                    label=f"w={w}: seed {seed} still near the constant's loss (dotted)",
                 )
             last = mean.index[-1]
             if cap is not None and last < cap:

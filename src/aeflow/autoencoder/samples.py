@@ -5,6 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 TRAIN, TEST = "train", "test"
+# Drawn like the training points, from a stream of their own (``data.n_validation``): part
+# (e) chooses widths and epochs on them, never on the held-out (test) points.
+VALIDATION = "validation"
 
 
 def sample_count(frame: pd.DataFrame) -> int:

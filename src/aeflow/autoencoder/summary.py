@@ -40,6 +40,7 @@ COLUMNS = [
     "test_mse",
     "generalisation_gap",
     "loss_roughness",
+    "dead_network",  # 1: some hidden ReLU layer silent on every training point (set aside)
     "constant_mse",
     "pca_optimum_mse",
     "test_pca_optimum_mse",
@@ -54,6 +55,11 @@ COLUMNS = [
     "spearman_zy_before",
     "spearman_zx",
     "spearman_zy",
+    # Part (c): share of untrained draws with a smaller |rho| (initial.py), their mean |rho|.
+    "rho_zx_init_percentile",
+    "rho_zy_init_percentile",
+    "init_abs_rho_zx_mean",
+    "init_abs_rho_zy_mean",
     # Parts (d), (g): the nearest-point bound of the trained (for the retrained encoder: the
     # frozen) decoder's curve, what the encoder adds above it, where that comes from, and
     # the share of the training points' codes the decoder sweeps cover (autoencoder.projection,
@@ -74,11 +80,14 @@ COLUMNS = [
     "matched_examples",
     "full_train_loss",
     "full_test_loss",
-    "examples_to_level",
+    "examples_to_2x",  # examples seen when the loss first reaches 2x the best run's final
     "updates_per_epoch",
     "matched_updates",
     "updates_train_loss",
-    "updates_to_level",
+    "updates_to_2x",
+    "examples_to_1.1x",  # ... and 1.1x it (NaN: not reached within the matched examples)
+    "updates_to_1.1x",
+    "best_final_loss",  # the best run's mean loss at the matched examples: the levels' base
     "full_loss_rises",
     # Part (h): why the mini-batch curve is noisy (see batch_noise).
     "batch_scatter",
@@ -92,6 +101,12 @@ COLUMNS = [
     "stop_epoch",
     "plateau_epoch",
     "pca_fit_test_mse",
+    # Part (e), capacity runs only, chosen on the validation points (data.n_validation),
+    # never on the held-out set: the validation MSE at the last record, the record with the
+    # lowest validation MSE (the first if tied) and the held-out MSE there (NaN: none).
+    "validation_mse",
+    "best_validation_epoch",
+    "test_at_best_validation",
 ]
 SETTINGS = [
     "role",
@@ -117,16 +132,19 @@ INTEGER_SETTINGS = {
 }
 # Measured, yet the same in every seed (fixed by the data or the settings): no spread.
 CONSTANT = [
+    "best_final_loss",
     "constant_mse",
     "pca_optimum_mse",
     "test_pca_optimum_mse",
+    "init_abs_rho_zx_mean",
+    "init_abs_rho_zy_mean",
     "matched_examples",
     "updates_per_epoch",
     "matched_updates",
     "pca_fit_test_mse",
 ]
 SPREAD = [c for c in COLUMNS if c not in ("model", *SETTINGS, *CONSTANT)]
-SPREAD_STATISTICS = ("std", "min", "max")  # std with ddof=0, like core.claims.Spread
+SPREAD_STATISTICS = ("std", "min", "max")  # std: the sample SD (n - 1), as core.numbers prints it
 
 
 def summary_row(
@@ -176,6 +194,35 @@ def latent_order_extras(codes: pd.DataFrame) -> dict:
     return extras
 
 
+def init_percentile(trained: float, reference: np.ndarray) -> float:
+    """Where |``trained``| lies among the absolute values of ``reference``: the share
+    (0..1) of them below it, ties counting half. NaN values (constant codes) are left out
+    of the reference; NaN when ``trained`` is NaN or no reference value remains."""
+    values = np.abs(np.asarray(reference, dtype=float).ravel())
+    values = values[~np.isnan(values)]
+    value = abs(float(trained))
+    if np.isnan(value) or not values.size:
+        return float("nan")
+    return float(((values < value).sum() + 0.5 * (values == value).sum()) / values.size)
+
+
+def init_order_extras(extras: Mapping[str, float], reference: pd.DataFrame) -> dict:
+    """Part (c), one trained replica against the reference of untrained draws
+    (``tables.LATENT_INIT`` rows): the percentile of its trained |rho| of z with x and
+    with y (``extras``: its ``latent_order_extras``) among the draws', and the draws' mean
+    |rho| (NaN draws left out)."""
+    found = {}
+    for axis in ("x", "y"):
+        rho = np.abs(reference[f"rho_z{axis}"].to_numpy(dtype=float))
+        trained = extras.get(f"spearman_z{axis}", float("nan"))
+        found[f"rho_z{axis}_init_percentile"] = init_percentile(trained, rho)
+        present = rho[~np.isnan(rho)]
+        found[f"init_abs_rho_z{axis}_mean"] = (
+            float(present.mean()) if present.size else float("nan")
+        )
+    return found
+
+
 def bound_extras(bounds: pd.DataFrame, stage: str) -> dict:
     """Parts (d), (g), one replica: the summary's columns from its ``tables.BOUNDS`` rows of
     ``stage``: the nearest-point bound per split, how much a halved grid raises it (the
@@ -204,10 +251,11 @@ def bound_extras(bounds: pd.DataFrame, stage: str) -> dict:
 
 def capacity_extras(curves: pd.DataFrame, protocol: dict) -> dict:
     """Part (e), one seed of a capacity run: from its whole-set records (epoch,
-    train_loss, test_loss), the lowest held-out MSE over training and its epoch (the first
-    such record), the epoch the run stopped (its last record), and the first epoch at which
-    the seed had plateaued by the run's stopping rule (NaN: never, or no rule);
-    ``protocol``: the run's n_train, schedule, record_every, stop_window, stop_tolerance."""
+    train_loss, test_loss, validation_loss), the lowest held-out MSE over training and its
+    epoch (the first such record), the epoch the run stopped (its last record), the first
+    epoch at which the seed had plateaued by the run's stopping rule (NaN: never, or no
+    rule), and ``validation_extras``; ``protocol``: the run's n_train, schedule,
+    record_every, stop_window, stop_tolerance."""
     curves = curves.sort_values("epoch")
     epochs, test = curves["epoch"].to_numpy(), curves["test_loss"].to_numpy()
     best = int(np.argmin(test))
@@ -225,10 +273,36 @@ def capacity_extras(curves: pd.DataFrame, protocol: dict) -> dict:
         "best_test_epoch": int(epochs[best]),
         "stop_epoch": int(epochs[-1]),
         "plateau_epoch": plateau,
+        **validation_extras(curves),
     }
 
 
-LEVEL_MARGIN = 1.1  # the level "reached": 1.1 x the worst run's loss at the matched examples
+def validation_extras(curves: pd.DataFrame) -> dict:
+    """Part (e), one seed's records (epoch, test_loss, validation_loss): the validation
+    MSE at the last record, the epoch of the record with the lowest validation MSE (the
+    first such record) and the held-out MSE at that record: an epoch chosen without looking
+    at the held-out set. All NaN without validation points (no or an all-NaN
+    ``validation_loss``)."""
+    curves = curves.sort_values("epoch")
+    names = ("validation_mse", "best_validation_epoch", "test_at_best_validation")
+    none = dict.fromkeys(names, float("nan"))
+    if "validation_loss" not in curves:
+        return none
+    validation = curves["validation_loss"].to_numpy(dtype=float)
+    finite = np.flatnonzero(np.isfinite(validation))
+    if not finite.size:
+        return none
+    best = int(finite[np.argmin(validation[finite])])  # argmin: the first of equal minima
+    return {
+        "validation_mse": float(validation[-1]),
+        "best_validation_epoch": int(curves["epoch"].iloc[best]),
+        "test_at_best_validation": float(curves["test_loss"].iloc[best]),
+    }
+
+
+# Part (h)'s levels: multiples of the best run's mean loss at the matched examples: 2x
+# (well under way) and 1.1x (converged to within 10% of the best any run got).
+LEVELS = {"2x": 2.0, "1.1x": 1.1}
 
 
 def updates_per_epoch(losses: pd.DataFrame) -> int:
@@ -251,9 +325,9 @@ def compare_optimizers(
     number of updates of any run, each curve interpolated there (epoch e is after e x
     updates-per-epoch updates). Returns, per (run, seed): both matched points and the
     losses there; the examples seen and updates taken when the training-set loss first
-    falls to the level ``LEVEL_MARGIN`` x the worst run's mean loss at the examples point,
-    read at the run's own epochs up to that point (NaN where a seed does not get there by
-    then: not reached); and the
+    falls to each level of ``LEVELS`` (multiples of the best run's mean loss at the examples
+    point), read at the run's own epochs up to that point (NaN where a seed does not get
+    there by then: not reached); and the
     number of its epochs in which the training-set loss rose (``core.stats.rises``).
     """
     end = min(float(c["examples_seen"].max()) for c in curves.values())
@@ -274,7 +348,7 @@ def compare_optimizers(
         for key, part in seeds.items()
     }
     finals = pd.Series({key: train[-1] for key, (train, _) in on_grid.items()})
-    level = LEVEL_MARGIN * finals.groupby(level=0).mean().max()
+    best = finals.groupby(level=0).mean().min()
     found = {}
     for key, part in seeds.items():
         train, test = on_grid[key]
@@ -286,14 +360,19 @@ def compare_optimizers(
             "matched_examples": grid[-1],
             "full_train_loss": train[-1],
             "full_test_loss": test[-1],
-            "examples_to_level": _first_reached(seen[compared], loss[compared], level),
             "updates_per_epoch": updates[key[0]],
             "matched_updates": last_update,
             "updates_train_loss": float(np.interp(last_update, taken, loss)),
-            "updates_to_level": _first_reached(taken[compared], loss[compared], level),
             "full_loss_rises": rises(loss),
-            "level": level,
+            "best_final_loss": best,
         }
+        for name, factor in LEVELS.items():
+            found[key][f"examples_to_{name}"] = _first_reached(
+                seen[compared], loss[compared], factor * best
+            )
+            found[key][f"updates_to_{name}"] = _first_reached(
+                taken[compared], loss[compared], factor * best
+            )
     return found
 
 
@@ -343,7 +422,7 @@ def summary_table(rows: list[dict]) -> pd.DataFrame:
     spread = [c for c in SPREAD if c in per_seed]
     spreads = {
         f"{column}_{statistic}": (
-            groups[column].std(ddof=0) if statistic == "std" else groups[column].agg(statistic)
+            groups[column].std(ddof=1) if statistic == "std" else groups[column].agg(statistic)
         )
         for statistic in SPREAD_STATISTICS
         for column in spread

@@ -4,16 +4,18 @@ seeds separate the best trial from the runner-up."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from aeflow.autoencoder.tables import SWEEP_METRICS
+from aeflow.core.margins import Margins
+from aeflow.core.report import Section
 from aeflow.core.sweep_tables import (
     BEST_SHOWN,
     best_trials,
     point_text,
-    search_sentence,
+    search_section,
     trials_table,
 )
 from aeflow.core.tables import read_stacked
@@ -22,8 +24,11 @@ METRIC, QUANTITY = "test_mse", "held-out MSE"
 
 
 def summarise_sweeps(
-    metric_paths: Sequence[str], points: dict[str, list[dict]], variants: dict[str, str]
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[str]]:
+    metric_paths: Sequence[str],
+    points: dict[str, list[dict]],
+    variants: dict[str, str],
+    margins: Mapping | None = None,
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, list[Section]]:
     """Per sweep its trials table, then the table of every sweep's best trials and the
     observations. ``points``: sweep -> ``sweeps.sweep_trials``; ``variants``: sweep -> its
     base variant."""
@@ -45,8 +50,13 @@ def summarise_sweeps(
             )
         )
     notes = [
-        search_sentence(
-            sweep, tables[sweep], METRIC, QUANTITY, base=f"{variants[sweep]}'s settings"
+        search_section(
+            sweep,
+            tables[sweep],
+            METRIC,
+            QUANTITY,
+            Margins(margins).of("mse", tables[sweep][METRIC]),
+            base=f"{variants[sweep]}'s settings",
         )
         for sweep in tables
     ]

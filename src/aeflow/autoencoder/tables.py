@@ -18,10 +18,19 @@ CURVES = Table(
     finite=("train_loss", "test_loss"),
     series=("epoch", "seed"),
 )
-# Part (e)'s capacity runs: the same columns, recorded every k epochs (0, k, 2k, ...).
+# Part (e)'s capacity runs: the same columns, recorded every k epochs (0, k, 2k, ...), and
+# the MSE over the validation points (``data.n_validation``; all NaN without them, finite
+# with them), on which the summary chooses epochs instead of on the held-out set.
 RECORDED_CURVES = Table(
     "recorded curves",
-    {"epoch": INT, "examples_seen": INT, "train_loss": FLOAT, "test_loss": FLOAT, "seed": INT},
+    {
+        "epoch": INT,
+        "examples_seen": INT,
+        "train_loss": FLOAT,
+        "test_loss": FLOAT,
+        "seed": INT,
+        "validation_loss": FLOAT,
+    },
     finite=("train_loss", "test_loss"),
     series=("epoch", "seed"),
     stride=True,
@@ -44,6 +53,12 @@ LATENT_CODES = Table(
     "latent codes per replica",
     {"stage": STR, "seed": INT, "x": FLOAT, "y": FLOAT, "z": FLOAT},
     finite=("x", "y", "z"),
+)
+# Part (c)'s reference (``initial``): per untrained draw, its seed and the rank correlation
+# of its code with x and with y over the training points (NaN: a constant code).
+LATENT_INIT = Table(
+    "initial latent orders",
+    {"draw": INT, "seed": INT, "rho_zx": FLOAT, "rho_zy": FLOAT},
 )
 # Parts (d), (g): per stage, replica and split, the codes in use, the decoder sweep's range
 # and coverage (NaN without a sweep), the bound's grid, the encoder's MSE, the nearest-point

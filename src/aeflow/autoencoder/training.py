@@ -32,7 +32,8 @@ class TrainingResult:
     seconds: float
     global_step: int  # optimiser steps, as Lightning's Trainer counted them
     # Per epoch (0 = untrained): epoch, examples_seen, train_loss (full training set),
-    # test_loss (held-out set), seed; empty without evaluation sets.
+    # test_loss (held-out set), seed, and with validation points validation_loss; empty
+    # without evaluation sets.
     curves: pd.DataFrame | None = None
 
     @property
@@ -111,12 +112,7 @@ def _fit(
     module.cpu()
     losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, seeds)
     curves = (
-        curve_table(
-            torch.stack(module.epoch_losses),
-            sum(batch_sizes),
-            {"seed": seeds},
-            every=spec.record_every,
-        )[[*CURVE_COLUMNS, "seed"]]
+        _curves(torch.stack(module.epoch_losses), sum(batch_sizes), seeds, spec.record_every)
         if module.epoch_losses
         else None
     )
@@ -133,6 +129,25 @@ def _fit(
     return TrainingResult(
         initial_states, _states(module), losses, outcome.seconds, outcome.global_step, curves
     )
+
+
+def _curves(records: torch.Tensor, per_epoch: int, seeds: list[int], every: int) -> pd.DataFrame:
+    """The curve table of ``records`` (records, R, 2 or 3: train, test and, when validation
+    points were attached, validation): CURVE_COLUMNS and seed, then validation_loss."""
+    curves = curve_table(records[:, :, :2], per_epoch, {"seed": seeds}, every=every)
+    curves = curves[[*CURVE_COLUMNS, "seed"]]
+    if records.shape[2] > 2:  # seed-major, as curve_table's rows
+        validation = records[:, :, 2].T.reshape(-1).detach().cpu().double().numpy()
+        curves = curves.assign(validation_loss=validation)
+    return curves
+
+
+def with_validation_column(curves: pd.DataFrame) -> pd.DataFrame:
+    """``curves`` with a ``validation_loss`` column (``tables.RECORDED_CURVES``): NaN
+    throughout when the training had no validation points."""
+    if "validation_loss" in curves:
+        return curves
+    return curves.assign(validation_loss=float("nan"))
 
 
 def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
@@ -186,19 +201,26 @@ def train_replicas(
     initial_checkpoint: Path | None = None,
     final_checkpoint: Path | None = None,
     held_out: torch.Tensor | None = None,
+    validation: torch.Tensor | None = None,
 ) -> TrainingResult:
     """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
     seed would (own initial weights, own batch order; ``spec.seeds == 1`` is that lone
     training), vectorised in one Lightning run. Writes Lightning checkpoints of the
     untrained and trained module when paths are given. With ``held_out`` points, the
     result's ``curves`` hold the loss over the whole training set and the held-out set
-    after every epoch. Points of one sample per replica ((samples, n, 2), ``data``): replica
-    k trains and is evaluated on sample k."""
+    after every epoch; with ``validation`` points too (part (e)), their loss as well
+    (``validation_loss``), recorded only: training and stopping are the same without them.
+    Points of one sample per replica ((samples, n, 2), ``data``): replica k trains and is
+    evaluated on sample k."""
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = replica_seeds(spec)
     train_points = replicas_points(train_points, len(seeds))
     held_out = None if held_out is None else replicas_points(held_out, len(seeds))
+    if validation is not None:
+        if held_out is None:
+            raise ValueError("validation points are evaluated beside held-out points")
+        validation = replicas_points(validation, len(seeds))
     module = AutoencoderModule(
         model_spec.to_dict(),
         spec.optimizer,
@@ -208,7 +230,7 @@ def train_replicas(
         **_schedule_hparams(spec),
     )
     if held_out is not None:
-        module.attach_evaluation(train_points, held_out)
+        module.attach_evaluation(train_points, held_out, validation)
     return _fit(module, seeds, train_points, spec, initial_checkpoint, final_checkpoint)
 
 

@@ -1,411 +1,421 @@
-"""How sure a measured claim is, from per-seed values (NumPy and scipy.stats; both parts).
+"""Claims as data: per-seed values of two runs in, one row of ``claims.csv`` out, with one
+of three verdicts (NumPy, scipy.stats, statsmodels; both parts).
 
-The decision rule, stated once (``RULE``; the README and each summary's header repeat it):
+The decision rule, stated once (``RULE``; each summary's header repeats it):
 
-* Two runs are compared **paired by seed**: seed k of A with seed k of B (the same initial
-  draws where the settings allow, the same data sample).
-* The **effect** is the mean over seeds of the paired differences, with a 95% confidence
-  interval from Student's t on those differences (n - 1 degrees of freedom). The paired t
-  interval is the standard one for a few paired measurements; it uses the pairing (the
-  seed-to-seed scatter both runs share cancels) and it narrows as seeds are added, so more
-  seeds can only sharpen a real effect, never un-resolve it.
-* The comparisons one sentence group makes (one summary section, one sweep) form a
-  **family**; within it, p-values are adjusted by Holm's step-down method and each interval
-  is widened to its Holm step's level (1 - 0.05 / (m - i) for the i-th smallest p-value of
-  m), so that the chance of naming any false winner in the family stays at or below 5%.
-* A **winner** is named only when its adjusted p-value is at most 0.05 (its widened
-  interval excludes zero). The count of seeds in which the winner is better ("lower in 5
-  of 5 seeds") is extra information, not part of the rule. One seed resolves nothing.
-* A run with a **non-finite value** (a diverged replica) in any seed is not compared and
-  not ranked: the sentence says in how many seeds it diverged.
-* A replica that **did not train** (``failed``: its final loss within ``FAILED_MARGIN`` of
-  its untrained reference) is named and counted; it is left out of comparisons by dropping
-  its seed from both runs of the pair (``Contrast.left_out``), so that one failed
-  replica neither hides nor fakes an effect among the replicas that trained. Where that
-  would leave no seed (one run or both failed in every seed), every seed is compared as
-  measured, and the sentence says so instead of naming seeds left out.
+* Two runs are compared **paired by seed** (seed k of A with seed k of B). The effect is the
+  mean of the paired differences A - B; a run may also be compared with a fixed value (a
+  one-sample comparison, e.g. a gap against 0).
+* The comparisons of one summary section form a **family** of m. Each gets a two-sided
+  Student-t interval on its paired differences at level 1 - alpha/m (Bonferroni), so that
+  all intervals of a family hold together with probability at least 1 - alpha
+  (**simultaneous coverage**). Every verdict is read off that one interval, so a verdict
+  and its printed interval never disagree. Why Bonferroni and not Holm: Holm's step-down
+  decisions have no simultaneous intervals of the same form; reading winners and
+  equivalence off Bonferroni intervals costs a little power and keeps one interval per
+  claim that means what it says.
+* **winner**: the interval excludes 0. **equivalent**: the interval lies inside
+  (-margin, +margin), the margin set per metric in ``config.yaml`` before the run (two
+  one-sided tests, each at alpha/(2m)). **undetermined**: neither; the row gives the seeds
+  that would decide it at the observed spread. **not compared**: a run with a non-finite
+  value in some seed (it diverged), or fewer than two seeds.
+* A seed is **set aside** only by a criterion blind to the compared outcome (a dead
+  network: no hidden unit active on any training point). Its sentence then also gives the
+  effect with those seeds in. Slow or stuck seeds stay in and are described.
+* A bounded quantity's interval is clipped to the range its difference can take.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
-A, B = "A", "B"
-UNRESOLVED = None
+from aeflow.core.numbers import distinct, number, plural, share
+
 ALPHA = 0.05
-FAILED_MARGIN = 0.1
-RULE = (
-    "Comparisons are paired by seed. The effect is the mean paired difference with a 95% "
-    "Student-t interval; within each family of comparisons (one section, one sweep) "
-    "p-values are Holm-adjusted and intervals widened to match ('adjusted 95% CI'). A "
-    "winner is named only when that interval excludes zero; 'lower in k of n seeds' is "
-    "extra information. A run that diverged in any seed is not compared or ranked; a "
-    "replica that did not train is named and its seed left out of that comparison (if that "
-    "would leave none, all are compared as measured, and the sentence says so)."
+MAX_SEEDS_NEEDED = 1000
+WINNER, EQUIVALENT, UNDETERMINED, NOT_COMPARED = (
+    "winner",
+    "equivalent",
+    "undetermined",
+    "not compared",
 )
-
-
-def _std_format(fmt: str) -> str:
-    """The std's format: no sign; two significant digits where ``fmt`` counts them."""
-    fmt = fmt.lstrip("+")
-    return ".2g" if fmt.endswith("g") else fmt
-
-
-@dataclass(frozen=True)
-class Spread:
-    """Mean, standard deviation (ddof=0), range and median of one quantity over seeds."""
-
-    mean: float
-    std: float
-    low: float
-    high: float
-    seeds: int
-    median: float = float("nan")
-
-    @classmethod
-    def of(cls, values: Sequence[float] | np.ndarray) -> Spread:
-        values = np.asarray(values, dtype=float).ravel()
-        if values.size == 0:
-            raise ValueError("no values")
-        return cls(
-            float(values.mean()),
-            float(values.std()),
-            float(values.min()),
-            float(values.max()),
-            int(values.size),
-            float(np.median(values)),
-        )
-
-    def text(self, fmt: str = ".3g") -> str:
-        """'0.121 ± 0.0043': the mean in ``fmt``, the std to two significant digits (in
-        ``fmt``'s kind, without its sign); one seed: just the value."""
-        if self.seeds == 1:
-            return format(self.mean, fmt)
-        return f"{self.mean:{fmt}} ± {self.std:{_std_format(fmt)}}"
-
-    def range_text(self, fmt: str = ".3g") -> str:
-        """'0.121 ± 0.004, range 0.115 to 0.127' (one seed: just the value)."""
-        if self.seeds == 1:
-            return format(self.mean, fmt)
-        return f"{self.text(fmt)}, range {self.low:{fmt}} to {self.high:{fmt}}"
-
-    def median_text(self, fmt: str = ".3g") -> str:
-        """'median 0.153, range 0.121 to 0.853': for values with failed replicas, where a
-        mean describes none of them."""
-        if self.seeds == 1:
-            return format(self.mean, fmt)
-        return f"median {self.median:{fmt}}, range {self.low:{fmt}} to {self.high:{fmt}}"
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A against B over seeds paired by seed (seed k of A with seed k of B)."""
-
-    wins_a: int  # seeds where A is strictly better than B
-    wins_b: int  # seeds where B is strictly better than A (ties count for neither)
-    seeds: int
-    a: Spread
-    b: Spread
-    lower_is_better: bool
-    difference: float  # mean over seeds of a - b
-    low: float  # confidence interval of ``difference`` at ``level``
-    high: float
-    p_value: float  # two-sided paired t, unadjusted
-    adjusted_p: float  # Holm-adjusted within its family (= p_value in a family of one)
-    level: float  # confidence of [low, high]: 0.95, or the Holm step's level
-    family: int  # comparisons in the family
-    diverged_a: int  # seeds with a non-finite value: then nothing is compared
-    diverged_b: int
-    verdict: str | None  # 'A', 'B', or None: the run does not resolve the difference
-    differences: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
-
-    @property
-    def resolved(self) -> bool:
-        return self.verdict is not UNRESOLVED
-
-    @property
-    def diverged(self) -> bool:
-        return bool(self.diverged_a or self.diverged_b)
-
-
-def _interval(d: np.ndarray, level: float) -> tuple[float, float]:
-    n = d.size
-    if n < 2:
-        return float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / np.sqrt(n)
-    return float(d.mean() - half), float(d.mean() + half)
-
-
-def _p_value(d: np.ndarray) -> float:
-    n = d.size
-    if n < 2:
-        return 1.0
-    se = d.std(ddof=1) / np.sqrt(n)
-    if se == 0:  # every seed differs by the same amount
-        return 0.0 if d.mean() != 0 else 1.0
-    return float(2 * stats.t.sf(abs(d.mean()) / se, n - 1))
-
-
-def _verdict(c: Comparison) -> str | None:
-    if c.seeds < 2 or c.diverged or c.adjusted_p > ALPHA or c.difference == 0:
-        return UNRESOLVED
-    a_better = (c.difference < 0) == c.lower_is_better
-    return A if a_better else B
-
-
-def compare(
-    a: Sequence[float] | np.ndarray,
-    b: Sequence[float] | np.ndarray,
-    lower_is_better: bool = True,
-) -> Comparison:
-    """Compare per-seed values of A and B, paired by seed (same length, same seed order),
-    as a family of one; ``holm`` adjusts several for their number."""
-    a = np.asarray(a, dtype=float).ravel()
-    b = np.asarray(b, dtype=float).ravel()
-    if a.shape != b.shape or a.size == 0:
-        raise ValueError(f"need equally many per-seed values, got {a.size} and {b.size}")
-    diverged_a, diverged_b = int((~np.isfinite(a)).sum()), int((~np.isfinite(b)).sum())
-    sign = 1.0 if lower_is_better else -1.0
-    with np.errstate(invalid="ignore"):
-        d = a - b
-        wins_a = int((sign * d < 0).sum())
-        wins_b = int((sign * d > 0).sum())
-    nan = float("nan")
-    finite = not (diverged_a or diverged_b)
-    low, high = _interval(d, 1 - ALPHA) if finite else (nan, nan)
-    p = _p_value(d) if finite else nan
-    comparison = Comparison(
-        wins_a,
-        wins_b,
-        a.size,
-        Spread.of(a),
-        Spread.of(b),
-        lower_is_better,
-        float(d.mean()) if finite else nan,
-        low,
-        high,
-        p,
-        p,
-        1 - ALPHA,
-        1,
-        diverged_a,
-        diverged_b,
-        UNRESOLVED,
-        d,
-    )
-    return replace(comparison, verdict=_verdict(comparison))
-
-
-def holm(comparisons: Sequence[Comparison]) -> list[Comparison]:
-    """The comparisons of one family, Holm-adjusted (same order as given).
-
-    Sorted by p-value, the i-th (0-based) of m tested comparisons gets the adjusted p-value
-    max over j <= i of min(1, (m - j) p_j), and its interval the level 1 - ALPHA / (m - i).
-    Comparisons with a diverged run are not tested and do not count in m.
-    """
-    tested = [i for i, c in enumerate(comparisons) if not c.diverged]
-    m = len(tested)
-    order = sorted(tested, key=lambda i: comparisons[i].p_value)
-    adjusted = list(comparisons)
-    running = 0.0
-    for step, i in enumerate(order):
-        c = comparisons[i]
-        running = max(running, min(1.0, (m - step) * c.p_value))
-        level = 1 - ALPHA / (m - step)
-        low, high = _interval(c.differences, level)
-        new = replace(c, adjusted_p=running, level=level, family=m, low=low, high=high)
-        adjusted[i] = replace(new, verdict=_verdict(new))
-    return adjusted
-
-
-def family(
-    pairs: Sequence[tuple[Sequence[float] | np.ndarray, Sequence[float] | np.ndarray]],
-    lower_is_better: bool = True,
-) -> list[Comparison]:
-    """``compare`` every (a, b) pair, then ``holm`` over them: one family."""
-    return holm([compare(a, b, lower_is_better) for a, b in pairs])
-
-
-def _effect(c: Comparison, first_is_a: bool) -> tuple[float, float, float]:
-    """The effect as 'how much better the first-named run is' (positive when it leads),
-    with its interval."""
-    # a - b < 0 is A better when lower is better: flip so that 'better' is positive.
-    sign = -1.0 if c.lower_is_better else 1.0
-    if not first_is_a:
-        sign = -sign
-    low, high = sorted((sign * c.low, sign * c.high))
-    return sign * c.difference + 0.0, low + 0.0, high + 0.0  # + 0.0: no '-0'
-
-
-def _names(c: Comparison, name_a: str, name_b: str) -> tuple[bool, str, str]:
-    if c.verdict is not UNRESOLVED:
-        first_is_a = c.verdict == A
-    elif np.isfinite(c.difference) and c.difference != 0:
-        first_is_a = (c.difference < 0) == c.lower_is_better
-    else:
-        first_is_a = c.wins_a >= c.wins_b
-    return first_is_a, *((name_a, name_b) if first_is_a else (name_b, name_a))
-
-
-def comparison_text(
-    comparison: Comparison,
-    name_a: str,
-    name_b: str,
-    quantity: str,
-    fmt: str = ".2g",
-    unit: str = "seeds",
-) -> str:
-    """One short clause: the effect, its interval and the seeds' agreement, e.g.
-    'ae2 < ae1 in held-out MSE by 0.019 (95% CI 0.0092 to 0.029; lower in 5 of 5 seeds)',
-    or 'not resolved: ae2 vs ae1 in held-out MSE differ by 0.004 (95% CI -0.012 to 0.02;
-    ae2 lower in 3 of 5 seeds)'. The better run by the mean is named first; '<' means
-    better when lower is better, '>' else. Intervals of a family of several are labelled
-    'adjusted'."""
-    c = comparison
-    if c.diverged:
-        parts = [
-            f"{name} diverged in {k} of {c.seeds} {unit}"
-            for name, k in ((name_a, c.diverged_a), (name_b, c.diverged_b))
-            if k
-        ]
-        return f"{' and '.join(parts)}: not compared in {quantity}"
-    first_is_a, lead, other = _names(c, name_a, name_b)
-    symbol = "<" if c.lower_is_better else ">"
-    better = "lower" if c.lower_is_better else "higher"
-    if c.seeds == 1:
-        values = (
-            f"{c.a.mean:{fmt}} vs {c.b.mean:{fmt}}"
-            if first_is_a
-            else (f"{c.b.mean:{fmt}} vs {c.a.mean:{fmt}}")
-        )
-        return (
-            f"{lead} {symbol} {other} in {quantity} ({values}) from 1 seed only; "
-            "not resolved (one seed cannot separate the two)"
-        )
-    effect, low, high = _effect(c, first_is_a)
-    wins = c.wins_a if first_is_a else c.wins_b
-    ties = c.seeds - c.wins_a - c.wins_b
-    agree = f"{better} in {wins} of {c.seeds} {unit}" + (f", equal in {ties}" if ties else "")
-    ci = f"{'adjusted ' if c.family > 1 else ''}95% CI {low:{fmt}} to {high:{fmt}}"
-    if c.resolved:
-        return f"{lead} {symbol} {other} in {quantity} by {effect:{fmt}} ({ci}; {agree})"
-    return (
-        f"not resolved: {lead} vs {other} in {quantity} differ by {effect:{fmt}} "
-        f"({ci}; {lead} {agree})"
-    )
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """A yes/no finding checked in every seed."""
-
-    holds: int
-    seeds: int
-
-    @property
-    def verdict(self) -> bool | None:
-        """True if it holds in every seed, False if in none, None (not resolved) if the
-        seeds disagree or there is only one."""
-        if self.seeds < 2 or 0 < self.holds < self.seeds:
-            return None
-        return self.holds == self.seeds
-
-
-def agreement(flags: Sequence[bool] | np.ndarray) -> Agreement:
-    flags = np.asarray(flags, dtype=bool).ravel()
-    if flags.size == 0:
-        raise ValueError("no seeds")
-    return Agreement(int(flags.sum()), int(flags.size))
-
-
-def agreement_text(agreed: Agreement, statement: str, negation: str, unit: str = "seeds") -> str:
-    """'<statement> in 5 of 5 seeds', '<negation> in 5 of 5 seeds', or, when the seeds
-    disagree or there is one, 'not resolved: <statement> in 3 of 5 seeds'."""
-    if agreed.verdict is True:
-        return f"{statement} in {agreed.holds} of {agreed.seeds} {unit}"
-    if agreed.verdict is False:
-        return f"{negation} in {agreed.seeds} of {agreed.seeds} {unit}"
-    if agreed.seeds == 1:
-        single = statement if agreed.holds else negation
-        return f"{single} from 1 seed only; not resolved (one seed)"
-    return f"not resolved: {statement} in {agreed.holds} of {agreed.seeds} {unit}"
-
-
-def failed(
-    final: Sequence[float] | np.ndarray,
-    untrained: Sequence[float] | np.ndarray,
-    margin: float = 0.1,
-) -> np.ndarray:
-    """Per replica: True where it failed, i.e. diverged (non-finite final loss) or did not
-    train (final loss above ``(1 - margin)`` x its untrained reference loss)."""
-    final = np.asarray(final, dtype=float)
-    untrained = np.asarray(untrained, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return ~np.isfinite(final) | (final > (1 - margin) * untrained)
+VERDICTS = (WINNER, EQUIVALENT, UNDETERMINED, NOT_COMPARED)
+RULE = (
+    "Comparisons are paired by seed; the effect is the mean paired difference. Within each "
+    "section (a family of m comparisons) every interval is a Student-t interval at level "
+    "1 - 0.05/m (Bonferroni): the intervals of a family hold together with 95% probability "
+    "('95% simultaneous CI'). Verdicts are read off that interval: a winner when it excludes "
+    "0; equivalent when it lies inside the metric's margin (+-m, set in config.yaml before "
+    "the run); otherwise undetermined, with the seeds that would decide it at the observed "
+    "spread. A run that diverged in a seed is not compared. Seeds are set aside only by a "
+    "rule blind to the outcome (a dead network); slow seeds stay in."
+)
+INF = float("inf")
 
 
 @dataclass(frozen=True)
 class Contrast:
-    """One comparison a summary states: per-seed values of two runs (paired by position),
-    and per seed whether either failed to train (those seeds are left out)."""
+    """One comparison a summary states: per-seed values of ``subject`` against those of
+    ``reference`` (paired by position), or against one fixed value."""
 
-    name_a: str
-    name_b: str
-    quantity: str
+    subject: str
+    reference: str
+    metric: str
     a: Sequence[float] | np.ndarray
-    b: Sequence[float] | np.ndarray
-    lower_is_better: bool = True
-    fmt: str = ".2g"
+    b: Sequence[float] | np.ndarray | float
+    margin: float  # absolute: "equivalent within +-margin"
+    lower_is_better: bool | None = True  # None: no direction (the sentence says "differs")
+    bounds: tuple[float, float] = (-INF, INF)  # the metric's own range
+    set_aside: Sequence[bool] | np.ndarray | None = None  # per seed, by a blind criterion
+    percent: bool = False  # shares print as percentages
     unit: str = "seeds"
-    left_out: Sequence[bool] | np.ndarray | None = None
 
-    def _flags(self) -> np.ndarray:
-        if self.left_out is None:
-            return np.zeros(0, dtype=bool)
-        return np.asarray(self.left_out, dtype=bool).ravel()
-
-    def compare(self) -> Comparison:
-        a, b = np.asarray(self.a, dtype=float), np.asarray(self.b, dtype=float)
-        if self.dropped:
-            keep = ~self._flags()
-            a, b = a[keep], b[keep]
-        return compare(a, b, self.lower_is_better)
-
-    @property
-    def none_trained(self) -> bool:
-        """True when every seed is flagged: then none is left out (nothing would remain)
-        and all are compared as measured."""
-        flags = self._flags()
-        return bool(flags.size and flags.all())
-
-    @property
-    def dropped(self) -> int:
-        """Seeds actually left out of the comparison (0 when every seed is flagged)."""
-        return 0 if self.none_trained else int(self._flags().sum())
-
-
-def contrast_texts(contrasts: Sequence[Contrast]) -> list[tuple[Comparison, str]]:
-    """Every contrast of one family compared, Holm-adjusted together, and worded."""
-    comparisons = holm([c.compare() for c in contrasts])
-    texts = []
-    for contrast, comparison in zip(contrasts, comparisons, strict=True):
-        text = comparison_text(
-            comparison,
-            contrast.name_a,
-            contrast.name_b,
-            contrast.quantity,
-            contrast.fmt,
-            contrast.unit,
-        )
-        if contrast.dropped:
-            text += (
-                f"; {contrast.dropped} seed{'s' * (contrast.dropped > 1)} left out (did not train)"
+    def values(self) -> tuple[np.ndarray, np.ndarray]:
+        a = np.asarray(self.a, dtype=float).ravel()
+        b = np.broadcast_to(np.asarray(self.b, dtype=float), a.shape).astype(float).ravel()
+        if a.size == 0 or a.shape != b.shape:
+            raise ValueError(
+                f"{self.subject} vs {self.reference}: need equally many per-seed values, "
+                f"got {a.size} and {np.asarray(self.b).size}"
             )
-        elif contrast.none_trained:
-            text += "; none left out: each seed has a run that did not train"
-        texts.append((comparison, text))
+        return a, b
+
+    def kept(self) -> np.ndarray:
+        a, _ = self.values()
+        if self.set_aside is None:
+            return np.ones(a.size, dtype=bool)
+        flags = np.asarray(self.set_aside, dtype=bool).ravel()
+        return ~flags if flags.size == a.size else np.ones(a.size, dtype=bool)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of ``claims.csv``."""
+
+    family: str
+    subject: str
+    reference: str
+    metric: str
+    seeds: int  # seeds compared (after any set aside)
+    set_aside: int
+    effect: float  # mean of subject - reference over the compared seeds
+    ci_low: float
+    ci_high: float
+    p: float  # two-sided paired t, unadjusted
+    p_adjusted: float  # Bonferroni over the family
+    margin: float
+    verdict: str
+    sentence: str
+    id: str = ""
+    level: float = 1 - ALPHA
+    family_size: int = 1
+    sd: float = float("nan")  # sample SD of the paired differences
+    median_effect: float = float("nan")
+    better_share: float = float("nan")  # share of seeds where the subject is better (ties 1/2)
+    wins: int = 0  # seeds where the subject is strictly better
+    ties: int = 0
+    seeds_needed: float = float("nan")  # undetermined only: seeds that would decide it
+    lower_is_better: bool | None = True
+    percent: bool = False  # a share: its numbers print as percentages
+    winner: str = ""
+    diverged: int = 0
+    effect_all_seeds: float = float("nan")  # with the set-aside seeds in
+    ci_low_all_seeds: float = float("nan")
+    ci_high_all_seeds: float = float("nan")
+    bound_low: float = -INF
+    bound_high: float = INF
+    # The data the row was computed from, per seed (';'-separated, repr precision): a
+    # reader or a test recomputes the row from them alone.
+    subject_values: str = ""
+    reference_values: str = ""
+    set_aside_seeds: str = ""  # 1 where the seed was set aside
+
+
+COLUMNS = [f.name for f in fields(Claim)]
+
+
+def _t_interval(d: np.ndarray, level: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    n = d.size
+    mean = float(d.mean())
+    sd = float(d.std(ddof=1)) if n > 1 else float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n) if n > 1 else INF
+    low, high = mean - half, mean + half
+    return max(low, bounds[0]) + 0.0, min(high, bounds[1]) + 0.0
+
+
+def _p_value(d: np.ndarray) -> float:
+    if d.size < 2:
+        return 1.0
+    if np.ptp(d) <= 1e-12 * np.abs(d).max():  # every seed differs by the same amount
+        return 0.0 if d[0] != 0 else 1.0
+    return float(stats.ttest_1samp(d, 0.0).pvalue)
+
+
+def _difference_bounds(bounds: tuple[float, float], one_sample: bool, b0: float):
+    low, high = bounds
+    if one_sample:
+        return low - b0, high - b0
+    return low - high, high - low
+
+
+def _joined(values: np.ndarray) -> str:
+    return ";".join(repr(float(v)) for v in values)
+
+
+def split_values(text: str) -> np.ndarray:
+    """The per-seed values of a ``claims.csv`` cell."""
+    return np.array([float(v) for v in str(text).split(";")]) if str(text) else np.empty(0)
+
+
+def seeds_needed(mean: float, sd: float, margin: float, level: float, start: int) -> float:
+    """The fewest seeds (from ``start``) at which, with this mean and SD of the paired
+    differences, the interval at ``level`` would decide: exclude 0 or fit inside the
+    margin. ``inf`` where none up to ``MAX_SEEDS_NEEDED`` would."""
+    if not (np.isfinite(mean) and np.isfinite(sd)) or sd == 0:
+        return float("nan")
+    room = max(abs(mean), margin - abs(mean))
+    n = np.arange(max(start, 2), MAX_SEEDS_NEEDED + 1)
+    if room <= 0 or n.size == 0:
+        return INF
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
+    decided = np.flatnonzero(half < room)
+    return float(n[decided[0]]) if decided.size else INF
+
+
+def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> list[Claim]:
+    """Every contrast of one family compared, given its verdict and worded."""
+    prepared = []
+    for c in contrasts:
+        a, b = c.values()
+        diverged = int((~np.isfinite(a)).sum() + (~np.isfinite(b)).sum())
+        keep = c.kept()
+        d = (a - b)[keep]
+        prepared.append((c, a, b, keep, d, diverged))
+    tested = [i for i, (_, _, _, _, d, div) in enumerate(prepared) if not div and d.size >= 2]
+    m = max(len(tested), 1)
+    level = 1 - alpha / m
+    p_values = [_p_value(prepared[i][4]) for i in tested]
+    adjusted = multipletests(p_values, alpha=alpha, method="bonferroni")[1] if tested else []
+    adjusted_by = dict(zip(tested, adjusted, strict=True))
+    claims = []
+    for i, (c, a, b, keep, d, diverged) in enumerate(prepared):
+        one_sample = np.ndim(c.b) == 0
+        b0 = float(np.asarray(c.b, dtype=float)) if one_sample else 0.0
+        bounds = _difference_bounds(c.bounds, one_sample, b0)
+        base = dict(
+            family=family,
+            subject=c.subject,
+            reference=c.reference,
+            metric=c.metric,
+            seeds=int(d.size),
+            set_aside=int((~keep).sum()),
+            margin=float(c.margin),
+            lower_is_better=c.lower_is_better,
+            percent=c.percent,
+            diverged=diverged,
+            family_size=m,
+            level=level,
+            bound_low=bounds[0],
+            bound_high=bounds[1],
+            subject_values=_joined(a),
+            reference_values=_joined(b),
+            set_aside_seeds=";".join(str(int(not k)) for k in keep),
+        )
+        nan = float("nan")
+        if i not in adjusted_by:
+            claim = Claim(
+                **base,
+                effect=nan,
+                ci_low=nan,
+                ci_high=nan,
+                p=nan,
+                p_adjusted=nan,
+                verdict=NOT_COMPARED,
+                sentence="",
+            )
+            claims.append(_worded(claim, c))
+            continue
+        low, high = _t_interval(d, level, bounds)
+        mean, sd = float(d.mean()), float(d.std(ddof=1))
+        if low > 0 or high < 0:
+            verdict = WINNER
+        elif -c.margin < low and high < c.margin:
+            verdict = EQUIVALENT
+        else:
+            verdict = UNDETERMINED
+        sign = 1.0 if c.lower_is_better in (True, None) else -1.0
+        wins, ties = int((sign * d < 0).sum()), int((d == 0).sum())
+        better = (wins + ties / 2) / d.size
+        winner = ""
+        if verdict == WINNER and c.lower_is_better is not None:
+            winner = c.subject if sign * mean < 0 else c.reference
+        extra = {}
+        if (~keep).any():
+            full = a - b
+            if np.isfinite(full).all():
+                lo_all, hi_all = _t_interval(full, level, bounds)
+                extra = dict(
+                    effect_all_seeds=float(full.mean()),
+                    ci_low_all_seeds=lo_all,
+                    ci_high_all_seeds=hi_all,
+                )
+        claim = Claim(
+            **base,
+            effect=mean + 0.0,
+            ci_low=low,
+            ci_high=high,
+            p=p_values[tested.index(i)],
+            p_adjusted=float(adjusted_by[i]),
+            verdict=verdict,
+            sentence="",
+            sd=sd,
+            median_effect=float(np.median(d)) + 0.0,
+            better_share=better,
+            wins=wins,
+            ties=ties,
+            seeds_needed=(
+                seeds_needed(mean, sd, c.margin, level, d.size + 1)
+                if verdict == UNDETERMINED
+                else nan
+            ),
+            winner=winner,
+            **extra,
+        )
+        claims.append(_worded(claim, c))
+    return claims
+
+
+def _worded(claim: Claim, c: Contrast) -> Claim:
+    return replace(claim, sentence=sentence(claim, c.unit))
+
+
+def sentence(claim: Claim, unit: str = "seeds") -> str:
+    """The claim in words, from its row alone."""
+    fmt = share if claim.percent else number
+    c = claim
+    subject, reference, metric = c.subject, c.reference, c.metric
+    if c.verdict == NOT_COMPARED:
+        if c.diverged:
+            return (
+                f"not compared in {metric}: {subject} vs {reference}, "
+                f"{plural(c.diverged, 'seed')} with a non-finite value (diverged)"
+            )
+        return f"not compared in {metric}: {subject} vs {reference} from {plural(c.seeds, 'seed')}"
+    kind = "95% simultaneous CI" if c.family_size > 1 else "95% CI"
+    tail = ""
+    if c.set_aside:
+        tail = f"; {plural(c.set_aside, 'seed')} set aside (dead network)"
+        if np.isfinite(c.effect_all_seeds):
+            e, lo, hi = _distinct_texts(
+                fmt, [c.effect_all_seeds, c.ci_low_all_seeds, c.ci_high_all_seeds]
+            )
+            tail += f", with them in: {subject} - {reference} = {e} ({lo} to {hi})"
+    if c.verdict == WINNER:
+        if c.lower_is_better is None:
+            lead, other, symbol = subject, reference, "above" if c.effect > 0 else "below"
+            sign = 1.0 if c.effect > 0 else -1.0
+        else:
+            lead, other = (subject, reference) if c.winner == subject else (reference, subject)
+            symbol = "<" if c.lower_is_better else ">"
+            sign = (1.0 if c.winner == subject else -1.0) * (-1.0 if c.lower_is_better else 1.0)
+        # The effect as the lead's margin over the other (positive), with its interval.
+        size, low, high = _distinct_texts(
+            fmt, [sign * c.effect, *sorted((sign * c.ci_low, sign * c.ci_high))]
+        )
+        return (
+            f"{lead} {symbol} {other} in {metric} by {size} ({kind} {low} to {high}"
+            f"{_agreement(c, lead, unit)}){tail}"
+        )
+    effect, low, high = _distinct_texts(fmt, [c.effect, c.ci_low, c.ci_high])
+    difference = f"{subject} - {reference} = {effect} ({kind} {low} to {high}"
+    if c.verdict == EQUIVALENT:
+        return (
+            f"{subject} and {reference} equivalent in {metric} within ±{fmt(c.margin)}: "
+            f"{difference}){tail}"
+        )
+    needed = c.seeds_needed
+    if np.isfinite(needed):
+        need = f"about {int(needed)} seeds would decide it at this spread"
+    elif np.isnan(needed):
+        need = "more seeds would not narrow the interval"
+    else:
+        need = f"more than {MAX_SEEDS_NEEDED:,} seeds would be needed at this spread"
+    return (
+        f"undetermined at {plural(c.seeds, 'seed')} in {metric}: {difference}; margin "
+        f"±{fmt(c.margin)}{_agreement(c, subject, unit)}); {need}{tail}"
+    )
+
+
+def _agreement(c: Claim, name: str, unit: str) -> str:
+    """'; ae2 lower in 5 of 5 paired seeds' (and 'equal in t')."""
+    if c.lower_is_better is None:
+        return ""
+    wins = c.wins if name == c.subject else c.seeds - c.wins - c.ties
+    word = "lower" if c.lower_is_better else "higher"
+    ties = f", equal in {c.ties}" if c.ties else ""
+    return f"; {name} {word} in {wins} of {c.seeds} paired {unit}{ties}"
+
+
+def _distinct_texts(fmt, values: list[float]) -> list[str]:
+    if fmt is number:
+        return distinct(values)
+    for digits in range(2, 7):
+        texts = [share(v, digits) for v in values]
+        if len(set(texts)) == len({float(v) for v in values}):
+            return texts
     return texts
+
+
+def with_ids(claims: Sequence[Claim]) -> list[Claim]:
+    """Each claim with a short id '<family key>.<k>', k counting within its family: 'b2.1'
+    (the second family of part (b)), 'learning_rate.3' (a sweep), 'sheet.4'."""
+    keys: dict[str, str] = {}
+    parts: dict[str, int] = {}
+    counters: dict[str, int] = {}
+    out = []
+    for claim in claims:
+        if claim.family not in keys:
+            part = re.match(r"Part \((\w)\)", claim.family)
+            sweep = re.match(r"Sweep (\S+)", claim.family)
+            if part:
+                parts[part.group(1)] = parts.get(part.group(1), 0) + 1
+                keys[claim.family] = f"{part.group(1)}{parts[part.group(1)]}"
+            else:
+                keys[claim.family] = sweep.group(1) if sweep else slug(claim.family)
+        key = keys[claim.family]
+        counters[key] = counters.get(key, 0) + 1
+        out.append(replace(claim, id=claim.id or f"{key}.{counters[key]}"))
+    return out
+
+
+def slug(text: str) -> str:
+    """'The sheet' -> 'the-sheet'."""
+    out = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
+    return "-".join(part for part in out.split("-") if part)[:40]
+
+
+def frame(claims: Sequence[Claim]) -> pd.DataFrame:
+    """Claims as the rows of ``claims.csv``: every column of ``Claim``, id first."""
+    table = pd.DataFrame([asdict(c) for c in with_ids(claims)], columns=COLUMNS)
+    return table[["id", *[c for c in COLUMNS if c != "id"]]]
+
+
+def stuck(
+    final: Sequence[float] | np.ndarray,
+    untrained: Sequence[float] | np.ndarray,
+    margin: float = 0.1,
+) -> np.ndarray:
+    """Per replica: True where its final loss is non-finite or still above ``(1 - margin)``
+    x its untrained reference loss. Descriptive only: such replicas stay in comparisons."""
+    final = np.asarray(final, dtype=float)
+    untrained = np.asarray(untrained, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(final) | (final > (1 - margin) * untrained)

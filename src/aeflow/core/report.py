@@ -3,14 +3,17 @@ on, a compact table of numbers, and (HTML only, collapsed) the full table. panda
 
 from __future__ import annotations
 
+import base64
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+NUMBERS = "Numbers (mean ± sample SD over seeds)"
 COMPACT_COLUMNS = 12  # at most this many columns in a page's compact table
 
 STYLE = (
@@ -29,11 +32,19 @@ STYLE = (
 
 @dataclass
 class Section:
-    """Findings of one family of comparisons, and the numbers they rest on."""
+    """One family of claims (``core.claims.Claim`` rows, worded), the context notes that
+    define what they measure (no finding in them), the numbers they rest on, and the
+    figure (a path) that shows them."""
 
     title: str
     notes: list[str]
     table: pd.DataFrame | None = field(default=None)
+    claims: list = field(default_factory=list)
+    figure: str | None = None
+
+    def bullets(self) -> list[str]:
+        """Context first, then every claim's sentence, as the page shows them."""
+        return [*self.notes, *(f"{c.sentence}." for c in self.claims)]
 
 
 def _cell(value) -> str:
@@ -102,11 +113,13 @@ def to_markdown(
     sections = _sections(notes)
     for section in sections or [Section("Observations", ["(none)"])]:
         lines += [f"## {section.title}", ""]
-        lines += [f"- {note}" for note in section.notes] or ["- (none)"]
+        bullets = section.bullets()
+        if bullets or section.table is None:
+            lines += [f"- {note}" for note in bullets] or ["- (none)"]
         if section.table is not None and len(section.table):
             lines += ["", *_md_table(section.table)]
         lines.append("")
-    lines += ["## Numbers", "", *_md_table(_shown(table))]
+    lines += [f"## {NUMBERS}", "", *_md_table(_shown(table))]
     return "\n".join(lines) + "\n"
 
 
@@ -119,12 +132,26 @@ def _html_table(table: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _embedded_figure(path: str) -> str:
+    """The figure inline (base64), so the page stands alone and inside the report."""
+    suffix = Path(path).suffix.lstrip(".").lower()
+    mime = {"png": "image/png", "svg": "image/svg+xml", "pdf": ""}.get(suffix, "")
+    if not mime or not Path(path).exists():
+        return ""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (
+        f"<figure><img src='data:{mime};base64,{data}' alt='{html.escape(Path(path).stem)}' "
+        "style='max-width:100%'></figure>"
+    )
+
+
 def to_html(
     table: pd.DataFrame,
     notes: Sequence[str | Section],
     title: str = "Summary",
     header: Sequence[str] = (),
     full: pd.DataFrame | None = None,
+    figures: Mapping[str, str] | None = None,
 ) -> str:
     """The page in HTML: as ``to_markdown``, with ``full`` (every column) in a collapsed
     section that scrolls within itself."""
@@ -136,11 +163,15 @@ def to_html(
             + "</div>"
         )
     for section in _sections(notes) or [Section("Observations", ["(none)"])]:
-        items = "".join(f"<li>{html.escape(note)}</li>" for note in section.notes)
-        parts.append(f"<h2>{html.escape(section.title)}</h2><ul>{items}</ul>")
+        items = "".join(f"<li>{html.escape(note)}</li>" for note in section.bullets())
+        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        if section.figure and section.figure in (figures or {}):
+            parts.append(_embedded_figure(figures[section.figure]))
+        if items:
+            parts.append(f"<ul>{items}</ul>")
         if section.table is not None and len(section.table):
             parts.append(_html_table(section.table))
-    parts.append(f"<h2>Numbers</h2>{_html_table(_shown(table))}")
+    parts.append(f"<h2>{NUMBERS}</h2>{_html_table(_shown(table))}")
     if full is not None:
         parts.append(
             "<details><summary>Every column (also in the CSV)</summary>"

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from aeflow.core.claims import Spread, compare, comparison_text
+from aeflow.core.claims import Contrast, decide
+from aeflow.core.numbers import spread
+from aeflow.core.report import Section
 
 BEST_SHOWN = 5  # rows per grid or random sweep in a summary: its best trials
 
@@ -42,29 +44,43 @@ def best_trials(trials: pd.DataFrame, metric: str, count: int) -> pd.DataFrame:
     return table.sort_values(metric).head(count).reset_index()
 
 
-def search_sentence(
-    sweep: str, trials: pd.DataFrame, metric: str, quantity: str, base: str = ""
-) -> str:
-    """Best and runner-up of a sweep over all its trials (by mean ``metric``), with the
-    seeds' verdict on whether they differ; ``base`` names what the sweep varies."""
+def search_section(
+    sweep: str,
+    trials: pd.DataFrame,
+    metric: str,
+    quantity: str,
+    margin: float,
+    base: str = "",
+) -> Section:
+    """A grid or random sweep as one family: its best trial by mean ``metric`` against the
+    runner-up. Both are chosen by the seeds' means, so the interval is optimistic about
+    the gap; the note says so. ``base`` names what the sweep varies around."""
     keys = [c for c in trials.columns if "." in c]
     means = trials.groupby("trial", sort=False)[metric].mean().sort_values()
-    count = f"{base + '; ' if base else ''}{len(means)} trials over {', '.join(keys)}"
+    what = f"{base + '; ' if base else ''}{len(means)} trials over {', '.join(keys)}"
+    title = f"Sweep {sweep}"
     if len(means) < 2:
-        return f"Sweep {sweep} ({count}): a single trial, nothing to compare."
+        return Section(title, [f"{what}: a single trial, nothing to compare."])
     first = trials.drop_duplicates("trial").set_index("trial")
-    labels = {trial: point_text(first.loc[trial], keys) for trial in means.index[:2]}
+    best, runner_up = means.index[0], means.index[1]
 
     def values(trial: str):
         return trials[trials["trial"] == trial].sort_values("seed")[metric].to_numpy(float)
 
-    best, runner_up = means.index[0], means.index[1]
-    verdict = comparison_text(
-        compare(values(best), values(runner_up)), labels[best], labels[runner_up], quantity
-    )
     diverged = int(trials.groupby("trial")["diverged"].any().sum()) if "diverged" in trials else 0
-    tail = f" {diverged} of {len(means)} trials diverged in some seed." if diverged else ""
-    return (
-        f"Sweep {sweep} ({count}): the lowest mean {quantity} is at {labels[best]} "
-        f"({Spread.of(values(best)).range_text()}); {verdict}.{tail}"
+    notes = [
+        f"{what}. The lowest mean {quantity} is at {point_text(first.loc[best], keys)} "
+        f"({spread(values(best))}), the runner-up at {point_text(first.loc[runner_up], keys)}; "
+        "both were picked by these seeds' means, so the interval below is optimistic."
+        + (f" {diverged} of {len(means)} trials diverged in some seed." if diverged else "")
+    ]
+    contrast = Contrast(
+        point_text(first.loc[best], keys),
+        point_text(first.loc[runner_up], keys),
+        quantity,
+        values(best),
+        values(runner_up),
+        margin,
+        bounds=(0.0, float("inf")),
     )
+    return Section(title, notes, None, decide([contrast], title))

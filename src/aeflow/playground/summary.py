@@ -8,18 +8,19 @@ the sentence says the run does not resolve it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
-from aeflow.core.claims import RULE, Contrast, Spread, contrast_texts
+from aeflow.core.claims import RULE, Claim, with_ids
+from aeflow.core.margins import Margins
 from aeflow.core.report import Section
-from aeflow.core.sweep_tables import BEST_SHOWN, point_text, search_sentence, trials_table
+from aeflow.core.sweep_tables import BEST_SHOWN, point_text, search_section, trials_table
 from aeflow.core.tables import Table, read_stacked
+from aeflow.playground.findings import findings
 from aeflow.playground.link import playground_url
-from aeflow.playground.metrics import METRICS, NEAR_ZERO
-from aeflow.playground.runs import BASELINE, describe
+from aeflow.playground.metrics import METRICS
+from aeflow.playground.runs import BASELINE
 from aeflow.playground.tables import METRICS as METRICS_TABLE
 
 
@@ -32,7 +33,7 @@ def trial_statistics(per_seed: pd.DataFrame) -> pd.DataFrame:
     for metric in METRICS:
         values = grouped[metric]
         table[metric] = values.mean()
-        table[f"{metric}_std"] = values.std(ddof=0)
+        table[f"{metric}_std"] = values.std(ddof=1)  # sample SD
         table[f"{metric}_min"] = values.min()
         table[f"{metric}_max"] = values.max()
     return table.reset_index()
@@ -74,18 +75,17 @@ def read_chunks(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFr
     return read_stacked(paths, table)
 
 
-def summarise(
+def tabulate(
     metric_paths: Sequence[str],
     trials: Sequence[str],
     records: list[dict],
     sweeps: dict[str, list[dict]],
     searches: Sequence[str],
     settings: dict[str, dict],
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame], list[str]]:
-    """The summary table, the per-seed table, every sweep's trials table and the
-    observations, from the batches' metrics. ``sweeps``: sweep -> ``runs.sweep_trials``;
-    ``searches``: the grid and random sweeps among them; ``settings``: trial -> its
-    effective settings (for the links and descriptions)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The summary table, the per-seed table and every sweep's trials table, from the
+    chunks' metrics. ``sweeps``: sweep -> ``runs.sweep_trials``; ``searches``: the grid and
+    random sweeps among them; ``settings``: trial -> its effective settings (links)."""
     metrics = read_chunks(metric_paths)
     per_seed = (
         metrics[metrics["trial"].isin(trials)]
@@ -98,14 +98,36 @@ def summarise(
     statistics = trial_statistics(per_seed)
     table = summary_table(records, statistics, links, {s: sweeps[s] for s in searches})
     tables = {sweep: trials_table(per_seed, rows) for sweep, rows in sweeps.items()}
+    return table, per_seed, tables
+
+
+def summarise(
+    table: pd.DataFrame,
+    per_seed: pd.DataFrame,
+    searches: Mapping[str, pd.DataFrame],
+    epochs: int,
+    margins: Mapping | None = None,
+) -> tuple[list[Section], list[Claim]]:
+    """The sections and claim rows: the one-at-a-time sweeps (``findings``), then each grid
+    or random sweep (``searches``: sweep -> its trials table) as a family of its own;
+    ``epochs``: the baseline's (a loss level not reached counts as that)."""
     shown = table[~table["sweep"].isin(list(searches))]
-    notes = observations(shown, per_seed, settings[BASELINE])
-    notes += [search_sentence(sweep, tables[sweep], "test_loss", "test loss") for sweep in searches]
-    return table, per_seed, tables, notes
+    sections, claims = findings(shown, per_seed, epochs, margins)
+    searched = [
+        search_section(
+            sweep,
+            trials,
+            "test_loss",
+            "test loss",
+            Margins(margins).of("test_loss", trials["test_loss"]),
+        )
+        for sweep, trials in searches.items()
+    ]
+    return [*sections, *searched], [*claims, *with_ids([c for s in searched for c in s.claims])]
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The columns the Markdown/HTML pages show: mean ± std over seeds, and the link."""
+    """The columns the Markdown/HTML pages show: mean ± sample SD over seeds, and the link."""
 
     def spread(metric: str, digits: str = ".3g") -> pd.Series:
         return table.apply(
@@ -117,33 +139,18 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
             "sweep": table["sweep"],
             "value": table["value"],
             "seeds": table["seeds"],
-            "test loss": spread("test_loss"),
-            "train loss": spread("train_loss"),
-            "test accuracy": spread("test_accuracy", ".1%"),
-            "weights |w| < 1e-3": spread("near_zero_weights", ".0%"),
+            "test loss (mean ± SD)": spread("test_loss"),
+            "train loss (mean ± SD)": spread("train_loss"),
+            "test accuracy (mean ± SD)": spread("test_accuracy", ".1%"),
+            "weights |w| < 1e-3 (mean ± SD)": spread("near_zero_weights", ".0%"),
             "parameters": table["parameters"],
             "diverged seeds": table["diverged"],
             "playground": table["playground"],
         }
     )
     if table["test_accuracy"].isna().all():
-        shown = shown.drop(columns="test accuracy")
+        shown = shown.drop(columns="test accuracy (mean ± SD)")
     return shown
-
-
-def _pct(value: float) -> str:
-    return f"{value:.0%}"
-
-
-def _spread(values: np.ndarray, fmt: str = ".3g") -> str:
-    """'mean ± std, range low to high' of per-seed values (one seed: the value)."""
-    return Spread.of(values).range_text(fmt)
-
-
-def seed_values(per_seed: pd.DataFrame, trial: str, metric: str) -> np.ndarray:
-    """Per-seed values of ``metric`` for ``trial``, in seed order."""
-    chosen = per_seed[per_seed["trial"] == trial].sort_values("seed")
-    return chosen[metric].to_numpy(dtype=float)
 
 
 def header(per_seed: pd.DataFrame) -> list[str]:
@@ -157,162 +164,3 @@ def header(per_seed: pd.DataFrame) -> list[str]:
         f"Rule: {RULE} Each one-at-a-time sweep is one family: every value against the "
         "baseline, and the best against the runner-up.",
     ]
-
-
-def observations(table: pd.DataFrame, per_seed: pd.DataFrame, baseline: dict) -> list:
-    """Findings computed from the per-seed numbers; ``baseline``: its effective settings.
-    Returns the baseline sentence and one ``Section`` per one-at-a-time sweep."""
-    found: list = []
-    base = table[table["sweep"] == BASELINE].iloc[0]
-    seeds = int(base["seeds"])
-    accuracy = seed_values(per_seed, BASELINE, "test_accuracy")
-    accuracy_text = (
-        "" if np.isnan(accuracy).all() else f", test accuracy {_spread(accuracy, '.1%')}"
-    )
-    found.append(
-        f"Baseline ({describe(baseline)}): test loss "
-        f"{_spread(seed_values(per_seed, BASELINE, 'test_loss'))} over {seeds} seeds"
-        f"{accuracy_text}; {int(base['parameters'])} parameters."
-    )
-    for sweep, rows in table[table["sweep"] != BASELINE].groupby("sweep", sort=False):
-        if len(rows) < 2:
-            continue
-        found.append(_sweep_section(sweep, rows, per_seed))
-    return found
-
-
-def _label(row) -> str:
-    return str(row.value) + (" (baseline)" if row.trial == BASELINE else "")
-
-
-def _diverged(per_seed: pd.DataFrame, trial: str) -> int:
-    values = seed_values(per_seed, trial, "test_loss")
-    flags = seed_values(per_seed, trial, "diverged") if "diverged" in per_seed else 0
-    return int((~np.isfinite(values) | (np.asarray(flags) > 0)).sum())
-
-
-def _sweep_section(sweep: str, rows: pd.DataFrame, per_seed: pd.DataFrame) -> Section:
-    """One family: every value against the baseline, and the best against the runner-up
-    (among values that did not diverge in any seed); Holm over them all."""
-    points = rows.drop_duplicates("trial")
-    key = points["key"].iloc[0]
-    diverged = {row.trial: _diverged(per_seed, row.trial) for row in points.itertuples()}
-    labels = {row.trial: _label(row) for row in points.itertuples()}
-    if BASELINE not in labels:  # the sweep does not hold the baseline's value
-        labels[BASELINE], diverged[BASELINE] = "baseline", _diverged(per_seed, BASELINE)
-    ranked = [
-        row.trial
-        for row in points.sort_values("test_loss").itertuples()
-        if diverged[row.trial] == 0
-    ]
-
-    def values(trial: str, metric: str = "test_loss") -> np.ndarray:
-        out = seed_values(per_seed, trial, metric)
-        if diverged[trial]:  # a diverged seed makes the run not comparable (claims.RULE)
-            bad = ~np.isfinite(seed_values(per_seed, trial, "test_loss"))
-            if "diverged" in per_seed:
-                bad |= seed_values(per_seed, trial, "diverged") > 0
-            out = np.where(bad, np.nan, out)
-        return out
-
-    others = [t for t in points["trial"] if t != BASELINE]
-    contrasts = [
-        Contrast(labels[t], labels[BASELINE], "test loss", values(t), values(BASELINE))
-        for t in others
-    ]
-    if len(ranked) >= 2 and BASELINE not in ranked[:2]:
-        contrasts.append(
-            Contrast(
-                labels[ranked[0]],
-                labels[ranked[1]],
-                "test loss",
-                values(ranked[0]),
-                values(ranked[1]),
-            )
-        )
-    regularization = key == "training.regularization"
-    has_accuracy = not np.isnan(seed_values(per_seed, BASELINE, "test_accuracy")).all()
-    if regularization and has_accuracy:
-        contrasts += [
-            Contrast(
-                labels[t],
-                labels[BASELINE],
-                "test accuracy",
-                values(t, "test_accuracy"),
-                values(BASELINE, "test_accuracy"),
-                lower_is_better=False,
-                fmt=".1%",
-            )
-            for t in others
-        ]
-    if regularization:  # what each regulariser does to the weights
-        contrasts += [
-            Contrast(
-                labels[t],
-                labels[BASELINE],
-                "mean |w|",
-                values(t, "mean_abs_weight"),
-                values(BASELINE, "mean_abs_weight"),
-            )
-            for t in others
-        ]
-    results = contrast_texts(contrasts)
-    notes = [f"{text}." for _, text in results]
-    if ranked:
-        notes.insert(
-            0, f"Lowest mean test loss: {labels[ranked[0]]} (among values that did not diverge)."
-        )
-    not_ranked = [t for t in points["trial"] if diverged[t]]
-    if not_ranked:
-        notes.append(
-            "Not ranked (diverged): "
-            + "; ".join(
-                f"{labels[t]} in {diverged[t]} of {len(values(t))} seeds" for t in not_ranked
-            )
-            + "."
-        )
-    if key in ("data.noise", "data.train_ratio"):
-        notes.append(
-            "The data set, and with it the test set, changes with this setting (noisier "
-            "points, or another split), so its values are scored on different test sets."
-        )
-    if regularization:
-        notes += _weights_notes(points, per_seed, labels)
-    table = _sweep_table(points, per_seed, labels, diverged, has_accuracy)
-    return Section(f"Sweep {sweep} ({key})", notes, table)
-
-
-def _weights_notes(points: pd.DataFrame, per_seed: pd.DataFrame, labels: dict) -> list[str]:
-    notes = []
-    for trial in points["trial"]:
-        magnitude = seed_values(per_seed, trial, "mean_abs_weight")
-        dead = seed_values(per_seed, trial, "dead_weights")
-        near = seed_values(per_seed, trial, "near_zero_weights")
-        notes.append(
-            f"{labels[trial]}: mean |w| {Spread.of(magnitude).range_text('.2g')}; "
-            f"{_pct(near.mean())} of weights below {NEAR_ZERO:g}, {_pct(dead.mean())} dead "
-            "links (set to 0 for good by L1)."
-        )
-    return notes
-
-
-def _sweep_table(points, per_seed, labels, diverged, has_accuracy) -> pd.DataFrame:
-    rows = []
-    for trial in points["trial"]:
-        row = {
-            "value": labels[trial],
-            "seeds": len(seed_values(per_seed, trial, "test_loss")),
-            "diverged": diverged[trial],
-        }
-        for name, metric, fmt in (
-            ("test loss", "test_loss", ".3g"),
-            ("test accuracy", "test_accuracy", ".1%"),
-            ("mean |w|", "mean_abs_weight", ".2g"),
-        ):
-            if metric == "test_accuracy" and not has_accuracy:
-                continue
-            values = seed_values(per_seed, trial, metric)
-            finite = values[np.isfinite(values)]
-            row[name] = Spread.of(finite).text(fmt) if len(finite) else "diverged"
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -22,6 +22,14 @@ METRICS = Table(
         "near_zero_weights": FLOAT,
         "dead_weights": FLOAT,
         "mean_abs_weight": FLOAT,
+        # NaN where the test loss never reached playground.claims.loss_level (censored).
+        "epochs_to_level": FLOAT,
+        "loss_rises": INT,
+        "largest_rise": FLOAT,
+        # NaN where no hidden layer has two active units (or, for silent_units, none).
+        "redundant_pairs": FLOAT,
+        "silent_units": FLOAT,
+        "dead_network": FLOAT,
     },
 )
 CURVES = Table(

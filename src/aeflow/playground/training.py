@@ -18,9 +18,10 @@ import torch
 
 from aeflow.core.curves import curve_table, warn_divergence
 from aeflow.core.modules import count_parameters
+from aeflow.core.stacked import stacked_linear
 from aeflow.playground.data import DOMAIN, make_points
-from aeflow.playground.metrics import network_metrics
-from aeflow.playground.models import PlaygroundNetworks
+from aeflow.playground.metrics import LOSS_LEVEL, network_metrics, plane_grid, unit_metrics
+from aeflow.playground.models import ACTIVATIONS, PlaygroundNetworks, features
 from aeflow.playground.settings import PlaygroundSpec
 
 log = logging.getLogger(__name__)
@@ -96,17 +97,35 @@ def weight_table(network: PlaygroundNetworks, dead: list[torch.Tensor], r: int) 
     return pd.concat(frames, ignore_index=True)
 
 
+def hidden_outputs(network: PlaygroundNetworks, points: torch.Tensor) -> list[torch.Tensor]:
+    """Every hidden layer's outputs (R, n, units), first layer first, of the R networks
+    on their own points (R, n, 2): what ``network`` computes before its output unit, each
+    slice through its own activation."""
+    hidden = features(points, network.spec.features)
+    layers = []
+    for weight, bias in zip(network.weights[:-1], network.biases[:-1], strict=True):
+        total = stacked_linear(hidden, weight, bias)
+        hidden = torch.stack(
+            [ACTIVATIONS[name](total[r]) for r, name in enumerate(network.activations)]
+        )
+        layers.append(hidden)
+    return layers
+
+
 def train_chunk(
     trials: list[tuple[str, PlaygroundSpec]],
     run_name: str,
     checkpoint: str | os.PathLike[str] | None = None,
     precision: str = "32-true",
     maps: set[str] | None = None,
+    loss_level: float = LOSS_LEVEL,
 ) -> BatchResult:
     """Generate each trial's data set, train all networks together with the Playground's
     rule, tabulate the outcome per trial and seed. With ``checkpoint``, the trained module
     is saved there as a Lightning checkpoint. Points with outputs and output maps are
-    kept for the trials in ``maps`` only (all when None): a large sweep needs numbers."""
+    kept for the trials in ``maps`` only (all when None): a large sweep needs numbers.
+    ``loss_level`` (``playground.claims.loss_level``): the test loss whose first reach
+    each network's metrics record."""
     from aeflow.core.trainer import fit
     from aeflow.playground.lit import ClassifierModule
     from aeflow.playground.schedule import PlaygroundSchedule
@@ -169,6 +188,17 @@ def train_chunk(
         outputs = [padded_outputs[r, : sizes[r]] for r in range(len(slices))]
         grid = _grid().to(dtype)
         maps_out = network(grid.expand(len(slices), -1, -1)).double().numpy()
+        # The hidden units, read on a grid over each network's own data and on its
+        # training points (padded with copies of its first point: they change no measure).
+        unit_grids = np.stack([plane_grid(t[["x1", "x2"]].to_numpy()) for t in tables])
+        grid_layers = [
+            h.double().numpy()
+            for h in hidden_outputs(network, torch.tensor(unit_grids, dtype=dtype))
+        ]
+        train_layers = [
+            h.double().numpy()
+            for h in hidden_outputs(network, _stack(tables, "train", dtype)[0][..., :2])
+        ]
     mapped = [name for name in dict.fromkeys(names) if maps is None or name in maps]
     points = _frame(
         [
@@ -208,6 +238,12 @@ def train_chunk(
                     curves.iloc[r * epochs : (r + 1) * epochs],
                     tables[r].assign(output=outputs[r]),
                     weight_tables[r],
+                    loss_level,
+                ),
+                **unit_metrics(
+                    [layer[r] for layer in grid_layers],
+                    [layer[r, : train_sizes[r]] for layer in train_layers],
+                    slices[r]["activation"],
                 ),
             }
             for r in range(len(slices))

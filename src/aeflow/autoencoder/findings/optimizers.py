@@ -1,0 +1,153 @@
+"""Part (h): the optimiser runs on the loss over the whole training set, at equal examples
+seen and at equal updates; how soon each reaches 2x and 1.1x the best run's final loss
+(not-reached seeds counted at the cap: a censored comparison); how often its loss rose."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from aeflow.autoencoder.findings.common import (
+    either,
+    has,
+    paired,
+    section,
+    set_aside,
+    stuck_notes,
+    table,
+)
+from aeflow.autoencoder.summary import LEVELS
+from aeflow.core.claims import Contrast
+from aeflow.core.margins import Margins
+from aeflow.core.numbers import count, number
+from aeflow.core.report import Section
+
+LOSSES = "Part (h): optimisers at equal examples seen and at equal updates"
+SPEED = "Part (h): examples to reach a level of the best run's final loss"
+RISES = "Part (h): epochs in which the whole-set loss rose"
+
+
+def _labelled(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs.assign(label='"' + runs["label"] + '"')  # labels may hold commas
+
+
+def optimizers(per_seed: pd.DataFrame, margins: Margins) -> list[Section]:
+    runs = per_seed[per_seed["role"] == "optimizer run"].dropna(subset=["full_train_loss"])
+    if runs["label"].nunique() < 2:
+        return []
+    runs = _labelled(runs)
+    flags = set_aside(runs, "label")
+    labels = list(dict.fromkeys(runs["label"]))
+    examples = int(runs["matched_examples"].iloc[0])
+    at = {f"training-set loss at {examples:,} examples": paired(runs, "full_train_loss", "label")}
+    if has(runs, "updates_train_loss"):
+        updates = int(runs["matched_updates"].iloc[0])
+        at[f"training-set loss at {updates:,} updates"] = paired(
+            runs, "updates_train_loss", "label"
+        )
+    contrasts = [
+        Contrast(
+            a,
+            b,
+            what,
+            values[a],
+            values[b],
+            margins.of("loss", values[b]),
+            bounds=(0.0, np.inf),
+            set_aside=either(flags, a, b),
+        )
+        for what, values in at.items()
+        for a, b in combinations(labels, 2)
+    ]
+    notes = [*_rates(runs), *stuck_notes(runs, "label")]
+    shown = table(
+        {**at, f"held-out loss at {examples:,} examples": paired(runs, "full_test_loss", "label")}
+    )
+    found = [section(LOSSES, contrasts, notes, shown, figure="sgd_vs_gd")]
+    found += _speed(runs, labels, examples, flags, margins)
+    found += _rises(runs, labels, flags, margins)
+    return found
+
+
+def _rates(runs: pd.DataFrame) -> list[str]:
+    """Each run's updates per epoch and rate per example seen (lr / batch size)."""
+    first = runs.drop_duplicates("label")
+    return [
+        "Updates per epoch and learning rate per example seen (lr / batch): "
+        + "; ".join(
+            f"{row.label} {int(row.updates_per_epoch)}, "
+            f"{number(row.learning_rate / row.batch_size, 3)}"
+            for row in first.itertuples()
+        )
+        + ". At equal updates, runs with equal learning rates take equal steps; at equal "
+        "examples, runs with equal rates per example do."
+    ]
+
+
+def _speed(runs, labels, examples, flags, margins) -> list[Section]:
+    """Examples to reach each level, not-reached seeds at the cap (``examples``): the
+    difference is then a bound (the censored seed would need at least the cap)."""
+    levels = [name for name in LEVELS if has(runs, f"examples_to_{name}")]
+    if not levels:
+        return []
+    best = float(runs["best_final_loss"].iloc[0]) if has(runs, "best_final_loss") else np.nan
+    contrasts, reached, capped = [], {}, {}
+    for name in levels:
+        times = paired(runs, f"examples_to_{name}", "label")
+        reached[name] = times.notna().sum()
+        capped[name] = times.fillna(float(examples))
+        contrasts += [
+            Contrast(
+                a,
+                b,
+                f"examples to {name} the best final loss",
+                capped[name][a],
+                capped[name][b],
+                margins.of("time", capped[name][b]),
+                bounds=(0.0, float(examples)),
+                set_aside=either(flags, a, b),
+            )
+            for a, b in combinations(labels, 2)
+        ]
+    seeds = len(next(iter(capped.values())))
+    notes = [
+        f"Levels: {', '.join(LEVELS)} the best run's mean loss at {examples:,} examples"
+        + (f" ({number(best, 3)})" if np.isfinite(best) else "")
+        + f". A seed that does not reach a level by {examples:,} examples counts as "
+        f"{examples:,}: its time is at least that, so an effect against it is a lower bound.",
+        "Reached: "
+        + "; ".join(
+            f"{name}: " + ", ".join(f"{run} {count(reached[name][run], seeds)}" for run in labels)
+            for name in reached
+        )
+        + ".",
+    ]
+    shown = table({f"examples to {name}": capped[name] for name in capped})
+    return [section(SPEED, contrasts, notes, shown)]
+
+
+def _rises(runs, labels, flags, margins) -> list[Section]:
+    if not has(runs, "full_loss_rises"):
+        return []
+    rises = paired(runs, "full_loss_rises", "label")
+    contrasts = [
+        Contrast(
+            a,
+            b,
+            "epochs with a rise of the whole-set loss",
+            rises[a],
+            rises[b],
+            margins.of("count"),
+            bounds=(0.0, np.inf),
+            set_aside=either(flags, a, b),
+        )
+        for a, b in combinations(labels, 2)
+    ]
+    epochs = runs.drop_duplicates("label").set_index("label")["epochs"]
+    notes = [
+        "Rises: epochs whose loss over the whole training set is above the epoch before, out "
+        "of " + ", ".join(f"{run} {int(epochs[run]):,}" for run in labels) + " epochs."
+    ]
+    return [section(RISES, contrasts, notes, table({"rises": rises}))]
