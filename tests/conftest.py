@@ -22,7 +22,8 @@ def default_config() -> dict:
 def tiny_config() -> dict:
     """The default config shrunk to seconds: few points, few epochs, short sweep."""
     config = default_config()
-    config["data"].update(n_train=24, n_test=40)
+    # One shared sample (the default draws one per replica; tests switch it on).
+    config["data"].update(n_train=24, n_test=40, per_replica_samples=False)
     config["training"].update(epochs=3, seeds=2)
     # Two widths at two training-set sizes (the whole 24 points and the first 12), each
     # recorded every 2 of its 6 epochs, a stopping window of 2 records.

@@ -221,7 +221,7 @@ def test_a_level_not_reached_counts_at_the_matched_examples(rows):
 def test_part_e_memorisation_is_one_sample_on_a_log_scale(rows):
     sections, claims = _findings(rows)
     memorise = _family(claims, f"{MEMORISES}, 100 training points")
-    assert [c.subject for c in memorise] == [f"w={w}'s training MSE" for w in WIDTHS]
+    assert [c.subject for c in memorise] == [f"w={w}" for w in WIDTHS]
     for c, (_, train, _, _) in zip(memorise, WIDTHS.values(), strict=True):
         decades = np.log10(np.array(train) / 0.85) + 3  # against log10 of 0.1%
         assert split_values(c.reference_values) == pytest.approx([-3.0] * 3)

@@ -148,8 +148,12 @@ def test_all_three_forms_run_from_config_alone(tmp_path):
     search = pd.read_csv(wf.results / "sweeps/search/trials.csv")
     assert search["loader.batch_size"].isin([4, 8]).all() and search["trial"].nunique() == 3
     markdown = (wf.results / "sweeps/summary.md").read_text()
-    sentences = [line for line in markdown.splitlines() if line.startswith("- Sweep")]
-    assert len(sentences) == 3 and all("of 2 seeds" in line for line in sentences)
+    # One family per sweep: its best trial against the runner-up, from 2 seeds each.
+    sections = markdown.split("\n## ")[1:-1]  # the last is the table of numbers
+    assert [s.splitlines()[0] for s in sections] == ["Sweep width", "Sweep rate", "Sweep search"]
+    for section in sections:
+        claims = [line for line in section.splitlines() if " CI " in line]
+        assert len(claims) == 1 and ("of 2 paired seeds" in claims[0] or "2 seeds" in claims[0])
     for sweep in ("width", "rate", "search"):
         assert (wf.results / f"figures/sweep_{sweep}.png").read_bytes()[:4] == b"\x89PNG"
     # Chunks: the two widths apart; the ae1 trials (batch size 8) together.

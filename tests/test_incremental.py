@@ -13,7 +13,8 @@ FIGURES_OF_VARIANTS = {
     ("plot_latent_maps", ""),
     ("plot_decoder_sweeps", ""),
 }
-SUMMARY = {("summarise", "")}
+SUMMARY = {("evaluate", ""), ("summarise", "")}
+PAGE = {("summarise", "")}  # the claims and pages alone (they embed the figures)
 
 
 @pytest.fixture
@@ -70,7 +71,17 @@ def test_changing_the_sweep_range_reruns_sweeps_and_their_figure_only(done):
 
 def test_changing_the_figure_format_redraws_figures_only(done):
     jobs = _edit(done, lambda c: c["figures"].update(format="svg"))
-    assert jobs and all(rule.startswith("plot_") for rule, _ in jobs)
+    # Figures, and the page that embeds them; nothing is evaluated again.
+    assert jobs and all(rule.startswith("plot_") or (rule, w) in PAGE for rule, w in jobs)
+    assert jobs >= PAGE
+
+
+def test_changing_a_margin_reruns_the_claims_only(done):
+    jobs = _edit(
+        done,
+        lambda c: c.setdefault("claims", {"margins": {}})["margins"].update(mse={"relative": 0.05}),
+    )
+    assert jobs == PAGE
 
 
 def test_changing_the_retraining_init_reruns_only_the_retraining(done):
@@ -181,7 +192,7 @@ AUTOENCODER_FIGURES = {
 
 def test_editing_the_plotting_module_redraws_figures_only(done):
     jobs = _edit_code(done, "src/aeflow/autoencoder/plots.py", "\nEDITED = True\n")
-    assert jobs == AUTOENCODER_FIGURES
+    assert jobs == AUTOENCODER_FIGURES | PAGE  # the page embeds the figures
 
 
 def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):

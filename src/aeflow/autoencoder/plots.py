@@ -173,7 +173,7 @@ def optimizer_comparison_figure(
             [], [], linestyle=style, color=colour, linewidth=1.6, label=f"{label} ({counted})"
         )
     by_examples.fill_between(
-        [], [], [], color="0.5", alpha=0.3, label="band: lowest to highest of those seeds"
+        [], [], [], color="0.5", alpha=0.3, label="band: lowest to highest seed"
     )
     for (label, losses), colour, _ in zip(
         batch_losses.items(), colours, RUN_STYLES * len(batch_losses), strict=False

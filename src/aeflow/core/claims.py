@@ -339,7 +339,7 @@ def sentence(claim: Claim, unit: str = "seeds") -> str:
     if c.verdict == EQUIVALENT:
         return (
             f"{subject} and {reference} equivalent in {metric} within ±{fmt(c.margin)}: "
-            f"{difference}){tail}"
+            f"{difference}{_agreement(c, subject, unit)}){tail}"
         )
     needed = c.seeds_needed
     if np.isfinite(needed):

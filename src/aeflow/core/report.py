@@ -22,8 +22,8 @@ STYLE = (
     "h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.4em;border-bottom:1px solid #ddd}"
     ".header{background:#f6f6f6;border-left:4px solid #888;padding:.4em 1em;font-size:92%}"
     "table{border-collapse:collapse;font-size:88%;margin:.5em 0;max-width:100%}"
-    "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right;vertical-align:top}"
-    "th{background:#eee}td:first-child,th:first-child{text-align:left}"
+    "td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}"
+    "th{background:#eee}td.n{text-align:right}"
     "li{margin:.3em 0}.scroll{overflow-x:auto;max-width:100%}"
     "details{margin:1em 0}summary{cursor:pointer;font-weight:bold}"
     "td{overflow-wrap:anywhere}"
@@ -71,6 +71,12 @@ def _html_cell(value) -> str:
     return html.escape(_cell(value))
 
 
+def _numeric(value) -> bool:
+    """Numbers (and 'mean ± SD' cells) align right, text left."""
+    text = _cell(value).lstrip("-")
+    return bool(text) and text[0].isdigit()
+
+
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
     shown = table.dropna(axis=1, how="all")
     if "seeds" in shown and (shown["seeds"] == 1).all():
@@ -116,9 +122,9 @@ def to_markdown(
         bullets = section.bullets()
         if bullets or section.table is None:
             lines += [f"- {note}" for note in bullets] or ["- (none)"]
+            lines.append("")
         if section.table is not None and len(section.table):
-            lines += ["", *_md_table(section.table)]
-        lines.append("")
+            lines += [*_md_table(section.table), ""]
     lines += [f"## {NUMBERS}", "", *_md_table(_shown(table))]
     return "\n".join(lines) + "\n"
 
@@ -126,7 +132,9 @@ def to_markdown(
 def _html_table(table: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td{' class=n' if _numeric(v) else ''}>{_html_cell(v)}</td>" for v in row)
+        + "</tr>"
         for row in table.itertuples(index=False)
     )
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -162,10 +170,12 @@ def to_html(
             + "".join(f"<p>{html.escape(line)}</p>" for line in header)
             + "</div>"
         )
+    shown_figures: set[str] = set()
     for section in _sections(notes) or [Section("Observations", ["(none)"])]:
         items = "".join(f"<li>{html.escape(note)}</li>" for note in section.bullets())
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
-        if section.figure and section.figure in (figures or {}):
+        if section.figure in (figures or {}) and section.figure not in shown_figures:
+            shown_figures.add(section.figure)  # once, beside the first section it shows
             parts.append(_embedded_figure(figures[section.figure]))
         if items:
             parts.append(f"<ul>{items}</ul>")

@@ -57,8 +57,15 @@ def short(row: Claim) -> str:
     texts = [share(v) for v in values] if row.percent else distinct(values)
     return (
         f"{row.subject} - {row.reference} = {texts[0]} ({texts[1]} to {texts[2]}): "
-        f"{row.verdict}" + (f", {row.winner}" if row.winner else "")
+        f"{row.verdict}" + (f", {row.winner}" if row.winner else _side(row))
     )
+
+
+def _side(row: Claim) -> str:
+    """', above' / ', below' for a decided row against a fixed value."""
+    if row.verdict != "winner" or row.lower_is_better is not None:
+        return ""
+    return ", above" if row.effect > 0 else ", below"
 
 
 def judge(

@@ -69,9 +69,10 @@ def search_section(
 
     diverged = int(trials.groupby("trial")["diverged"].any().sum()) if "diverged" in trials else 0
     notes = [
-        f"{what}. The lowest mean {quantity} is at {point_text(first.loc[best], keys)} "
-        f"({spread(values(best))}), the runner-up at {point_text(first.loc[runner_up], keys)}; "
-        "both were picked by these seeds' means, so the interval below is optimistic."
+        f"{what}. First and second by these seeds' mean {quantity}: "
+        f"{point_text(first.loc[best], keys)} ({spread(values(best))}) and "
+        f"{point_text(first.loc[runner_up], keys)}; picked by the same seeds they are "
+        "compared on, so the interval below is optimistic."
         + (f" {diverged} of {len(means)} trials diverged in some seed." if diverged else "")
     ]
     contrast = Contrast(
