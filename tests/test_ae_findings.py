@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 from aeflow.autoencoder.findings import observations
-from aeflow.autoencoder.summary import LEVELS, per_seed_table, shown_table, summary_table
+from aeflow.autoencoder.optimizer_runs import LEVELS
+from aeflow.autoencoder.summary import per_seed_table, shown_table, summary_table
 from aeflow.core.claims import EQUIVALENT, NOT_COMPARED, UNDETERMINED, WINNER, frame, split_values
 from aeflow.core.numbers import distinct, number
 from aeflow.core.report import COMPACT_COLUMNS

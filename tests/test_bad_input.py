@@ -32,18 +32,17 @@ BROKEN_FILES = [
     ("kind", "break_it", "named"), BROKEN_FILES, ids=[c[0] for c in BROKEN_FILES]
 )
 def test_bad_config_stops_the_run_naming_the_problem_and_changes_nothing(
-    finished_workflow, kind, break_it, named
+    finished_workflow, tmp_path, kind, break_it, named
 ):
+    # The broken settings come in a --configfile of this test's own: the shared finished
+    # run (and its config.yaml) is only read.
     before = finished_workflow.snapshot()
-    config_file = finished_workflow.root / "config.yaml"
-    good = config_file.read_text()
+    good = (finished_workflow.root / "config.yaml").read_text()
     broken = break_it(good)
     assert broken != good
+    config_file = tmp_path / "broken.yaml"
     config_file.write_text(broken)
-    try:
-        result = finished_workflow.snakemake(check=False)
-    finally:
-        config_file.write_text(good)
+    result = finished_workflow.snakemake("--configfile", str(config_file), check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert named in output, output
@@ -52,8 +51,10 @@ def test_bad_config_stops_the_run_naming_the_problem_and_changes_nothing(
     assert finished_workflow.snapshot() == before
 
 
-def test_a_key_given_twice_in_a_configfile_stops_the_run_naming_its_line(finished_workflow):
-    extra = finished_workflow.root / "extra.yaml"
+def test_a_key_given_twice_in_a_configfile_stops_the_run_naming_its_line(
+    finished_workflow, tmp_path
+):
+    extra = tmp_path / "extra.yaml"
     extra.write_text("training:\n  epochs: 3\n  epochs: 5\n")
     result = finished_workflow.snakemake("--configfile", str(extra), "--dry-run", check=False)
     assert result.returncode != 0

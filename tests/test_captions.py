@@ -75,7 +75,7 @@ def _config(with_sweeps: bool = False) -> dict:
 
 def _links(config: dict, trials: list[str]) -> list[tuple[str, str]]:
     """As common.smk's playground_links: (trial, URL of its settings on the Playground)."""
-    return [(trial, playground_url(pg.run_settings(config, trial))) for trial in trials]
+    return [(trial, playground_url(pg.trial_settings(config, trial))) for trial in trials]
 
 
 def _jobs(config: dict, caption: str) -> list[dict]:
@@ -85,10 +85,10 @@ def _jobs(config: dict, caption: str) -> list[dict]:
     if caption in ("playground_sweeps", "playground_boundaries", "playground_curves"):
         return [{"params": {"links": _links(config, sweep_trials)}}]
     if caption == "playground_baseline":
-        settings = pg.run_settings(config, pg.BASELINE)
+        settings = pg.trial_settings(config, pg.BASELINE)
         return [{"params": {"settings": settings, "links": _links(config, [pg.BASELINE])}}]
     if caption == "playground_weights":
-        trials = [trial for _, trial in pg.regularization_runs(config)]
+        trials = [trial for _, trial in pg.regularization_trials(config)]
         return [{"params": {"links": _links(config, trials)}}]
     if caption == "playground_search":
         return [

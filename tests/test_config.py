@@ -166,12 +166,12 @@ def test_playground_trials_share_the_baseline_and_have_readable_names():
     from aeflow.playground import runs as pg
 
     config = default_config()
-    trials = pg.playground_runs(config)
+    trials = pg.playground_trials(config)
     assert trials[0] == "baseline" and len(trials) == len(set(trials))
     assert "architecture-8x8x8" in trials and "features-x1+x2" in trials
     # Sweep values equal to the baseline's are the baseline trial, not a copy of it.
     assert "learning_rate-0.1" not in trials and "regularization-none" not in trials
-    settings = pg.run_settings(config, "architecture-8x8x8")
+    settings = pg.trial_settings(config, "architecture-8x8x8")
     assert settings["model"]["hidden"] == [8, 8, 8]
     # No regularisation: its rate cannot matter and is left out (editing it reruns nothing).
     expected = {
@@ -179,7 +179,7 @@ def test_playground_trials_share_the_baseline_and_have_readable_names():
     }
     assert settings["training"] == expected
     config["playground"]["enabled"] = False
-    assert pg.playground_runs(config) == []
+    assert pg.playground_trials(config) == []
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,8 @@ import pytest
 from matplotlib.collections import PathCollection
 
 from aeflow.autoencoder.failures import constant_mse, failed_seeds, failure_label
-from aeflow.autoencoder.plots import (
-    capacity_figure,
-    loss_curves_figure,
-    optimizer_comparison_figure,
-)
+from aeflow.autoencoder.plots import loss_curves_figure
+from aeflow.autoencoder.plots_training import capacity_figure, optimizer_comparison_figure
 
 
 def _curves(finals: dict[int, float], start: float = 1.0, epochs: int = 4) -> pd.DataFrame:

@@ -22,6 +22,7 @@ TORCH_FREE = [
     "aeflow.autoencoder.settings",
     "aeflow.autoencoder.pca",
     "aeflow.autoencoder.plots",
+    "aeflow.autoencoder.plots_training",
     "aeflow.autoencoder.summary",
     "aeflow.autoencoder.findings",
     "aeflow.autoencoder.findings.common",

@@ -6,7 +6,7 @@ import torch
 
 from aeflow.playground import runs as pg
 from aeflow.playground.checkpoints import load_classifier
-from aeflow.playground.runs import playground_runs
+from aeflow.playground.runs import playground_trials
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, private_copy, tiny_playground_config
 
@@ -204,7 +204,7 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
     assert ("playground_train", "chunk=near_duplicate-1e-05") in jobs
     config = done_playground.read_config()
     validate_config(config, SCHEMA)
-    assert "near_duplicate-1e-05" in playground_runs(config)
+    assert "near_duplicate-1e-05" in playground_trials(config)
 
 
 @pytest.mark.parametrize("table", ["weights", "boundary", "model"])

@@ -173,7 +173,7 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_chunk(tmp_path):
     wf = WorkflowDir(tmp_path, config)
     validate_config(config, SCHEMA)
     chunks = pg.trial_chunks(config)
-    assert len(pg.playground_runs(config)) == 21  # the baseline and 20 grid points
+    assert len(pg.playground_trials(config)) == 21  # the baseline and 20 grid points
     result = wf.snakemake(
         "playground",
         "--workflow-profile",

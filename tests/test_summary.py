@@ -9,15 +9,17 @@ import pandas as pd
 import pytest
 
 from aeflow.autoencoder.findings import header, observations
-from aeflow.autoencoder.summary import (
+from aeflow.autoencoder.optimizer_runs import (
     LEVELS,
     batch_noise,
     compare_optimizers,
+    updates_per_epoch,
+)
+from aeflow.autoencoder.summary import (
     full_table,
     per_seed_table,
     shown_table,
     summary_table,
-    updates_per_epoch,
 )
 from aeflow.core.report import COMPACT_COLUMNS, NUMBERS, to_html, to_markdown
 

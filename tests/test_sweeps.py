@@ -62,9 +62,9 @@ def test_all_three_forms_make_named_trials_the_workflow_accepts_and_share_repeat
         },
     )
     validate_config(config, SCHEMA)
-    runs = pg.playground_runs(config)
-    assert all(re.fullmatch(pg.TRIAL_PATTERN, run) for run in runs)
-    grid = [point.run for point in pg.sweep_points(config)["rate_by_noise"]]
+    trials = pg.playground_trials(config)
+    assert all(re.fullmatch(pg.TRIAL_PATTERN, trial) for trial in trials)
+    grid = [point.trial for point in pg.sweep_points(config)["rate_by_noise"]]
     # (0.01, 0) repeats the one-key point, (0.1, 0) is the baseline: both are shared.
     assert grid == [
         "learning_rate-0.01",
@@ -72,12 +72,12 @@ def test_all_three_forms_make_named_trials_the_workflow_accepts_and_share_repeat
         "baseline",
         "rate_by_noise-0.1_0.1",
     ]
-    search = [point.run for point in pg.sweep_points(config)["search"]]
-    assert all(run == "baseline" or run.startswith("search-") for run in search)
-    assert len(runs) == len(set(runs))
+    search = [point.trial for point in pg.sweep_points(config)["search"]]
+    assert all(trial == "baseline" or trial.startswith("search-") for trial in search)
+    assert len(trials) == len(set(trials))
     # Shapes decide the chunks: every [4] trial is apart from the [8, 8] ones.
-    for trials in pg.trial_chunks(config).values():
-        shapes = {tuple(pg.run_settings(config, t)["model"]["hidden"]) for t in trials}
+    for chunk in pg.trial_chunks(config).values():
+        shapes = {tuple(pg.trial_settings(config, t)["model"]["hidden"]) for t in chunk}
         assert len(shapes) == 1
 
 
@@ -89,7 +89,7 @@ def test_chunks_hold_at_most_trials_per_chunk_trials():
     validate_config(config, SCHEMA)
     chunks = pg.trial_chunks(config)
     assert [len(t) for t in chunks.values()] == [4, 4, 2]  # baseline + 9 grid points
-    assert sorted(t for ts in chunks.values() for t in ts) == sorted(pg.playground_runs(config))
+    assert sorted(t for ts in chunks.values() for t in ts) == sorted(pg.playground_trials(config))
 
 
 BAD_SWEEPS = [
@@ -167,5 +167,5 @@ def test_integer_settings_are_drawn_as_integers_with_both_ends_included():
     assert min(sizes) == 1 and max(sizes) == 64
     assert sum(s <= 8 for s in sizes) > sum(s > 32 for s in sizes)  # log scale: small ones
     # Every trial gets integer settings: their names read as integers too.
-    trial = pg.run_settings(config, pg.sweep_points(config)["search"][0].run)
+    trial = pg.trial_settings(config, pg.sweep_points(config)["search"][0].trial)
     assert trial["training"]["epochs"] == epochs[0]

@@ -6,6 +6,8 @@ the autoencoder part (variants, sweeps) and of the playground part; it raises on
 ``ConfigError`` listing every problem. ``workflow/rules/common.smk`` (included by the
 Snakefile) calls it before any job runs. ``main`` is the ``aeflow-check-config`` command,
 which does the same for config.yaml with ``--configfile`` files laid over it.
+``shown_replicas`` is caption text (which replica a figure shows) that figure rules pass
+to their scripts: the rules files build no prose themselves.
 Imports neither torch nor Lightning.
 """
 
@@ -25,7 +27,7 @@ from aeflow.core.config import (
     nonfinite_numbers,
     schema_errors,
 )
-from aeflow.playground import runs as playground_runs
+from aeflow.playground import runs as pg  # as in common.smk
 
 
 def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None:
@@ -43,9 +45,18 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
         if not messages:  # sweeps and the capacity runs build on valid variants
             messages = autoencoder_sweeps.config_errors(config, schema)
             messages += capacity.config_errors(config)
-        messages += playground_runs.config_errors(config, schema)
+        messages += pg.config_errors(config, schema)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
+
+
+def shown_replicas(config: Config, variants: list[str]) -> list[str]:
+    """Per variant, which replica its latent map and decoder sweep show, e.g. 'seed 0,
+    first of 5 replicas' (they show one network, not a mean over seeds)."""
+    return [
+        f"seed {t['seed']}" + (f", first of {t['seeds']} replicas" if t["seeds"] > 1 else "")
+        for t in (autoencoder_runs.training_params(config, variant) for variant in variants)
+    ]
 
 
 def _merged(base: Config, override: Config) -> Config:

@@ -19,8 +19,8 @@ rule embed:
         TORCH_ENV
     params:
         code=code("embed.py"),
-        numerics=config["numerics"],
-        seed=lambda w: ae.training_params(config, w.variant)["seed"],
+        numerics=NUMERICS,
+        seed=get_variant_seed,
         x_range=config["data"]["x_range"],
         y_range=config["data"]["y_range"],
         draws=config["latent_reference"]["draws"],
@@ -44,8 +44,8 @@ rule decoder_sweep:
         TORCH_ENV
     params:
         code=code("decoder_sweep.py"),
-        numerics=config["numerics"],
-        seed=lambda w: ae.training_params(config, w.variant)["seed"],
+        numerics=NUMERICS,
+        seed=get_variant_seed,
         sweep=config["decoder_sweep"],
     script:
         "../scripts/decoder_sweep.py"
@@ -65,8 +65,8 @@ rule retrain_bound:
         TORCH_ENV
     params:
         code=code("retrain_bound.py"),
-        numerics=config["numerics"],
-        seed=lambda w: ae.training_params(config, w.variant)["seed"],
+        numerics=NUMERICS,
+        seed=get_variant_seed,
         sweep={k: config["decoder_sweep"][k] for k in ("margin", "bound_points")},
     script:
         "../scripts/retrain_bound.py"

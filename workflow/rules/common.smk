@@ -5,8 +5,10 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-# Jobs import the aeflow package of this checkout, also inside conda envs and on cluster
-# nodes where it is not pip-installed.
+# This process imports the aeflow package of this checkout (sys.path), and so do the jobs
+# it starts without conda, on this host or on cluster nodes (PYTHONPATH, inherited), where
+# aeflow need not be pip-installed. PYTHONPATH cannot reach conda jobs (--sdm conda):
+# Snakemake removes it from them, and envs/*.yaml install aeflow itself (-e ..).
 _SRC = Path(workflow.basedir) / "src"
 if (_SRC / "aeflow").is_dir():
     sys.path.insert(0, str(_SRC))
@@ -14,7 +16,7 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
-from aeflow.autoencoder import capacity
+from aeflow.autoencoder import capacity, draws
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
@@ -23,7 +25,7 @@ from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.core.params import digested
 from aeflow.playground import runs as pg
 from aeflow.playground.link import playground_url
-from aeflow.workflow import validate_config
+from aeflow.workflow import shown_replicas, validate_config
 
 CONFIG_FILE = "config.yaml"
 try:
@@ -45,8 +47,12 @@ try:
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
 
-# Every job inherits the numerics environment; torch reads it when it loads.
-numerics.apply(config["numerics"])
+# A rerun trigger: the rules whose numbers depend on the math libraries' code paths (those
+# that compute with torch) take it as a param, so their jobs rerun when it changes; no
+# script reads it. Every job inherits the numerics environment; torch reads it when it
+# loads.
+NUMERICS = config["numerics"]
+numerics.apply(NUMERICS)
 
 RESULTS = "results"
 TORCH_ENV = "../../envs/torch.yaml"
@@ -63,7 +69,6 @@ AE_CHUNKS = list(ae_sweeps.trial_chunks(config))  # the jobs of sweep_train
 wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME}){{0,2}}",  # a variant, an optimiser run, a capacity run
-    trial=pg.TRIAL_PATTERN,
     chunk=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
 
@@ -105,13 +110,127 @@ def gpus(training):
 
 
 def runtime(work_of):
-    """A training rule's ``runtime`` (minutes) from its job's work, doubled per attempt."""
-    return lambda w, attempt: resources.runtime_minutes(work_of(w), config["cluster"], attempt)
+    """A training rule's ``runtime`` (minutes) from its job's work, ``work_of(wildcards)``,
+    doubled per attempt."""
+
+    def get_runtime(wildcards, attempt):
+        return resources.runtime_minutes(work_of(wildcards), config["cluster"], attempt)
+
+    return get_runtime
 
 
 def mem_mb(work_of):
-    """A training rule's ``mem_mb`` from its job's work, doubled per attempt."""
-    return lambda w, attempt: resources.memory_mb(work_of(w), config["cluster"], attempt)
+    """A training rule's ``mem_mb`` from its job's work, ``work_of(wildcards)``, doubled
+    per attempt."""
+
+    def get_mem_mb(wildcards, attempt):
+        return resources.memory_mb(work_of(wildcards), config["cluster"], attempt)
+
+    return get_mem_mb
+
+
+# Params and resources that depend on a job's wildcards, one function each. Those given
+# directly are plain values, computed once.
+
+
+def get_training_params(wildcards):
+    return ae.training_params(config, wildcards.run)
+
+
+def get_model_params(wildcards):
+    return ae.model_params(config, wildcards.run)
+
+
+def get_training_gpu(wildcards):
+    return gpus(get_training_params(wildcards))
+
+
+def get_training_work(wildcards):
+    return ae_work.run_work(config, wildcards.run)
+
+
+def get_variant_training_params(wildcards):
+    return ae.training_params(config, wildcards.variant)
+
+
+def get_variant_seed(wildcards):
+    return get_variant_training_params(wildcards)["seed"]
+
+
+def get_variant_work(wildcards):
+    return ae_work.run_work(config, wildcards.variant)
+
+
+def get_capacity_model_params(wildcards):
+    return capacity.model_params(config, wildcards.run)
+
+
+def get_capacity_training_params(wildcards):
+    return capacity.training_params(config, wildcards.run)
+
+
+def get_capacity_n_train(wildcards):
+    return capacity.n_train(config, wildcards.run)
+
+
+def get_capacity_gpu(wildcards):
+    return gpus(get_capacity_training_params(wildcards))
+
+
+def get_capacity_work(wildcards):
+    return ae_work.capacity_work(config, wildcards.run)
+
+
+def get_sweep_chunk_trials(wildcards):
+    return digested(ae_sweeps.chunk_settings(config, wildcards.chunk), "trial settings")
+
+
+def get_sweep_chunk_gpu(wildcards):
+    return gpus(ae_sweeps.chunk_settings(config, wildcards.chunk)[0]["settings"]["training"])
+
+
+def get_sweep_chunk_work(wildcards):
+    return ae_work.sweep_chunk_work(config, wildcards.chunk)
+
+
+def get_sweep_form(wildcards):
+    return ae_sweeps.sweep_forms(config)[wildcards.sweep]
+
+
+def get_playground_chunk_trials(wildcards):
+    return digested(pg.chunk_settings(config, wildcards.chunk), "trial settings")
+
+
+def get_playground_chunk_maps(wildcards):
+    return digested(pg.mapped_trials(config, wildcards.chunk), "mapped trials")
+
+
+def get_playground_chunk_gpu(wildcards):
+    return gpus(pg.chunk_settings(config, wildcards.chunk)[0]["settings"]["training"])
+
+
+def get_playground_chunk_work(wildcards):
+    return pg.chunk_work(config, wildcards.chunk)
+
+
+def get_playground_sweep_form(wildcards):
+    return pg.sweep_form_of(config, wildcards.sweep)
+
+
+# Digested lists ignore their wildcards but still come through a function: Snakemake
+# rebuilds a list given directly as a param, which loses its digest (aeflow.core.params).
+
+
+def get_playground_trials(wildcards):
+    return digested(PLAYGROUND_TRIALS, "trials")
+
+
+def get_playground_sweep_records(wildcards):
+    return digested(pg.sweep_table(config), "sweep points")
+
+
+def get_playground_sweep_links(wildcards):
+    return digested(playground_links(SWEEP_TRIALS), "links")
 
 
 def summary_figures():
@@ -243,9 +362,6 @@ def summary_models():
 
 
 def first_replicas():
-    """Per variant, which replica its latent map and decoder sweep show, e.g. 'seed 0,
-    first of 5 replicas' (they show one network, not a mean over seeds)."""
-    return [
-        f"seed {t['seed']}" + (f", first of {t['seeds']} replicas" if t["seeds"] > 1 else "")
-        for t in (ae.training_params(config, variant) for variant in VARIANTS)
-    ]
+    """Per variant, which replica its latent map and decoder sweep show (caption text,
+    built in the package: aeflow.workflow.shown_replicas)."""
+    return shown_replicas(config, VARIANTS)

@@ -10,6 +10,6 @@ rule make_data:
         TORCH_ENV
     params:
         code=code("make_data.py"),
-        data=ae.data_params(config),
+        data=draws.data_params(config),
     script:
         "../scripts/make_data.py"

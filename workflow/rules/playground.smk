@@ -21,16 +21,16 @@ rule playground_train:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(pg.chunk_settings(config, w.chunk)[0]["settings"]["training"]),
-        runtime=runtime(lambda w: pg.chunk_work(config, w.chunk)),
-        mem_mb=mem_mb(lambda w: pg.chunk_work(config, w.chunk)),
+        gpu=get_playground_chunk_gpu,
+        runtime=runtime(get_playground_chunk_work),
+        mem_mb=mem_mb(get_playground_chunk_work),
     params:
         code=code("playground_train.py"),
-        numerics=config["numerics"],
-        trials=lambda w: digested(pg.chunk_settings(config, w.chunk), "trial settings"),
-        maps=lambda w: digested(pg.mapped_trials(config, w.chunk), "mapped trials"),
+        numerics=NUMERICS,
+        trials=get_playground_chunk_trials,
+        maps=get_playground_chunk_maps,
         # An input of the metrics: changing it reruns every chunk (params rerun-trigger).
-        loss_level=lambda w: config["playground"]["claims"]["loss_level"],
+        loss_level=config["playground"]["claims"]["loss_level"],
     script:
         "../scripts/playground_train.py"
 
@@ -48,8 +48,8 @@ rule tabulate_playground:
         PLOT_ENV
     params:
         code=code("tabulate_playground.py"),
-        trials=lambda w: digested(PLAYGROUND_TRIALS, "trials"),
-        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
+        trials=get_playground_trials,
+        records=get_playground_sweep_records,
         sweeps=digested(
             {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
         ),
@@ -107,7 +107,7 @@ rule plot_playground_search:
         PLOT_ENV
     params:
         code=code("plot_playground_search.py"),
-        form=lambda w: pg.sweep_form_of(config, w.sweep),
+        form=get_playground_sweep_form,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_playground_search.py"
@@ -166,8 +166,8 @@ rule plot_playground_sweeps:
         PLOT_ENV
     params:
         code=code("plot_playground_sweeps.py"),
-        records=lambda w: digested(pg.sweep_table(config), "sweep points"),
-        links=lambda w: digested(playground_links(SWEEP_TRIALS), "links"),
+        records=get_playground_sweep_records,
+        links=get_playground_sweep_links,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_playground_sweeps.py"

@@ -22,7 +22,7 @@ rule evaluate:
         TORCH_ENV
     params:
         code=code("evaluate.py"),
-        numerics=config["numerics"],
+        numerics=NUMERICS,
         models=summary_models(),
         variants=VARIANTS,
     script:

@@ -18,13 +18,13 @@ rule sweep_train:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(ae_sweeps.chunk_settings(config, w.chunk)[0]["settings"]["training"]),
-        runtime=runtime(lambda w: ae_work.sweep_chunk_work(config, w.chunk)),
-        mem_mb=mem_mb(lambda w: ae_work.sweep_chunk_work(config, w.chunk)),
+        gpu=get_sweep_chunk_gpu,
+        runtime=runtime(get_sweep_chunk_work),
+        mem_mb=mem_mb(get_sweep_chunk_work),
     params:
         code=code("sweep_train.py"),
-        numerics=config["numerics"],
-        trials=lambda w: digested(ae_sweeps.chunk_settings(config, w.chunk), "trial settings"),
+        numerics=NUMERICS,
+        trials=get_sweep_chunk_trials,
     script:
         "../scripts/sweep_train.py"
 
@@ -71,7 +71,7 @@ rule plot_sweep:
         PLOT_ENV
     params:
         code=code("plot_sweep.py"),
-        form=lambda w: ae_sweeps.sweep_forms(config)[w.sweep],
+        form=get_sweep_form,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_sweep.py"

@@ -18,14 +18,14 @@ rule train:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(ae.training_params(config, w.run)),
-        runtime=runtime(lambda w: ae_work.run_work(config, w.run)),
-        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.run)),
+        gpu=get_training_gpu,
+        runtime=runtime(get_training_work),
+        mem_mb=mem_mb(get_training_work),
     params:
         code=code("train.py"),
-        numerics=config["numerics"],
-        model=lambda w: ae.model_params(config, w.run),
-        training=lambda w: ae.training_params(config, w.run),
+        numerics=NUMERICS,
+        model=get_model_params,
+        training=get_training_params,
     script:
         "../scripts/train.py"
 
@@ -47,13 +47,13 @@ rule retrain_encoder:
         TORCH_ENV
     threads: 1
     resources:
-        runtime=runtime(lambda w: ae_work.run_work(config, w.variant)),
-        mem_mb=mem_mb(lambda w: ae_work.run_work(config, w.variant)),
+        runtime=runtime(get_variant_work),
+        mem_mb=mem_mb(get_variant_work),
     params:
         code=code("retrain_encoder.py"),
-        numerics=config["numerics"],
-        training=lambda w: ae.training_params(config, w.variant),
-        init=lambda w: ae.retrain_init_params(config),
+        numerics=NUMERICS,
+        training=get_variant_training_params,
+        init=ae.retrain_init_params(config),
     script:
         "../scripts/retrain_encoder.py"
 
@@ -78,14 +78,14 @@ rule train_capacity:
         TORCH_ENV
     threads: 1
     resources:
-        gpu=lambda w: gpus(capacity.training_params(config, w.run)),
-        runtime=runtime(lambda w: ae_work.capacity_work(config, w.run)),
-        mem_mb=mem_mb(lambda w: ae_work.capacity_work(config, w.run)),
+        gpu=get_capacity_gpu,
+        runtime=runtime(get_capacity_work),
+        mem_mb=mem_mb(get_capacity_work),
     params:
         code=code("train_capacity.py"),
-        numerics=config["numerics"],
-        model=lambda w: capacity.model_params(config, w.run),
-        training=lambda w: capacity.training_params(config, w.run),
-        n_train=lambda w: capacity.n_train(config, w.run),
+        numerics=NUMERICS,
+        model=get_capacity_model_params,
+        training=get_capacity_training_params,
+        n_train=get_capacity_n_train,
     script:
         "../scripts/train_capacity.py"

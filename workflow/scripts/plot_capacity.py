@@ -4,7 +4,8 @@ parameters, and the training and held-out MSE during training of every width."""
 from aeflow.autoencoder.capacity import memorised_level
 from aeflow.autoencoder.failures import constant_mse, failed_seeds, replica_constants
 from aeflow.autoencoder.pca import projection_mse
-from aeflow.autoencoder.plots import capacity_figure, note_first_sample
+from aeflow.autoencoder.plots import note_first_sample
+from aeflow.autoencoder.plots_training import capacity_figure
 from aeflow.autoencoder.samples import first_sample, sample_count
 from aeflow.autoencoder.tables import RECORDED_CURVES, SAMPLES
 from aeflow.core.figures import save_figure

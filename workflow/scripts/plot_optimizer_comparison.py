@@ -2,7 +2,7 @@
 loss over the whole training set (and, separately, the recorded mini-batch losses)."""
 
 from aeflow.autoencoder.failures import failed_seeds, replica_constants
-from aeflow.autoencoder.plots import optimizer_comparison_figure
+from aeflow.autoencoder.plots_training import optimizer_comparison_figure
 from aeflow.autoencoder.tables import CURVES, LOSSES, SAMPLES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log

@@ -1,6 +1,7 @@
 """Rule plot_retrain: latent shift and loss curves of the frozen-decoder retraining."""
 
-from aeflow.autoencoder.plots import latent_shift_figure, loss_curves_figure
+from aeflow.autoencoder.plots import loss_curves_figure
+from aeflow.autoencoder.plots_training import latent_shift_figure
 from aeflow.autoencoder.tables import BOUNDS, LATENT_SHIFT, LOSSES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -10,10 +12,9 @@ import torch
 from torch import nn
 
 from aeflow.autoencoder import projection
-from aeflow.autoencoder.data import replica_points
+from aeflow.autoencoder.checkpoints import load_replica_seeds, load_replicas
+from aeflow.autoencoder.data import TEST, TRAIN, load_points, replica_points
 from aeflow.autoencoder.models import Autoencoder
-
-TRAIN_SPLIT = "train"  # the split whose codes a decoder sweep spans (data.TRAIN)
 
 
 def latent_columns(latent_dim: int) -> list[str]:
@@ -147,7 +148,7 @@ def decoder_fit(
                 used = [c[:, 0] for c in own.values()]
             grid = projection.bound_grid(np.concatenate(used), margin, grid_points)
             curve = decode_codes(model, grid, dim)
-            train_codes = own[TRAIN_SPLIT][:, 0]
+            train_codes = own[TRAIN][:, 0]  # the split a decoder sweep spans
             sweep = (
                 None if z_range is None else projection.sweep_range(z_range, train_codes, margin)
             )
@@ -188,6 +189,30 @@ def decoder_fit(
     first = pd.concat(projected, ignore_index=True)
     first = first[["stage", "split", *[c for c in first if c not in ("stage", "split")]]]
     return sweep_table, pd.DataFrame(rows), first
+
+
+def stored_decoder_fit(
+    checkpoints: Mapping[str, str | os.PathLike[str]],
+    samples: str | os.PathLike[str],
+    sweep: Mapping[str, Any],
+    shared_grid: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``decoder_fit`` of the replicas stored in ``checkpoints`` (stage -> path, every
+    stage one run's replicas) to the training and held-out points of the ``samples``
+    table, with the seeds the first stage's checkpoint holds. ``sweep``: the
+    ``decoder_sweep`` settings (``margin``, ``bound_points``; ``z_range`` and ``n_points``
+    where the decoder sweep itself is wanted)."""
+    paths = list(checkpoints.values())
+    return decoder_fit(
+        {stage: load_replicas(path) for stage, path in checkpoints.items()},
+        {split: load_points(samples, split) for split in (TRAIN, TEST)},
+        load_replica_seeds(paths[0]),
+        margin=sweep["margin"],
+        grid_points=sweep["bound_points"],
+        z_range=sweep.get("z_range"),
+        n_points=sweep.get("n_points", 0),
+        shared_grid=shared_grid,
+    )
 
 
 def latent_shift_table(points: torch.Tensor, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:

@@ -57,25 +57,25 @@ class ShuffledBatches:
 
 
 class ReplicaEpochBatches:
-    """One item per Lightning step: ``epochs_per_item`` epochs, each a list of that epoch's
-    mini-batches stacked over replicas (R, B, d), what ``AutoencoderModule`` takes (one
-    optimiser step per mini-batch).
+    """One item per Lightning step: ``record_every`` epochs (the epochs between two
+    records of the curves), each a list of that epoch's mini-batches stacked over replicas
+    (R, B, d), what ``AutoencoderModule`` takes (one optimiser step per mini-batch).
 
     Every replica shuffles with its own generator, in the order a lone training with the
     same seed would see.
     """
 
-    def __init__(self, per_replica: Sequence[ShuffledBatches], epochs_per_item: int = 1) -> None:
-        if epochs_per_item < 1:
-            raise ValueError(f"epochs_per_item must be >= 1, got {epochs_per_item}")
+    def __init__(self, per_replica: Sequence[ShuffledBatches], record_every: int = 1) -> None:
+        if record_every < 1:
+            raise ValueError(f"record_every must be >= 1, got {record_every}")
         self.per_replica = list(per_replica)
-        self.epochs_per_item = epochs_per_item
+        self.record_every = record_every
 
     def __len__(self) -> int:
         return 1
 
     def __iter__(self) -> Iterator[list[list[torch.Tensor]]]:
-        yield [self._epoch() for _ in range(self.epochs_per_item)]
+        yield [self._epoch() for _ in range(self.record_every)]
 
     def _epoch(self) -> list[torch.Tensor]:
         epochs = [list(batches) for batches in self.per_replica]

@@ -24,12 +24,10 @@ import copy
 import re
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any
 
 from aeflow.autoencoder import runs
 from aeflow.autoencoder.settings import REPORTED_TRAINING
-
-Config = dict[str, Any]
+from aeflow.core.config import Config
 
 # A training set is memorised when its MSE is at most this share of the best constant
 # reconstruction's (every point read as the training points' mean): an RMS error per

@@ -12,7 +12,7 @@ import os
 
 from aeflow.autoencoder.models import Autoencoder
 from aeflow.autoencoder.replicas import build_autoencoder
-from aeflow.core.checkpoints import load_network
+from aeflow.core.checkpoints import load_network, read_checkpoint
 
 
 def load_replicas(path: str | os.PathLike[str]) -> list[Autoencoder]:
@@ -22,6 +22,13 @@ def load_replicas(path: str | os.PathLike[str]) -> list[Autoencoder]:
         Autoencoder.from_state(network.spec, network.replica_state(k))
         for k in range(network.replicas)
     ]
+
+
+def load_replica_seeds(path: str | os.PathLike[str]) -> list[int]:
+    """The seeds of the replicas stored at ``path``, in the order ``load_replicas`` gives
+    them (replica k's initial-weight seed: ``training.seed + k`` for a run's models)."""
+    hyper_parameters, _ = read_checkpoint(path)
+    return [int(seed) for seed in hyper_parameters["seeds"]]
 
 
 def load_autoencoder(path: str | os.PathLike[str], replica: int = 0) -> Autoencoder:

@@ -11,19 +11,21 @@ import pandas as pd
 from aeflow.autoencoder.analysis import model_metrics
 from aeflow.autoencoder.checkpoints import load_replicas
 from aeflow.autoencoder.data import TEST, TRAIN, load_points, replica_points
+from aeflow.autoencoder.optimizer_runs import (
+    batch_noise,
+    compare_optimizers,
+    updates_per_epoch,
+)
 from aeflow.autoencoder.pca import pca_optimum_mse, projection_mse
 from aeflow.autoencoder.summary import (
-    batch_noise,
     bound_extras,
     capacity_extras,
-    compare_optimizers,
     init_order_extras,
     latent_order_extras,
     per_seed_table,
     retrain_row_extras,
     summary_row,
     summary_table,
-    updates_per_epoch,
 )
 from aeflow.autoencoder.tables import (
     BOUNDS,

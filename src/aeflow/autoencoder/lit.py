@@ -1,4 +1,5 @@
-"""The LightningModule: the loss and the optimiser around stacked autoencoder replicas.
+"""The LightningModule (the loss and the optimiser around stacked autoencoder replicas) and
+the LightningDataModule of their training points.
 
 The models are tiny (at most a few thousand parameters), so a training step costs less than
 Lightning's per-step bookkeeping. The module therefore uses manual optimisation and takes
@@ -16,6 +17,15 @@ every random draw from per-seed generators), for training and retraining alike: 
 network trains from exactly the weights those hyper-parameters describe, and
 ``AutoencoderModule.load_from_checkpoint(path)`` (or ``AutoencoderModule(**hyper_parameters)``
 for the initial weights) rebuilds it; ``.replica(k)`` gives replica k as an ``Autoencoder``.
+
+``ReplicaData`` holds the training points and the loader; its settings (batch size,
+shuffle, drop_last, batch-order seeds, epochs per step, training-set size, shared or
+per-replica samples) are saved in every checkpoint (``datamodule_hyper_parameters``), its
+state (where each replica's shuffling generator stands) too. A training resumed from a
+job's state (``core.trainer.fit`` with a ``core.state.TrainingState``) gets its weights,
+optimiser, schedule and loop counters from Lightning, the batch order from the
+DataModule's state and the loss records from the module's ``resume_state``: it ends with
+the bytes an uninterrupted training ends with.
 """
 
 from __future__ import annotations
@@ -26,6 +36,8 @@ import math
 import pytorch_lightning as pl
 import torch
 
+from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
+from aeflow.autoencoder.data import replica_points
 from aeflow.autoencoder.models import Autoencoder
 from aeflow.autoencoder.replicas import GroupedAutoencoders, Network, build_autoencoder
 from aeflow.core.curves import divergence_onsets
@@ -68,10 +80,15 @@ class CosineToZero:
 class PlateauStop(pl.Callback):
     """Lightning's stop (``trainer.should_stop``, its public API, as its EarlyStopping
     sets it) once every replica's training MSE has plateaued (``core.plateau``), checked
-    after each Lightning step from the module's records (``epoch_losses``)."""
+    after each Lightning step from the module's records (``epoch_losses``), and when a
+    training resumes (its state may have been saved at the very step the rule held)."""
 
     def __init__(self, plateau: Plateau) -> None:
         self.plateau = plateau
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: AutoencoderModule) -> None:
+        if pl_module.resumed and pl_module.epoch_losses:
+            self.on_train_epoch_end(trainer, pl_module)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: AutoencoderModule) -> None:
         records = torch.stack(pl_module.epoch_losses)[:, :, 0].double().cpu().numpy()
@@ -154,6 +171,8 @@ class AutoencoderModule(pl.LightningModule):
         # compared on; (R, 3) with validation points, their MSE third (recorded only:
         # neither the updates nor the stopping rule read it).
         self.epoch_losses: list[torch.Tensor] = []
+        # Whether the records above came from a job's saved state (load_resume_state).
+        self.resumed = False
 
     def attach_evaluation(
         self, train: torch.Tensor, test: torch.Tensor, validation: torch.Tensor | None = None
@@ -198,12 +217,42 @@ class AutoencoderModule(pl.LightningModule):
         return self.autoencoder(x)
 
     def on_train_start(self) -> None:
+        if self.hparams.stopping and not hasattr(self, "eval_train"):
+            raise ValueError("a stopping rule needs evaluation sets (attach_evaluation)")
+        every = self.hparams.epochs_per_step
+        if self.resumed:
+            log.info(
+                "%s: resumed from its saved state after epoch %d of %d",
+                self.hparams.run_name,
+                self.current_epoch * every,
+                self.trainer.max_epochs * every,
+            )
+            # Restored on the CPU; the new records join them on the module's device.
+            self.batch_losses = _on(self.batch_losses, self.device)
+            self.epoch_losses = _on(self.epoch_losses, self.device)
+            return
         # A job log line that says the optimiser is about to step (imports are over).
         log.info("%s: epoch 1 started", self.hparams.run_name)
         if hasattr(self, "eval_train"):
             self.epoch_losses = [self.evaluate()]
-        elif self.hparams.stopping:
-            raise ValueError("a stopping rule needs evaluation sets (attach_evaluation)")
+
+    def resume_state(self) -> dict[str, torch.Tensor]:
+        """What a resumed training needs beside Lightning's own checkpoint: the loss records
+        so far, the batch losses (steps, R) and the evaluations (records, R, 2 or 3)."""
+        return {
+            name: torch.stack(records)
+            for name, records in (
+                ("batch_losses", self.batch_losses),
+                ("epoch_losses", self.epoch_losses),
+            )
+            if records
+        }
+
+    def load_resume_state(self, state: dict[str, torch.Tensor]) -> None:
+        """The records of ``resume_state``, training resumes after them."""
+        self.batch_losses = list(state["batch_losses"].unbind()) if "batch_losses" in state else []
+        self.epoch_losses = list(state["epoch_losses"].unbind()) if "epoch_losses" in state else []
+        self.resumed = True
 
     def training_step(self, epochs: list[list[torch.Tensor]], batch_idx: int) -> None:
         """``epochs``: ``epochs_per_step`` epochs of mini-batches (``ReplicaEpochBatches``),
@@ -266,6 +315,68 @@ class AutoencoderModule(pl.LightningModule):
         factor = CosineToZero(self.hparams.schedule_epochs)
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
         return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+
+class ReplicaData(pl.LightningDataModule):
+    """The training points of R replicas and their loader: replica k draws its mini-batches
+    of ``points`` ((n, d) shared, or (R, n, d): its own ``points[k]``) in the order of a
+    generator of its own seeded ``seeds[k]`` (``ShuffledBatches``), and one item holds
+    ``epochs_per_step`` epochs of all replicas' batches (``ReplicaEpochBatches``).
+
+    Its settings are its hyper-parameters, saved in every checkpoint; its state is where
+    each replica's generator stands (saved at every checkpoint, restored when a training
+    resumes, so that the batch order goes on as it would have)."""
+
+    def __init__(
+        self,
+        points: torch.Tensor,
+        batch_size: int,
+        shuffle: bool,
+        drop_last: bool,
+        seeds: list[int],
+        epochs_per_step: int = 1,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters(
+            {
+                "batch_size": batch_size,
+                "shuffle": shuffle,
+                "drop_last": drop_last,
+                "seeds": list(seeds),
+                "epochs_per_step": epochs_per_step,
+                "n_train": points.shape[-2],
+                "samples": "per replica" if points.dim() == 3 else "shared",
+            }
+        )
+        self.per_replica = [
+            ShuffledBatches(replica_points(points, k), batch_size, shuffle, drop_last, seed=seed)
+            for k, seed in enumerate(seeds)
+        ]
+        self.batches = ReplicaEpochBatches(self.per_replica, epochs_per_step)
+
+    def batch_sizes(self) -> list[int]:
+        """The sizes of one epoch's mini-batches, in order (every replica's)."""
+        return self.per_replica[0].batch_sizes()
+
+    def train_dataloader(self) -> ReplicaEpochBatches:
+        return self.batches
+
+    def state_dict(self) -> dict[str, list[torch.Tensor]]:
+        return {"generators": [b.generator.get_state() for b in self.per_replica]}
+
+    def load_state_dict(self, state_dict: dict[str, list[torch.Tensor]]) -> None:
+        states = state_dict["generators"]
+        if len(states) != len(self.per_replica):
+            raise ValueError(f"{len(states)} generator states for {len(self.per_replica)} replicas")
+        for batches, state in zip(self.per_replica, states, strict=True):
+            batches.generator.set_state(state)
+
+
+def _on(records: list[torch.Tensor], device: torch.device) -> list[torch.Tensor]:
+    """``records`` on ``device`` (moved at once: they may be many small tensors)."""
+    if not records or records[0].device == device:
+        return records
+    return list(torch.stack(records).to(device).unbind())
 
 
 def _group(network: Network, g: int) -> torch.nn.Module:

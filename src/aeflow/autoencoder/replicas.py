@@ -8,7 +8,7 @@ its own loss, and Adam and SGD update element-wise, so replica k follows the sam
 trajectory as a lone training with its seed (up to floating-point reassociation in the
 batched matrix products).
 
-A sweep batch trains the seed replicas of several trials, each trial with its own learning
+A sweep chunk trains the seed replicas of several trials, each trial with its own learning
 rate: an optimiser parameter group per trial, so each trial's replicas need parameter
 tensors of their own. ``GroupedAutoencoders`` holds one ``StackedAutoencoder`` per group
 (keys ``groups.<g>.encoder.0.weight``: (group size, out, in)) and joins them per layer in
@@ -35,7 +35,7 @@ from aeflow.core.stacked import StackedLinear, stacked_linear
 
 
 class GroupedAutoencoders(nn.Module):
-    """Consecutive groups of replicas (the seeds of each trial of a sweep batch), one
+    """Consecutive groups of replicas (the seeds of each trial of a sweep chunk), one
     ``StackedAutoencoder`` each; ``forward`` maps (R, B, d) for all R replicas at once."""
 
     def __init__(self, spec: ModelSpec, group_sizes: Sequence[int]) -> None:

@@ -7,11 +7,9 @@ their wildcards), so Snakemake's params trigger reruns exactly what a change tou
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from aeflow.autoencoder.settings import REPORTED_TRAINING
-
-Config = dict[str, Any]
+from aeflow.core.config import Config
 
 COMPARISON_SEPARATOR = "-"  # variant names cannot contain it, so run names never collide
 
@@ -133,35 +131,6 @@ def summarised_models(config: Config, results: str) -> list[dict]:
         }
     )
     return models
-
-
-def data_params(config: Config) -> dict:
-    """What make_data draws: the data section, with ``samples`` (one per replica of the
-    autoencoder run with the most seeds) when ``per_replica_samples`` is on."""
-    data = copy.deepcopy(config["data"])
-    if data.pop("per_replica_samples", False):
-        data["samples"] = most_replicas(config)
-    return data
-
-
-def most_replicas(config: Config) -> int:
-    """The most seed replicas any autoencoder run trains (variants, optimiser runs,
-    retraining, capacity runs, sweep trials): how many data samples per-replica samples
-    need."""
-    from aeflow.autoencoder import capacity, sweeps
-
-    counts = [training_params(config, run).get("seeds", 1) for run in training_runs(config)]
-    counts += [
-        capacity.training_params(config, run).get("seeds", 1)
-        for run in capacity.trained_runs(config)
-    ]
-    if sweeps.sweeps(config):
-        counts += [
-            trial["settings"]["training"].get("seeds", 1)
-            for chunk in sweeps.trial_chunks(config)
-            for trial in sweeps.chunk_settings(config, chunk)
-        ]
-    return max(counts)
 
 
 def retrain_init_params(config: Config) -> dict:

@@ -17,11 +17,10 @@ import copy
 import functools
 import json
 import re
-from typing import Any
 
 from aeflow.autoencoder import runs
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
-from aeflow.core.config import NAME, key_path
+from aeflow.core.config import NAME, Config, key_path
 from aeflow.core.planner import SEPARATOR, TrialPlan, chunk_trials, named_points, plan_trials
 from aeflow.core.sweeps import (
     SLUG,
@@ -30,10 +29,8 @@ from aeflow.core.sweeps import (
     point_label,
     spec_errors,
     sweep_form,
-    sweep_keys,
 )
 
-Config = dict[str, Any]
 TRIAL_PATTERN = f"{NAME}{SEPARATOR}{SLUG}"
 LOADER_KEYS = ("batch_size", "shuffle", "drop_last")
 MODEL_KEYS = ("hidden", "activation", "latent_dim")
@@ -134,10 +131,6 @@ def chunk_settings(config: Config, chunk: str) -> list[dict]:
 
 def sweep_forms(config: Config) -> dict[str, str]:
     return {sweep: sweep_form(spec) for sweep, spec in sweeps(config).items()}
-
-
-def varied_keys(config: Config, sweep: str) -> list[str]:
-    return sweep_keys(sweeps(config)[sweep])
 
 
 def config_errors(config: Config, schema: dict) -> list[str]:

@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
 from aeflow.autoencoder.data import replica_points, replicas_points
 from aeflow.autoencoder.models import Autoencoder
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.core.curves import CURVE_COLUMNS, curve_table, warn_divergence
 from aeflow.core.modules import count_parameters
 from aeflow.core.stacked import stack_states
+from aeflow.core.state import TrainingState
 
 log = logging.getLogger(__name__)
 Path = str | os.PathLike[str]
@@ -84,30 +84,31 @@ def _fit(
     spec: TrainingSpec,
     initial_checkpoint: Path | None = None,
     final_checkpoint: Path | None = None,
+    state: TrainingState | None = None,
 ) -> TrainingResult:
     """Train ``module`` (its replicas initialised from ``seeds``) on ``points`` (one set
     (n, 2) for all, or replica k's own ``points[k]`` of (R, n, 2)), replica k with the batch
-    order of training seed ``seeds[k]``, through Lightning's Trainer (lean settings);
-    tabulate the losses."""
+    order of training seed ``seeds[k]``, through Lightning's Trainer (lean settings), with
+    the job's ``state`` (saved every few epochs, resumed from if there); tabulate the
+    losses."""
+    from aeflow.autoencoder.lit import ReplicaData
     from aeflow.core.trainer import fit
 
-    per_replica = [
-        ShuffledBatches(
-            replica_points(points, k), spec.batch_size, spec.shuffle, spec.drop_last, seed=seed
-        )
-        for k, seed in enumerate(seeds)
-    ]
-    batch_sizes = per_replica[0].batch_sizes()
-    _log_start(module, spec, per_replica[0])
+    data = ReplicaData(
+        points, spec.batch_size, spec.shuffle, spec.drop_last, seeds, spec.record_every
+    )
+    batch_sizes = data.batch_sizes()
+    _log_start(module, spec, len(batch_sizes))
     initial_states = _states(module)
     # One Lightning step takes record_every epochs (then evaluates): Lightning's epochs.
     outcome = fit(
         module,
-        ReplicaEpochBatches(per_replica, spec.record_every),
+        data,
         spec.epochs // spec.record_every,
         spec.accelerator,
         initial_checkpoint,
         final_checkpoint,
+        state=state,
     )
     module.cpu()
     losses = loss_table(torch.stack(module.batch_losses).cpu(), batch_sizes, seeds)
@@ -150,7 +151,7 @@ def with_validation_column(curves: pd.DataFrame) -> pd.DataFrame:
     return curves.assign(validation_loss=float("nan"))
 
 
-def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
+def _log_start(module, spec: TrainingSpec, batches: int) -> None:
     network = module.autoencoder
     log.info(
         "training %s: %d replica(s) (seeds %s) x %d parameters (%d trainable), "
@@ -161,7 +162,7 @@ def _log_start(module, spec: TrainingSpec, batches: ShuffledBatches) -> None:
         count_parameters(network) // module.replicas,
         count_parameters(network, trainable_only=True) // module.replicas,
         spec.epochs,
-        len(batches),
+        batches,
         spec.batch_size,
         spec.optimizer,
         spec.learning_rate,
@@ -202,6 +203,7 @@ def train_replicas(
     final_checkpoint: Path | None = None,
     held_out: torch.Tensor | None = None,
     validation: torch.Tensor | None = None,
+    state: TrainingState | None = None,
 ) -> TrainingResult:
     """Train ``spec.seeds`` independent replicas, each exactly as a lone training with its
     seed would (own initial weights, own batch order; ``spec.seeds == 1`` is that lone
@@ -211,7 +213,8 @@ def train_replicas(
     after every epoch; with ``validation`` points too (part (e)), their loss as well
     (``validation_loss``), recorded only: training and stopping are the same without them.
     Points of one sample per replica ((samples, n, 2), ``data``): replica k trains and is
-    evaluated on sample k."""
+    evaluated on sample k. With a job's ``state`` (``core.state``), the training so far is
+    saved there every few epochs, and a training killed before its end resumes from it."""
     from aeflow.autoencoder.lit import AutoencoderModule
 
     seeds = replica_seeds(spec)
@@ -231,7 +234,7 @@ def train_replicas(
     )
     if held_out is not None:
         module.attach_evaluation(train_points, held_out, validation)
-    return _fit(module, seeds, train_points, spec, initial_checkpoint, final_checkpoint)
+    return _fit(module, seeds, train_points, spec, initial_checkpoint, final_checkpoint, state)
 
 
 def retrain_encoder(
@@ -241,6 +244,7 @@ def retrain_encoder(
     spec: TrainingSpec,
     run_name: str,
     final_checkpoint: Path | None = None,
+    state: TrainingState | None = None,
 ) -> tuple[TrainingResult, pd.DataFrame]:
     """Part (g), per seed replica: replica k keeps the trained decoder of ``models[k]``,
     frozen; its encoder is re-initialised (``init``: mean, std, and seed + k) and
@@ -268,7 +272,7 @@ def retrain_encoder(
         },
         decoder_state=stack_states([model.decoder.state_dict() for model in models]),
     )
-    result = _fit(module, seeds, points, spec, final_checkpoint=final_checkpoint)
+    result = _fit(module, seeds, points, spec, final_checkpoint=final_checkpoint, state=state)
     shifts = [
         latent_shift_table(xy, encode(model, xy), encode(module.replica(k), xy)).assign(seed=seed)
         for k, (model, seed) in enumerate(zip(models, seeds, strict=True))
@@ -291,13 +295,15 @@ def train_trial_chunk(
     held_out: torch.Tensor,
     run_name: str,
     checkpoint: Path | None = None,
+    state: TrainingState | None = None,
 ) -> TrialBatchResult:
     """Train the trials of one sweep batch together: every trial's seed replicas, each with
     the trial's own learning rate (one optimiser parameter group per trial), exactly as
     each trial would train alone. The trials must share the architecture, optimiser,
     epochs, loader and accelerator (``sweeps.chunk_key``). A diverging replica does not
-    stop the others; its losses are NaN and its metrics say ``diverged``."""
-    from aeflow.autoencoder.lit import AutoencoderModule
+    stop the others; its losses are NaN and its metrics say ``diverged``. With a job's
+    ``state``, a chunk killed before its end resumes from it."""
+    from aeflow.autoencoder.lit import AutoencoderModule, ReplicaData
     from aeflow.core.trainer import fit
 
     model_spec, first = trials[0][1], trials[0][2]
@@ -324,16 +330,7 @@ def train_trial_chunk(
         group_learning_rates=[spec.learning_rate for _, _, spec in trials],
         stop_on_divergence=False,
     ).attach_evaluation(train_points, held_out)
-    per_replica = [
-        ShuffledBatches(
-            replica_points(train_points, j),
-            first.batch_size,
-            first.shuffle,
-            first.drop_last,
-            seed=seed,
-        )
-        for j, seed in enumerate(flat_seeds)
-    ]
+    data = ReplicaData(train_points, first.batch_size, first.shuffle, first.drop_last, flat_seeds)
     parameters = count_parameters(module.replica(0))
     log.info(
         "training %s: %d trials, %d networks of %s (%d parameters each), %d epochs x %d "
@@ -344,17 +341,13 @@ def train_trial_chunk(
         model_spec.to_dict(),
         parameters,
         first.epochs,
-        len(per_replica[0]),
+        len(data.batch_sizes()),
         first.batch_size,
         first.optimizer,
         [spec.learning_rate for _, _, spec in trials],
     )
     outcome = fit(
-        module,
-        ReplicaEpochBatches(per_replica),
-        first.epochs,
-        first.accelerator,
-        final_checkpoint=checkpoint,
+        module, data, first.epochs, first.accelerator, final_checkpoint=checkpoint, state=state
     )
     module.cpu()
     per_epoch = torch.stack(module.epoch_losses).cpu()  # (epochs + 1, replicas, 2)
@@ -362,7 +355,7 @@ def train_trial_chunk(
         name for (name, _, _), trial_seeds in zip(trials, seeds, strict=True) for _ in trial_seeds
     ]
     curves = curve_table(
-        per_epoch, sum(per_replica[0].batch_sizes()), {"trial": names, "seed": flat_seeds}
+        per_epoch, sum(data.batch_sizes()), {"trial": names, "seed": flat_seeds}
     )[["trial", *CURVE_COLUMNS, "seed"]]
     final = per_epoch[-1].double().numpy()  # (replicas, 2)
     diverged = np.zeros(len(flat_seeds), dtype=bool)

@@ -1,4 +1,8 @@
-"""Writing matplotlib figures as workflow outputs (headless, atomic)."""
+"""Writing matplotlib figures as workflow outputs (headless, atomic).
+
+The one place the backend is chosen: every figure module takes ``plt`` (pyplot on the
+headless Agg backend) from here.
+"""
 
 from __future__ import annotations
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # jobs run headless, on clusters too
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from aeflow.core.figures import plt
 
 
 def sweep_axis(values: Sequence) -> tuple[np.ndarray, bool, bool]:
@@ -78,4 +75,12 @@ def search_figure(trials: pd.DataFrame, form: str, metric: str) -> plt.Figure:
         f"{len(per_point)} trials: mean {metric.replace('_', ' ')} over {seeds} seeds "
         "(bars: min-max) against each varied setting"
     )
+    return fig
+
+
+def sweep_figure(trials: pd.DataFrame, sweep: str, form: str, metric: str) -> plt.Figure:
+    """The figure of a grid or random sweep of either part: ``search_figure`` of its
+    trials (its ``trials.csv``), titled with the sweep's name."""
+    fig = search_figure(trials, form, metric)
+    fig.suptitle(f"Sweep {sweep}: " + fig.get_suptitle(), fontsize="medium")
     return fig

@@ -34,7 +34,7 @@ class Table:
     epoch per seed), so a cut or appended series fails; with ``stride``, it runs 0, k,
     2k, ... for one k > 0 per group (a record every k epochs). ``extra``: other columns (a
     sweep's varied settings) are allowed. ``may_be_empty``: a header without rows is a
-    valid table (a batch with nothing of this kind to record).
+    valid table (a chunk with nothing of this kind to record).
     """
 
     name: str
@@ -163,5 +163,5 @@ def read_tables(
 
 
 def read_stacked(paths: Sequence[str], table: Table) -> pd.DataFrame:
-    """Several files of one kind (one per batch job) as one table."""
+    """Several files of one kind (one per chunk job) as one table."""
     return pd.concat([read_table(path, table) for path in paths], ignore_index=True)

@@ -11,13 +11,13 @@ from aeflow.playground.models import PlaygroundClassifier, PlaygroundNetworks, b
 
 
 def load_networks(path: str | os.PathLike[str]) -> tuple[PlaygroundNetworks, list[dict]]:
-    """All networks of a trial batch and their slices (trial, seed, optimiser settings)."""
+    """All networks of a chunk of trials and their slices (trial, seed, optimiser settings)."""
     networks, hyper_parameters = load_network(path, "network", build_networks)
     return networks, list(hyper_parameters["slices"])
 
 
 def load_classifier(path: str | os.PathLike[str], trial: str, seed: int) -> PlaygroundClassifier:
-    """The trained network of ``trial`` and ``seed`` in the batch stored at ``path``."""
+    """The trained network of ``trial`` and ``seed`` in the chunk stored at ``path``."""
     networks, slices = load_networks(path)
     for r, entry in enumerate(slices):
         if entry["trial"] == trial and entry["seed"] == seed:

@@ -1,4 +1,4 @@
-"""What is measured of one trained Playground network (pandas/NumPy only): the batch job
+"""What is measured of one trained Playground network (pandas/NumPy only): the chunk job
 computes it per trial and seed, the summary aggregates it over seeds."""
 
 from __future__ import annotations

@@ -5,15 +5,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # jobs run headless, on clusters too
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 
+from aeflow.core.figures import plt
+from aeflow.core.sweep_figures import sweep_axis
 from aeflow.playground.metrics import NEAR_ZERO
 from aeflow.playground.runs import BASELINE
 
@@ -146,7 +143,7 @@ def read_sweep_points(
     curves: pd.DataFrame,
 ) -> tuple[dict[str, list], dict[str, list]]:
     """Per sweep, the inputs of ``boundaries_figure`` and ``sweep_curves_figure``, taken
-    from the batches' tables for each sweep point of ``records``."""
+    from the chunks' tables for each sweep point of ``records``."""
     maps: dict[str, list] = {}
     lines: dict[str, list] = {}
     for record in records:
@@ -165,16 +162,6 @@ def read_sweep_points(
     return maps, lines
 
 
-def _sweep_axis(values: Sequence) -> tuple[np.ndarray, bool, bool]:
-    """Positions of swept values (as the summary writes them), whether they are numbers,
-    and whether they span enough for a log axis."""
-    try:
-        numbers = np.asarray([float(v) for v in values])
-    except ValueError:
-        return np.arange(len(values), dtype=float), False, False
-    return numbers, True, bool(numbers.min() > 0 and numbers.max() / numbers.min() >= 20)
-
-
 def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     """One panel per sweep: final train and test loss against the swept value."""
     sweeps = [s for s in table["sweep"].unique() if s != BASELINE]
@@ -185,7 +172,7 @@ def sweeps_figure(table: pd.DataFrame) -> plt.Figure:
     )
     for ax, sweep in zip(axes.flat, sweeps, strict=False):
         chosen = table[table["sweep"] == sweep]
-        positions, numeric, log_axis = _sweep_axis(list(chosen["value"]))
+        positions, numeric, log_axis = sweep_axis(list(chosen["value"]))
         # A value that diverged in any seed is not drawn as a loss (its mean would hide or
         # fake one): a cross at the top of the panel marks it, with its count.
         bad = (

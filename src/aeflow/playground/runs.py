@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from aeflow.core.config import NAME, key_path
+from aeflow.core.config import NAME, Config, key_path
 from aeflow.core.planner import SEPARATOR, TrialPlan, chunk_trials, named_points, plan_trials
 from aeflow.core.resources import Work
 from aeflow.core.sweeps import (
@@ -40,7 +40,6 @@ from aeflow.core.sweeps import (
 from aeflow.playground.settings import PlaygroundSpec
 
 __all__ = ["SLUG", "SLUG_MAX", "value_slug"]  # re-exported: trial names are built from them
-Config = dict[str, Any]
 BASELINE = "baseline"
 # Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
 TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
@@ -97,7 +96,7 @@ class SweepPoint:
     form: str  # values | grid | random
     assignment: dict  # setting key -> value
     label: str  # how the point reads: the value, or 'name=value, ...'
-    run: str  # the trial that trains it (shared when its settings repeat)
+    trial: str  # the trial that trains it (shared when its settings repeat)
 
 
 @dataclass(frozen=True)
@@ -148,30 +147,32 @@ def sweep_points(config: Config) -> dict[str, list[SweepPoint]]:
     return _plan(config).points
 
 
-def playground_runs(config: Config) -> list[str]:
+def playground_trials(config: Config) -> list[str]:
     """Every Playground trial: the baseline first, then each new sweep point once."""
     if not enabled(config):
         return []
     return list(_plan(config).trials.settings)
 
 
-def run_settings(config: Config, run: str) -> dict:
-    """Effective settings of one run: ``{"data": ..., "model": ..., "training": ...}``."""
+def trial_settings(config: Config, trial: str) -> dict:
+    """Effective settings of one trial: ``{"data": ..., "model": ..., "training": ...}``."""
     try:
-        return copy.deepcopy(_plan(config).trials.settings[run])
+        return copy.deepcopy(_plan(config).trials.settings[trial])
     except KeyError:
-        raise KeyError(f"unknown playground run {run!r}") from None
+        raise KeyError(f"unknown playground trial {trial!r}") from None
 
 
 def sweep_table(config: Config, forms: tuple[str, ...] = ("values",)) -> list[dict]:
     """One record per point of the sweeps of ``forms`` (by default those that vary one key
-    at a time, whose points the figures draw): sweep, key, label, run."""
+    at a time, whose points the figures draw): sweep, key, label and, as ``run``, the
+    trial that trains it (``common.smk`` reads that key; it becomes ``trial`` with the
+    rules' switch to the new names below)."""
     return [
         {
             "sweep": point.sweep,
             "key": ", ".join(point.assignment),
             "label": point.label,
-            "run": point.run,
+            "run": point.trial,
         }
         for points in sweep_points(config).values()
         for point in points
@@ -195,7 +196,7 @@ def sweep_form_of(config: Config, sweep: str) -> str:
 
 def sweep_trials(config: Config, sweep: str) -> list[dict]:
     """Per point of ``sweep``: its trial and its value of every varied setting."""
-    return [{"trial": p.run, **p.assignment} for p in sweep_points(config)[sweep]]
+    return [{"trial": p.trial, **p.assignment} for p in sweep_points(config)[sweep]]
 
 
 def mapped_trials(config: Config, chunk: str) -> list[str]:
@@ -205,9 +206,9 @@ def mapped_trials(config: Config, chunk: str) -> list[str]:
     return [trial for trial in trial_chunks(config)[chunk] if trial in drawn]
 
 
-def regularization_runs(config: Config) -> list[tuple[str, str]]:
-    """(label, run) of the runs whose weights are compared: the points of every sweep over
-    ``training.regularization``; the baseline alone when there is none."""
+def regularization_trials(config: Config) -> list[tuple[str, str]]:
+    """(label, trial) of the trials whose weights are compared: the points of every sweep
+    over ``training.regularization``; the baseline alone when there is none."""
     found = [
         (record["label"], record["run"])
         for record in sweep_table(config)
@@ -312,8 +313,15 @@ def config_errors(config: Config, schema: dict) -> list[str]:
     # leave a sweep point without a rule, and Snakemake would silently keep old results.
     if not messages and enabled(config):
         messages += [
-            f"playground.sweeps: trial name {run!r} is not of the form {TRIAL_PATTERN}"
-            for run in playground_runs(config)
-            if not re.fullmatch(TRIAL_PATTERN, run)
+            f"playground.sweeps: trial name {trial!r} is not of the form {TRIAL_PATTERN}"
+            for trial in playground_trials(config)
+            if not re.fullmatch(TRIAL_PATTERN, trial)
         ]
     return messages
+
+
+# The former names, still called by workflow/rules/common.smk and playground.smk (edited
+# elsewhere at present): they go once the rules call the names above (tests/test_names.py).
+playground_runs = playground_trials
+run_settings = trial_settings
+regularization_runs = regularization_trials

@@ -8,7 +8,7 @@ first update of the next epoch (that batch is larger); after the last epoch they
 applied. Network r has its own fixed order, drawn once from its seed; ``reshuffle`` draws
 a fresh order every epoch instead (an option, not the Playground's behaviour).
 
-Networks of one batch may have training sets of different sizes (trials of different
+Networks of one chunk may have training sets of different sizes (trials of different
 train ratios): the epoch then has as many update steps as the largest set needs, and a
 network whose own epoch is over sits the remaining steps out (``Step.active``).
 """

@@ -71,7 +71,7 @@ def summary_table(
 
 
 def read_chunks(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFrame:
-    """The ``table`` files of several batch jobs as one, each checked against its contract."""
+    """The ``table`` files of several chunk jobs as one, each checked against its contract."""
     return read_stacked(paths, table)
 
 

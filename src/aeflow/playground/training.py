@@ -133,7 +133,7 @@ def train_chunk(
     first = trials[0][1]
     mixed = [name for name, spec in trials if spec.chunk_key() != first.chunk_key()]
     if mixed:
-        raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
+        raise ValueError(f"trials {mixed} cannot share a chunk with {trials[0][0]!r}")
     dtype_name = "float64" if precision.startswith("64") else "float32"
     dtype = getattr(torch, dtype_name)
     slices = slice_table(trials)

@@ -4,11 +4,13 @@ set-aside flags, the descriptive "stuck" flags and the sections' small tables (p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from aeflow.core.claims import Claim, Contrast, decide, stuck
+from aeflow.core.margins import Margins
 from aeflow.core.numbers import cell, count
 from aeflow.core.report import Section
 
@@ -79,6 +81,33 @@ def table(columns: dict[str, pd.DataFrame], percent: Sequence[str] = ()) -> pd.D
     frame = pd.DataFrame(rows)
     frame = frame.rename(columns={name: f"{name} (mean ± SD)" for name in columns})
     return frame
+
+
+def pairwise(
+    values: pd.DataFrame,
+    metric: str,
+    kind: str,
+    margins: Margins,
+    flags: pd.DataFrame,
+    bounds: tuple[float, float] = (0.0, np.inf),
+    **options,
+) -> list[Contrast]:
+    """Every pair of ``values``' columns (replica x run), in column order, each with the
+    margin of ``kind`` against its second run and the pair's set-aside seeds."""
+    return [
+        Contrast(
+            a,
+            b,
+            metric,
+            values[a],
+            values[b],
+            margins.of(kind, values[b]),
+            bounds=bounds,
+            set_aside=either(flags, a, b),
+            **options,
+        )
+        for a, b in combinations(values.columns, 2)
+    ]
 
 
 def section(

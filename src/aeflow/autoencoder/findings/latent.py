@@ -3,15 +3,13 @@ and how much of the error is the encoder's choice of a point on the decoder's cu
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import pandas as pd
 
 from aeflow.autoencoder.findings.common import (
     RHO,
-    either,
     has,
     paired,
+    pairwise,
     section,
     set_aside,
     table,
@@ -106,20 +104,10 @@ def bound(variants: pd.DataFrame, margins: Margins) -> list[Section]:
     test = paired(variants, "test_mse")
     share_of = paired(variants, "encoder_test_excess") / test
     models = [m for m in share_of.columns if share_of[m].notna().all()]
-    contrasts = [
-        Contrast(
-            a,
-            b,
-            "encoder's share of held-out MSE",
-            share_of[a],
-            share_of[b],
-            margins.of("share"),
-            bounds=(0.0, 1.0),
-            percent=True,
-            set_aside=either(flags, a, b),
-        )
-        for a, b in combinations(models, 2)
-    ]
+    contrasts = pairwise(
+        share_of[models], "encoder's share of held-out MSE", "share", margins, flags,
+        bounds=(0.0, 1.0), percent=True,
+    )  # fmt: skip
     gap = float(variants["bound_grid_gap"].max())
     coverage = paired(variants, "sweep_coverage").min()
     notes = [

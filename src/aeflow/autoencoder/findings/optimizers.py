@@ -4,22 +4,19 @@ seen and at equal updates; how soon each reaches 2x and 1.1x the best run's fina
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.findings.common import (
-    either,
     has,
     paired,
+    pairwise,
     section,
     set_aside,
     stuck_notes,
     table,
 )
-from aeflow.autoencoder.summary import LEVELS
-from aeflow.core.claims import Contrast
+from aeflow.autoencoder.optimizer_runs import LEVELS
 from aeflow.core.margins import Margins
 from aeflow.core.numbers import count, number
 from aeflow.core.report import Section
@@ -48,18 +45,7 @@ def optimizers(per_seed: pd.DataFrame, margins: Margins) -> list[Section]:
             runs, "updates_train_loss", "label"
         )
     contrasts = [
-        Contrast(
-            a,
-            b,
-            what,
-            values[a],
-            values[b],
-            margins.of("loss", values[b]),
-            bounds=(0.0, np.inf),
-            set_aside=either(flags, a, b),
-        )
-        for what, values in at.items()
-        for a, b in combinations(labels, 2)
+        c for what, values in at.items() for c in pairwise(values, what, "loss", margins, flags)
     ]
     notes = [*_rates(runs), *stuck_notes(runs, "label")]
     shown = table(
@@ -98,19 +84,10 @@ def _speed(runs, labels, examples, flags, margins) -> list[Section]:
         times = paired(runs, f"examples_to_{name}", "label")
         reached[name] = times.notna().sum()
         capped[name] = times.fillna(float(examples))
-        contrasts += [
-            Contrast(
-                a,
-                b,
-                f"examples to {name} the best final loss",
-                capped[name][a],
-                capped[name][b],
-                margins.of("time", capped[name][b]),
-                bounds=(0.0, float(examples)),
-                set_aside=either(flags, a, b),
-            )
-            for a, b in combinations(labels, 2)
-        ]
+        contrasts += pairwise(
+            capped[name], f"examples to {name} the best final loss", "time", margins, flags,
+            bounds=(0.0, float(examples)),
+        )  # fmt: skip
     seeds = len(next(iter(capped.values())))
     notes = [
         f"Levels: {', '.join(LEVELS)} the best run's mean loss at {examples:,} examples"
@@ -132,19 +109,7 @@ def _rises(runs, labels, flags, margins) -> list[Section]:
     if not has(runs, "full_loss_rises"):
         return []
     rises = paired(runs, "full_loss_rises", "label")
-    contrasts = [
-        Contrast(
-            a,
-            b,
-            "epochs with a rise of the whole-set loss",
-            rises[a],
-            rises[b],
-            margins.of("count"),
-            bounds=(0.0, np.inf),
-            set_aside=either(flags, a, b),
-        )
-        for a, b in combinations(labels, 2)
-    ]
+    contrasts = pairwise(rises, "epochs with a rise of the whole-set loss", "count", margins, flags)
     epochs = runs.drop_duplicates("label").set_index("label")["epochs"]
     notes = [
         "Rises: epochs whose loss over the whole training set is above the epoch before, out "

@@ -3,16 +3,14 @@ the linear model against the PCA optimum."""
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.findings.common import (
     dead_notes,
-    either,
     has,
     paired,
+    pairwise,
     section,
     set_aside,
     stuck_notes,
@@ -37,19 +35,7 @@ def rankings(variants: pd.DataFrame, margins: Margins) -> list[Section]:
         ("train_mse", "training MSE", TRAINING),
     ):
         values = paired(variants, column)
-        contrasts = [
-            Contrast(
-                a,
-                b,
-                what,
-                values[a],
-                values[b],
-                margins.of("mse", values[b]),
-                bounds=(0.0, np.inf),
-                set_aside=either(flags, a, b),
-            )
-            for a, b in combinations(values.columns, 2)
-        ]
+        contrasts = pairwise(values, what, "mse", margins, flags)
         notes = []
         shown = None
         if column == "test_mse":
