@@ -23,11 +23,11 @@ run: install  ## run the whole workflow on config.yaml
 report: run  ## self-contained HTML report of the last run
 	$(VENV)/bin/snakemake --report results/report.html
 
-test: install  ## the test suite (unit + end-to-end on a tiny config)
-	$(VENV)/bin/pytest -q
+test: install  ## the test suite (unit + end-to-end on a tiny config), on 2 workers
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile
 
 test-fast: install  ## unit tests only
-	$(VENV)/bin/pytest -q -m "not workflow and not slurm"
+	$(VENV)/bin/pytest -q -n 2 -m "not workflow and not slurm"
 
 lint: install  ## ruff, snakefmt --check (line length 100) and snakemake --lint
 	$(VENV)/bin/ruff check .

@@ -143,5 +143,7 @@ def test_killed_training_leaves_nothing_finished_and_resumes_identically(
     assert (workflow_dir.results / "losses/ae2.csv").read_bytes() == (
         finished_workflow.results / "losses/ae2.csv"
     ).read_bytes()
-    # The rerun removed what the killed attempt left half-written.
+    # The rerun removed what the killed attempt left half-written; the state the killed
+    # 400-epoch training saved (another key) was discarded, and the finished job's removed.
     assert sorted(workflow_dir.results.rglob(".*.partial")) == []
+    assert not (workflow_dir.results / "state").exists()

@@ -81,7 +81,7 @@ def _links(config: dict, trials: list[str]) -> list[tuple[str, str]]:
 def _jobs(config: dict, caption: str) -> list[dict]:
     """The params and wildcards of every job whose output carries ``caption`` (as the
     rules in workflow/rules give them); config-only captions get one job without any."""
-    sweep_trials = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
+    sweep_trials = list(dict.fromkeys(record["trial"] for record in pg.sweep_table(config)))
     if caption in ("playground_sweeps", "playground_boundaries", "playground_curves"):
         return [{"params": {"links": _links(config, sweep_trials)}}]
     if caption == "playground_baseline":

@@ -1,13 +1,16 @@
 """Every checkpoint is Lightning's own: load_from_checkpoint(path) gives the trained module
 back, and Lightning's step count is the number of optimiser steps taken."""
 
+import pandas as pd
 import pytest
 import torch
 
-from aeflow.autoencoder.checkpoints import load_autoencoder, load_replicas
-from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.analysis import decoder_fit, stored_decoder_fit
+from aeflow.autoencoder.checkpoints import load_autoencoder, load_replica_seeds, load_replicas
+from aeflow.autoencoder.data import load_points, make_replica_samples, make_samples
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import retrain_encoder, train_replicas
+from aeflow.core.atomic import write_csv
 from aeflow.playground.checkpoints import load_classifier, load_networks
 from aeflow.playground.models import PlaygroundNetworks
 from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
@@ -52,6 +55,7 @@ def test_autoencoder_checkpoints_load_the_lightning_way(tmp_path, points, seeds)
         module = AutoencoderModule.load_from_checkpoint(path)
         assert module.replicas == seeds and list(module.hparams.seeds) == list(range(seeds))
         readers = load_replicas(path)  # the torch-only reader agrees
+        assert load_replica_seeds(path) == list(range(seeds))
         for k in range(seeds):
             replica = module.replica(k)
             assert _same_weights(replica, states[k]) and _same_weights(readers[k], states[k])
@@ -126,6 +130,29 @@ def test_the_retrained_encoder_checkpoint_loads_with_its_frozen_decoder(tmp_path
         assert _same_weights(module.replica(k).decoder, model.decoder.state_dict())
         assert _same_weights(rebuilt.replica(k), result.initial_states[k])
         assert not any(p.requires_grad for p in rebuilt.autoencoder.decoder.parameters())
+
+
+def test_the_stored_decoder_fit_takes_replicas_and_seeds_from_the_checkpoints(tmp_path):
+    samples = tmp_path / "samples.csv"
+    write_csv(make_replica_samples(40, 20, (-2.0, 2.0), (-1.0, 1.0), seed=0), samples)
+    spec = TrainingSpec(epochs=1, batch_size=8, seed=3, seeds=2)
+    init, trained = tmp_path / "init.ckpt", tmp_path / "trained.ckpt"
+    train_replicas(AE1, load_points(samples), spec, "fit", init, trained)
+    assert load_replica_seeds(init) == load_replica_seeds(trained) == [3, 4]
+    sweep = {"margin": 0.1, "bound_points": 201, "z_range": "auto", "n_points": 8}
+    stored = stored_decoder_fit({"before": init, "after": trained}, samples, sweep)
+    direct = decoder_fit(
+        {"before": load_replicas(init), "after": load_replicas(trained)},
+        {split: load_points(samples, split) for split in ("train", "test")},
+        [3, 4],
+        margin=0.1,
+        grid_points=201,
+        z_range="auto",
+        n_points=8,
+    )
+    for table, expected in zip(stored, direct, strict=True):
+        pd.testing.assert_frame_equal(table, expected)
+    assert set(stored[1]["seed"]) == {3, 4}
 
 
 def test_playground_checkpoints_load_the_lightning_way(tmp_path):

@@ -70,7 +70,7 @@ def _per_seed(losses=LOSSES, values=METRIC_VALUES):
 
 def _table(per_seed, searches=None):
     records = [
-        {"sweep": sweep, "key": key, "label": value, "run": trial}
+        {"sweep": sweep, "key": key, "label": value, "trial": trial}
         for sweep, (key, points) in SWEEPS.items()
         for trial, value in points.items()
     ]
@@ -214,7 +214,7 @@ def test_the_sweep_figure_draws_diverged_values_as_diverged():
     # Nothing finite at all: a linear axis, no "Data cannot be log-scaled".
     only = _per_seed({"baseline": [np.nan] * 5, "lr-1000": [np.nan] * 5})
     records = [
-        {"sweep": "learning_rate", "key": "training.learning_rate", "label": v, "run": t}
+        {"sweep": "learning_rate", "key": "training.learning_rate", "label": v, "trial": t}
         for t, v in (("lr-1000", "1000"), ("baseline", "0.1"))
     ]
     links = {"baseline": "https://x", "lr-1000": "https://y"}

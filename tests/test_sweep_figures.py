@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.font_manager import FontProperties
 
-from aeflow.core.sweep_figures import search_figure
+from aeflow.core.sweep_figures import search_figure, sweep_axis, sweep_figure
 
 RATES = [0.3, 0.01, 0.1]  # config order, not sorted
 NOISES = [0.0, 0.25]
@@ -57,3 +58,23 @@ def test_a_random_search_draws_each_trial_mean_and_seed_range_against_each_setti
     np.testing.assert_allclose([s.max() for s in spans], high)
     assert "6 trials" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+def test_a_sweeps_figure_is_the_search_figure_titled_with_the_sweep():
+    """Both parts' sweep figures (plot_sweep, plot_playground_search) are this one."""
+    fig = sweep_figure(_grid_trials(), "rate_by_noise", "grid", "test_loss")
+    plain = search_figure(_grid_trials(), "grid", "test_loss")
+    assert fig.get_suptitle() == f"Sweep rate_by_noise: {plain.get_suptitle()}"
+    assert fig._suptitle.get_fontsize() == FontProperties(size="medium").get_size_in_points()
+    plt.close(fig)
+    plt.close(plain)
+
+
+def test_swept_values_lie_on_a_log_axis_when_positive_and_spread_and_else_in_order():
+    positions, numeric, log_axis = sweep_axis(["0.001", "0.01", "0.1"])  # as a CSV has them
+    np.testing.assert_allclose(positions, [0.001, 0.01, 0.1])
+    assert numeric and log_axis
+    assert sweep_axis([1, 2, 4])[1:] == (True, False)  # a span under 20x
+    positions, numeric, log_axis = sweep_axis(["relu", "tanh"])
+    np.testing.assert_allclose(positions, [0, 1])
+    assert not numeric and not log_axis

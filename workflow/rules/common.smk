@@ -59,8 +59,8 @@ TORCH_ENV = "../../envs/torch.yaml"
 PLOT_ENV = "../../envs/plot.yaml"
 VARIANTS = ae.variant_names(config)
 PLAYGROUND = f"{RESULTS}/playground"
-PLAYGROUND_TRIALS = pg.playground_runs(config)  # empty when playground.enabled is false
-SWEEP_TRIALS = list(dict.fromkeys(record["run"] for record in pg.sweep_table(config)))
+PLAYGROUND_TRIALS = pg.playground_trials(config)  # empty when playground.enabled is false
+SWEEP_TRIALS = list(dict.fromkeys(record["trial"] for record in pg.sweep_table(config)))
 PLAYGROUND_SWEEPS = list(pg.sweep_points(config)) if PLAYGROUND_TRIALS else []
 AE_SWEEPS = list(ae_sweeps.sweeps(config))
 AE_CHUNKS = list(ae_sweeps.trial_chunks(config))  # the jobs of sweep_train
@@ -333,7 +333,7 @@ def playground_links(trials):
     """(trial, URL opening its settings on the Playground's page), for figure captions."""
     if not PLAYGROUND_TRIALS:
         return []
-    return [(trial, playground_url(pg.run_settings(config, trial))) for trial in trials]
+    return [(trial, playground_url(pg.trial_settings(config, trial))) for trial in trials]
 
 
 def summarised():

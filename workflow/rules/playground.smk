@@ -55,7 +55,7 @@ rule tabulate_playground:
         ),
         searches=list(pg.search_sweeps(config)),
         settings=digested(
-            {trial: pg.run_settings(config, trial) for trial in PLAYGROUND_TRIALS},
+            {trial: pg.trial_settings(config, trial) for trial in PLAYGROUND_TRIALS},
             "trial settings",
         ),
     script:
@@ -131,7 +131,7 @@ rule plot_playground_baseline:
     params:
         code=code("plot_playground_baseline.py"),
         trial=pg.BASELINE,
-        settings=pg.run_settings(config, pg.BASELINE),
+        settings=pg.trial_settings(config, pg.BASELINE),
         links=playground_links([pg.BASELINE]),
         dpi=config["figures"]["dpi"],
     script:
@@ -175,7 +175,7 @@ rule plot_playground_sweeps:
 
 rule plot_playground_weights:
     input:
-        chunk_files("weights", [trial for _, trial in pg.regularization_runs(config)]),
+        chunk_files("weights", [trial for _, trial in pg.regularization_trials(config)]),
     output:
         report(
             figure("playground_weights"),
@@ -188,9 +188,9 @@ rule plot_playground_weights:
         PLOT_ENV
     params:
         code=code("plot_playground_weights.py"),
-        labels=[label for label, _ in pg.regularization_runs(config)],
-        trials=[trial for _, trial in pg.regularization_runs(config)],
-        links=playground_links([trial for _, trial in pg.regularization_runs(config)]),
+        labels=[label for label, _ in pg.regularization_trials(config)],
+        trials=[trial for _, trial in pg.regularization_trials(config)],
+        links=playground_links([trial for _, trial in pg.regularization_trials(config)]),
         features=pg.weight_map_features(config),
         dpi=config["figures"]["dpi"],
     script:

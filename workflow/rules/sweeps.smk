@@ -23,6 +23,7 @@ rule sweep_train:
         mem_mb=mem_mb(get_sweep_chunk_work),
     params:
         code=code("sweep_train.py"),
+        state=f"{RESULTS}/state/sweep_train/{{chunk}}",
         numerics=NUMERICS,
         trials=get_sweep_chunk_trials,
     script:

@@ -23,6 +23,8 @@ rule train:
         mem_mb=mem_mb(get_training_work),
     params:
         code=code("train.py"),
+        # The job's state between attempts (core.state): no output, removed once it is done.
+        state=f"{RESULTS}/state/train/{{run}}",
         numerics=NUMERICS,
         model=get_model_params,
         training=get_training_params,
@@ -51,6 +53,7 @@ rule retrain_encoder:
         mem_mb=mem_mb(get_variant_work),
     params:
         code=code("retrain_encoder.py"),
+        state=f"{RESULTS}/state/retrain_encoder/{{variant}}",
         numerics=NUMERICS,
         training=get_variant_training_params,
         init=ae.retrain_init_params(config),
@@ -83,6 +86,7 @@ rule train_capacity:
         mem_mb=mem_mb(get_capacity_work),
     params:
         code=code("train_capacity.py"),
+        state=f"{RESULTS}/state/train_capacity/{{run}}",
         numerics=NUMERICS,
         model=get_capacity_model_params,
         training=get_capacity_training_params,

@@ -1,5 +1,6 @@
 """Rule retrain_encoder: part (g), per seed replica: its own trained decoder frozen, its
-encoder re-initialised and retrained."""
+encoder re-initialised and retrained. A killed attempt's rerun resumes from the state it
+saved (core.state)."""
 
 import torch
 
@@ -9,9 +10,11 @@ from aeflow.autoencoder.settings import TrainingSpec
 from aeflow.autoencoder.training import retrain_encoder
 from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
+from aeflow.core.state import TrainingState
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
+    state = TrainingState.of_job(sm)
     torch.set_num_threads(sm.threads)
     result, shift = retrain_encoder(
         load_replicas(sm.input.model),
@@ -20,6 +23,8 @@ with job_log(sm.log[0]):
         TrainingSpec(**sm.params.training),
         run_name=f"{sm.wildcards.variant} (encoder retrained)",
         final_checkpoint=sm.output.model,
+        state=state,
     )
     write_csv(result.losses, sm.output.losses)
     write_csv(shift, sm.output.shift)
+    state.clear()

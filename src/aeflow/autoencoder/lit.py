@@ -19,7 +19,7 @@ network trains from exactly the weights those hyper-parameters describe, and
 for the initial weights) rebuilds it; ``.replica(k)`` gives replica k as an ``Autoencoder``.
 
 ``ReplicaData`` holds the training points and the loader; its settings (batch size,
-shuffle, drop_last, batch-order seeds, epochs per step, training-set size, shared or
+shuffle, drop_last, batch-order seeds, epochs per item, training-set size, shared or
 per-replica samples) are saved in every checkpoint (``datamodule_hyper_parameters``), its
 state (where each replica's shuffling generator stands) too. A training resumed from a
 job's state (``core.trainer.fit`` with a ``core.state.TrainingState``) gets its weights,
@@ -321,7 +321,7 @@ class ReplicaData(pl.LightningDataModule):
     """The training points of R replicas and their loader: replica k draws its mini-batches
     of ``points`` ((n, d) shared, or (R, n, d): its own ``points[k]``) in the order of a
     generator of its own seeded ``seeds[k]`` (``ShuffledBatches``), and one item holds
-    ``epochs_per_step`` epochs of all replicas' batches (``ReplicaEpochBatches``).
+    ``record_every`` epochs of all replicas' batches (``ReplicaEpochBatches``).
 
     Its settings are its hyper-parameters, saved in every checkpoint; its state is where
     each replica's generator stands (saved at every checkpoint, restored when a training
@@ -334,7 +334,7 @@ class ReplicaData(pl.LightningDataModule):
         shuffle: bool,
         drop_last: bool,
         seeds: list[int],
-        epochs_per_step: int = 1,
+        record_every: int = 1,
     ) -> None:
         super().__init__()
         self.save_hyperparameters(
@@ -343,7 +343,7 @@ class ReplicaData(pl.LightningDataModule):
                 "shuffle": shuffle,
                 "drop_last": drop_last,
                 "seeds": list(seeds),
-                "epochs_per_step": epochs_per_step,
+                "record_every": record_every,
                 "n_train": points.shape[-2],
                 "samples": "per replica" if points.dim() == 3 else "shared",
             }
@@ -352,7 +352,7 @@ class ReplicaData(pl.LightningDataModule):
             ShuffledBatches(replica_points(points, k), batch_size, shuffle, drop_last, seed=seed)
             for k, seed in enumerate(seeds)
         ]
-        self.batches = ReplicaEpochBatches(self.per_replica, epochs_per_step)
+        self.batches = ReplicaEpochBatches(self.per_replica, record_every)
 
     def batch_sizes(self) -> list[int]:
         """The sizes of one epoch's mini-batches, in order (every replica's)."""

@@ -327,7 +327,7 @@ def _capacity_histories(train_ax, test_ax, runs, bad, reference, cap) -> None:
         xscale="log",
         yscale="log",
         xlabel="epoch (log scale)",
-        ylabel="held-out MSE (log; trained seeds' mean)",
+        ylabel="held-out MSE (log; seeds' mean)",
     )
     # The untrained networks' first records would squash the range that matters.
     levels = [v for v in [*finals, reference.get("pca", np.nan)] if np.isfinite(v)]

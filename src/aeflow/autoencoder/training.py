@@ -117,7 +117,7 @@ def _fit(
         if module.epoch_losses
         else None
     )
-    steps = losses["step"].nunique()
+    steps = outcome.global_step - outcome.first_step  # taken by this fit
     last = losses.loc[losses["epoch"] == losses["epoch"].max(), "loss"].mean()
     log.info(
         "trained %s in %.1f s (%.0f steps/s, global_step %d); last-epoch mean loss %.6g",
@@ -354,9 +354,9 @@ def train_trial_chunk(
     names = [
         name for (name, _, _), trial_seeds in zip(trials, seeds, strict=True) for _ in trial_seeds
     ]
-    curves = curve_table(
-        per_epoch, sum(data.batch_sizes()), {"trial": names, "seed": flat_seeds}
-    )[["trial", *CURVE_COLUMNS, "seed"]]
+    per_replica = {"trial": names, "seed": flat_seeds}
+    curves = curve_table(per_epoch, sum(data.batch_sizes()), per_replica)
+    curves = curves[["trial", *CURVE_COLUMNS, "seed"]]
     final = per_epoch[-1].double().numpy()  # (replicas, 2)
     diverged = np.zeros(len(flat_seeds), dtype=bool)
     diverged[warn_divergence(log, run_name, per_epoch, names, flat_seeds)] = True

@@ -13,8 +13,10 @@ import contextlib
 import logging
 import os
 import shutil
+import sys
 import time
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +54,37 @@ def quiet_lightning() -> None:
 RESUME_KEY = "aeflow_resume"
 
 
+class _CanonicalCheckpoint(pl.Callback):
+    """Every checkpoint's strings interned (its containers rebuilt around them), so that its
+    bytes depend on its content only. ``torch.save`` pickles a string once per object: the
+    keys of an optimiser state restored from a checkpoint are strings of their own where an
+    uninterrupted training's share one object with the loop state's, and the same content
+    would give other bytes."""
+
+    def on_save_checkpoint(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict
+    ) -> None:
+        canonical = _canonical(checkpoint)
+        checkpoint.clear()
+        checkpoint.update(canonical)
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every ``str`` interned, dicts, lists and tuples rebuilt (same types)."""
+    kind = type(value)
+    if kind is str:
+        return sys.intern(value)
+    if kind in (dict, OrderedDict):
+        rebuilt = kind((_canonical(k), _canonical(v)) for k, v in value.items())
+        # A module's state dict keeps its layers' versions as an attribute (_metadata).
+        for name, attribute in getattr(value, "__dict__", {}).items():
+            setattr(rebuilt, name, _canonical(attribute))
+        return rebuilt
+    if kind in (list, tuple):
+        return kind(_canonical(v) for v in value)
+    return value
+
+
 class _CheckpointAtStart(pl.Callback):
     """Lightning's checkpoint of the untrained module, written when training starts; with a
     ``state``, also kept there, and a resumed training copies it from there (the module it
@@ -77,14 +110,19 @@ class _SaveState(pl.Callback):
     ``resume_state()`` (what it keeps outside its state dict: its loss records) under
     ``RESUME_KEY``; restored by ``load_resume_state`` when a fit resumes from it.
 
-    Lightning's ``ModelCheckpoint`` is not used: it writes through a temporary file in the
-    system's temporary folder (not atomic across file systems), and its own state (the
+    Lightning's ``ModelCheckpoint`` is not used: with ``save_last=True, save_top_k=0`` it
+    writes ``last.ckpt`` only when training ends; it writes through a temporary file in the
+    system's temporary folder (not atomic across file systems); and its own state (the
     absolute path of its folder) would enter every checkpoint, init and trained included.
     """
 
     def __init__(self, state: TrainingState, every: int) -> None:
         self.state, self.every = state, every
         self._saving = False
+        self.first_step = 0  # the optimiser steps already taken when training (re)started
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self.first_step = trainer.global_step
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         done = trainer.current_epoch + 1
@@ -112,8 +150,9 @@ class _SaveState(pl.Callback):
 
 @dataclass
 class FitOutcome:
-    seconds: float
+    seconds: float  # of this fit (a resumed training: since it resumed)
     global_step: int  # optimiser steps taken, as Lightning counts them
+    first_step: int = 0  # those already taken when it resumed (0: started afresh)
 
 
 def fit(
@@ -145,11 +184,12 @@ def fit(
             outputs.enter_context(atomic_path(initial_checkpoint)) if initial_checkpoint else None
         )
         final = outputs.enter_context(atomic_path(final_checkpoint)) if final_checkpoint else None
-        callbacks: list[pl.Callback] = []
+        callbacks: list[pl.Callback] = [_CanonicalCheckpoint()]
         if initial:
             callbacks.append(_CheckpointAtStart(initial, state, resume is not None))
-        if state:
-            callbacks.append(_SaveState(state, state.interval(epochs)))
+        saver = _SaveState(state, state.interval(epochs)) if state else None
+        if saver:
+            callbacks.append(saver)
         trainer = pl.Trainer(
             max_epochs=epochs,
             accelerator=accelerator,
@@ -174,4 +214,4 @@ def fit(
         seconds = time.perf_counter() - start
         if final:
             trainer.save_checkpoint(final)
-    return FitOutcome(seconds, trainer.global_step)
+    return FitOutcome(seconds, trainer.global_step, saver.first_step if saver else 0)

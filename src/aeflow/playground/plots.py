@@ -147,7 +147,7 @@ def read_sweep_points(
     maps: dict[str, list] = {}
     lines: dict[str, list] = {}
     for record in records:
-        trial = record["run"]
+        trial = record["trial"]
         losses = trial_rows(curves, trial)
         final = losses[losses["epoch"] == losses["epoch"].max()]["test_loss"].mean()
         maps.setdefault(record["sweep"], []).append(

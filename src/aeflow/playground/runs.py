@@ -172,7 +172,7 @@ def sweep_table(config: Config, forms: tuple[str, ...] = ("values",)) -> list[di
             "sweep": point.sweep,
             "key": ", ".join(point.assignment),
             "label": point.label,
-            "run": point.trial,
+            "trial": point.trial,
         }
         for points in sweep_points(config).values()
         for point in points
@@ -202,7 +202,7 @@ def sweep_trials(config: Config, sweep: str) -> list[dict]:
 def mapped_trials(config: Config, chunk: str) -> list[str]:
     """The trials of ``chunk`` whose data and output maps the figures draw: the baseline
     and the points of one-at-a-time sweeps (grid and random sweeps get numbers only)."""
-    drawn = {BASELINE} | {record["run"] for record in sweep_table(config)}
+    drawn = {BASELINE} | {record["trial"] for record in sweep_table(config)}
     return [trial for trial in trial_chunks(config)[chunk] if trial in drawn]
 
 
@@ -210,7 +210,7 @@ def regularization_trials(config: Config) -> list[tuple[str, str]]:
     """(label, trial) of the trials whose weights are compared: the points of every sweep
     over ``training.regularization``; the baseline alone when there is none."""
     found = [
-        (record["label"], record["run"])
+        (record["label"], record["trial"])
         for record in sweep_table(config)
         if record["key"] == "training.regularization"
     ]
@@ -319,9 +319,3 @@ def config_errors(config: Config, schema: dict) -> list[str]:
         ]
     return messages
 
-
-# The former names, still called by workflow/rules/common.smk and playground.smk (edited
-# elsewhere at present): they go once the rules call the names above (tests/test_names.py).
-playground_runs = playground_trials
-run_settings = trial_settings
-regularization_runs = regularization_trials

@@ -48,7 +48,7 @@ def summary_table(
     ``records``: ``runs.sweep_table``; ``searches``: sweep -> ``runs.sweep_trials``."""
     by_trial = statistics.set_index("trial")
     points = [(BASELINE, "", "", BASELINE)] + [
-        (r["sweep"], r["key"], r["label"], r["run"]) for r in records
+        (r["sweep"], r["key"], r["label"], r["trial"]) for r in records
     ]
     for sweep, trials in searches.items():
         labels = {t["trial"]: point_text(t, [k for k in t if k != "trial"]) for t in trials}

@@ -1,0 +1,230 @@
+"""A training killed mid-run resumes from the state it saved (``core.state``) and ends with
+the bytes of an uninterrupted training: losses, curves, both checkpoints. In process (a
+failure injected into the training step) for each kind of training, and a real training job
+killed by SIGTERM or SIGKILL and rerun through Snakemake."""
+
+import filecmp
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import warnings
+
+import pandas as pd
+import pytest
+import torch
+
+from aeflow.autoencoder import lit
+from aeflow.autoencoder.data import make_samples
+from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
+from aeflow.autoencoder.training import train_replicas, train_trial_chunk
+from aeflow.core.state import TrainingState
+from tests.conftest import WorkflowDir, tiny_config
+
+
+class Killed(RuntimeError):
+    """What the injected failure raises: the job's end, short of a signal."""
+
+
+@pytest.fixture(scope="module")
+def points() -> torch.Tensor:
+    samples = make_samples(40, 0, (-2.0, 2.0), (-1.0, 1.0), seed=0)
+    return torch.tensor(samples[["x", "y"]].to_numpy(), dtype=torch.float32)
+
+
+def _killed_at(monkeypatch, step: int) -> None:
+    """The next training dies in its Lightning step ``step`` (0-based), mid-epoch."""
+    original = lit.AutoencoderModule.training_step
+
+    def training_step(self, epochs, batch_idx):
+        if self.current_epoch == step:
+            monkeypatch.setattr(lit.AutoencoderModule, "training_step", original)
+            raise Killed(f"killed in step {step}")
+        return original(self, epochs, batch_idx)
+
+    monkeypatch.setattr(lit.AutoencoderModule, "training_step", training_step)
+
+
+def _outputs(result, folder) -> dict[str, bytes]:
+    result.losses.to_csv(folder / "losses.csv", index=False)
+    if result.curves is not None:
+        result.curves.to_csv(folder / "curves.csv", index=False)
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+CAPACITY = {"epochs": 60, "record_every": 2, "schedule": "cosine", "plateau_window": 4,
+            "plateau_tolerance": 0.05}  # fmt: skip
+SGD = {"epochs": 6, "optimizer": "sgd", "batch_size": 12, "drop_last": False}
+CASES = {
+    # name: the training's settings, a state saved every ... Lightning steps, the step the
+    # first attempt dies in (None: it dies after training, before its outputs are written),
+    # the epoch the second attempt resumes after.
+    "adam": ({"epochs": 12}, 5, 7, 5),
+    "sgd, no drop_last, a state every step": (SGD, 1, 4, 4),
+    # Part (e): 2 epochs per step, a cosine schedule, stopped by the plateau rule at step 13.
+    "capacity": (CAPACITY, 3, 11, 18),
+    # The state saved at the step where the rule held: the resumed training stops there.
+    "capacity, saved where it stopped": (CAPACITY, 13, None, 26),
+}
+
+
+@pytest.mark.parametrize(("training", "every", "killed", "after"), CASES.values(), ids=list(CASES))
+def test_a_killed_training_resumes_to_the_bytes_of_an_uninterrupted_one(
+    tmp_path, points, monkeypatch, caplog, training, every, killed, after
+):
+    spec = TrainingSpec(seeds=2, learning_rate=0.01, **training)
+    held_out, validation = points[:10] * 0.5, points[10:20] * 0.3
+
+    def train(name: str, state: TrainingState | None = None):
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        result = train_replicas(
+            ModelSpec(hidden=(6,)), points, spec, "resume", folder / "init.ckpt",
+            folder / "trained.ckpt", held_out, validation, state=state,
+        )  # fmt: skip
+        return result, _outputs(result, folder)
+
+    whole, expected = train("whole")
+    state = TrainingState(tmp_path / "state", "key", every)
+    if killed is None:
+        train("killed", state)  # the state is left: as if killed before the outputs
+    else:
+        _killed_at(monkeypatch, killed)
+        with pytest.raises(Killed):
+            train("killed", state)
+        assert not (tmp_path / "killed/trained.ckpt").exists()
+    assert state.last.is_file()
+    with warnings.catch_warnings(record=True) as caught, caplog.at_level("INFO"):
+        warnings.simplefilter("always")
+        resumed, outputs = train("killed", state)
+    assert [str(w.message) for w in caught] == []
+    assert f"resumed from its saved state after epoch {after} of {spec.epochs}" in caplog.text
+    assert outputs == expected
+    assert resumed.global_step == whole.global_step
+    state.clear()
+    assert not state.folder.exists()
+
+
+def test_a_killed_sweep_chunk_resumes_to_the_same_bytes(tmp_path, points, monkeypatch):
+    trials = [
+        (name, ModelSpec(hidden=(6,)), TrainingSpec(epochs=8, seeds=2, learning_rate=rate))
+        for name, rate in (("slow", 0.003), ("fast", 0.03))
+    ]
+
+    def train(name: str, state: TrainingState | None = None):
+        path = tmp_path / f"{name}.ckpt"
+        result = train_trial_chunk(trials, points, points[:10], "chunk", path, state=state)
+        return result, path.read_bytes()
+
+    (whole, whole_bytes) = train("whole")
+    state = TrainingState(tmp_path / "state", "key", 3)
+    _killed_at(monkeypatch, 5)
+    with pytest.raises(Killed):
+        train("killed", state)
+    resumed, resumed_bytes = train("killed", state)
+    assert resumed_bytes == whole_bytes
+    pd.testing.assert_frame_equal(resumed.curves, whole.curves, check_exact=True)
+    pd.testing.assert_frame_equal(resumed.metrics, whole.metrics, check_exact=True)
+
+
+def test_a_state_of_another_training_is_discarded(tmp_path, points, caplog):
+    spec = TrainingSpec(epochs=6, seeds=2)
+    first = TrainingState(tmp_path / "state", "first", 2)
+    train_replicas(ModelSpec(hidden=(6,)), points, spec, "a", state=first)  # not cleared
+    assert first.last.is_file()
+    other = TrainingState(tmp_path / "state", "second", 2)
+    assert other.resume_point(initial=False) is None
+    assert not other.last.exists() and (other.folder / "key").read_text() == "second"
+    # With its own key, a state without the untrained checkpoint the job writes: afresh.
+    train_replicas(ModelSpec(hidden=(6,)), points, spec, "a", state=other)
+    assert other.resume_point(initial=False) == other.last
+    assert other.resume_point(initial=True) is None
+
+
+def test_the_checkpoints_hold_the_data_settings_and_the_batch_order(tmp_path, points):
+    spec = TrainingSpec(epochs=3, seeds=2, seed=4, batch_size=12, drop_last=False)
+    path = tmp_path / "trained.ckpt"
+    train_replicas(ModelSpec(hidden=(6,)), points, spec, "data", final_checkpoint=path)
+    checkpoint = torch.load(path, weights_only=True)
+    assert checkpoint["datamodule_hyper_parameters"] == {
+        "batch_size": 12,
+        "shuffle": True,
+        "drop_last": False,
+        "seeds": [4, 5],
+        "record_every": 1,
+        "n_train": 40,
+        "samples": "shared",
+    }
+    # Where each replica's shuffling stands: three epochs' draws from its seed.
+    for seed, saved in zip((4, 5), checkpoint["ReplicaData"]["generators"], strict=True):
+        generator = torch.Generator().manual_seed(seed)
+        for _ in range(3):
+            torch.randperm(40, generator=generator)
+        assert torch.equal(saved, generator.get_state())
+    # The records a resumed training needs are in the state's checkpoints only.
+    assert "aeflow_resume" not in checkpoint
+
+
+# --- a real job, killed and rerun through Snakemake ------------------------------------------
+
+EPOCHS = 600  # 2 to 3 s of the tiny config's training, a state every 60 epochs
+TARGET = "results/losses/ae2.csv"
+OUTPUTS = ["losses/ae2.csv", "curves/ae2.csv", "models/ae2/init.ckpt", "models/ae2/trained.ckpt"]
+
+
+def _config() -> dict:
+    config = tiny_config()
+    config["training"]["epochs"] = EPOCHS
+    return config
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> WorkflowDir:
+    wf = WorkflowDir(tmp_path_factory.mktemp("uninterrupted"), _config())
+    wf.snakemake(TARGET)
+    return wf
+
+
+def _training_pid(session: int) -> int | None:
+    found = subprocess.run(
+        ["pgrep", "-s", str(session), "-f", r"scripts/.*\.train\.py"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return int(found[0]) if found else None
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_training_job_resumes_and_ends_with_the_same_bytes(
+    uninterrupted, tmp_path, signum
+):
+    wf = WorkflowDir(tmp_path, _config())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1", TARGET],
+        cwd=wf.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    state = wf.results / "state/train/ae2"
+    deadline = time.monotonic() + 120
+    while not (state / "last.ckpt").exists():  # the first state is saved
+        assert time.monotonic() < deadline, "no state saved"
+        assert proc.poll() is None, "snakemake exited before the first state was saved"
+        time.sleep(0.02)
+    os.kill(_training_pid(proc.pid), signum)  # a time limit, preemption or the OOM killer
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert not (wf.results / "losses/ae2.csv").exists()
+    assert (state / "last.ckpt").exists()
+    wf.snakemake("--rerun-incomplete", TARGET)
+    log = (wf.results / "logs/train/ae2.log").read_text()
+    resumed = re.search(rf"ae2: resumed from its saved state after epoch (\d+) of {EPOCHS}", log)
+    assert resumed and 0 < int(resumed.group(1)) < EPOCHS, log
+    assert "epoch 1 started" not in log
+    for name in OUTPUTS:
+        assert filecmp.cmp(wf.results / name, uninterrupted.results / name, shallow=False), name
+    assert not (wf.results / "state").exists()
