@@ -318,4 +318,3 @@ def config_errors(config: Config, schema: dict) -> list[str]:
             if not re.fullmatch(TRIAL_PATTERN, trial)
         ]
     return messages
-
