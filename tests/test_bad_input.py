@@ -28,27 +28,37 @@ BROKEN_FILES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def own_run(finished_workflow, tmp_path_factory):
+    """A private copy of the finished tiny run for this module's broken configs: the
+    shared finished run is never edited."""
+    from tests.conftest import private_copy
+
+    return private_copy(finished_workflow, tmp_path_factory.mktemp("bad-input"))
+
+
 @pytest.mark.parametrize(
     ("kind", "break_it", "named"), BROKEN_FILES, ids=[c[0] for c in BROKEN_FILES]
 )
 def test_bad_config_stops_the_run_naming_the_problem_and_changes_nothing(
-    finished_workflow, tmp_path, kind, break_it, named
+    own_run, kind, break_it, named
 ):
-    # The broken settings come in a --configfile of this test's own: the shared finished
-    # run (and its config.yaml) is only read.
-    before = finished_workflow.snapshot()
-    good = (finished_workflow.root / "config.yaml").read_text()
+    before = own_run.snapshot()
+    config_file = own_run.root / "config.yaml"
+    good = config_file.read_text()
     broken = break_it(good)
     assert broken != good
-    config_file = tmp_path / "broken.yaml"
     config_file.write_text(broken)
-    result = finished_workflow.snakemake("--configfile", str(config_file), check=False)
+    try:
+        result = own_run.snakemake(check=False)
+    finally:
+        config_file.write_text(good)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert named in output, output
     if kind == "yaml syntax":
         assert "YAML syntax error" in output and "column" in output
-    assert finished_workflow.snapshot() == before
+    assert own_run.snapshot() == before
 
 
 def test_a_key_given_twice_in_a_configfile_stops_the_run_naming_its_line(

@@ -312,7 +312,7 @@ def test_a_training_stops_once_every_replica_plateaued(points, tmp_path, caplog)
     # The checkpoint holds the stopped networks and the rule.
     hparams = torch.load(path, weights_only=False)["hyper_parameters"]
     assert hparams["stopping"] == {"window": 6, "tolerance": 1.0}
-    assert hparams["epochs_per_step"] == 2
+    assert hparams["record_every"] == 2
     for k, replica in enumerate(load_replicas(path)):
         state = result.final_states[k]
         assert all(torch.equal(replica.state_dict()[n], state[n]) for n in state)

@@ -34,15 +34,7 @@ NAMES = {
     "TrialBatchResult": ("src/aeflow/autoencoder/training.py", "a chunk's result"),
     "epochs_per_step": ("src/aeflow/autoencoder/lit.py", "record_every"),
 }
-# Retired, still used where the renaming change could not reach: the workflow rules (the
-# aliases at the end of playground/runs.py serve them until they switch) and the modules
-# of the Lightning work then in progress. Once such a name is gone, its test below passes,
-# which fails as an unexpected pass: take the name out of PENDING.
-PENDING = {
-    "TrialBatchResult",
-    "epochs_per_step",
-}
-RETIRED = sorted(set(NAMES) - PENDING)
+RETIRED = sorted(NAMES)
 
 
 def _files(root: Path) -> list[Path]:
@@ -72,12 +64,6 @@ def hits(name: str, root: Path = REPO) -> list[str]:
 def test_retired_names_are_gone(name):
     found = hits(name)
     assert not found, f"{name} is retired ({NAMES[name][1]} instead), still at {found}"
-
-
-@pytest.mark.parametrize("name", sorted(PENDING))
-@pytest.mark.xfail(strict=True, reason="still used where this change could not reach")
-def test_pending_names_are_gone(name):
-    assert not hits(name)
 
 
 @pytest.mark.parametrize("name", sorted(NAMES))

@@ -70,9 +70,18 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
             r"rule train:.*?wildcards: run=([\w-]+).*?resources: ([^\n]*)", result.stdout, re.S
         )
     )
+    assert set(trains) == {"ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled"}
     for run, line in trains.items():
+        # The documented sizing, by hand: start-up plus per-step and per-parameter-step
+        # seconds, times the safety factor, in whole minutes, at least the minimum.
         work = ae_work.run_work(config, run)
-        assert f"runtime={resources.runtime_minutes(work, sizing)}," in line, (run, line)
+        seconds = (
+            sizing["startup_seconds"]
+            + work.steps * sizing["seconds_per_step"]
+            + work.parameter_steps * sizing["seconds_per_parameter_step"]
+        )
+        minutes = max(sizing["min_runtime"], -(-sizing["safety_factor"] * seconds // 60))
+        assert f"runtime={int(minutes)}," in line, (run, line)
     # A fixed size in the config wins over every estimate.
     config = workflow_dir.read_config()
     config["cluster"] = {"runtime": 9, "mem_mb": 1500}

@@ -9,7 +9,7 @@ mini-batch, fresh shuffle per epoch) are those of the usual loop; the overhead i
 per epoch instead of once per batch. Each mini-batch step is taken by
 ``aeflow.core.steps.MiniBatchSteps``, so ``trainer.global_step`` counts optimiser steps.
 A long full-batch training (part (e)) takes several epochs per Lightning step
-(``epochs_per_step``, the interval of its evaluations), a learning-rate schedule stepped
+(``record_every``, the interval of its evaluations), a learning-rate schedule stepped
 once per epoch, and may stop on a plateau of its training MSE (``PlateauStop``).
 
 The module is built once, from its hyper-parameters alone (``replicas.build_autoencoder``,
@@ -132,13 +132,13 @@ class AutoencoderModule(pl.LightningModule):
         decoder_state: dict[str, torch.Tensor] | None = None,
         schedule: str = "constant",
         schedule_epochs: int | None = None,
-        epochs_per_step: int = 1,
+        record_every: int = 1,
         stopping: dict | None = None,
     ) -> None:
         """``model``: ``ModelSpec`` keyword arguments; ``seeds``: one initial-weight seed
         per replica (also its name in loss tables and messages).
         ``trainable="encoder"`` freezes the decoder (part (g)).
-        ``group_sizes`` and ``group_learning_rates`` (a sweep batch): the replicas split
+        ``group_sizes`` and ``group_learning_rates`` (a sweep chunk): the replicas split
         into consecutive groups (the seeds of one trial each), each trained with its own
         learning rate; ``stop_on_divergence=False`` lets a diverging replica run on (its
         loss turns NaN; the others are unaffected) instead of failing the job.
@@ -146,7 +146,7 @@ class AutoencoderModule(pl.LightningModule):
         ``decoder_state`` (the stacked decoder weights to start from) describe part (g)'s
         starting point: encoders redrawn N(mean, std), biases 0, decoders given.
         ``schedule``: the learning rate per epoch, ``"constant"`` or ``"cosine"`` (from the
-        learning rate to 0 over ``schedule_epochs``, ``CosineToZero``). ``epochs_per_step``:
+        learning rate to 0 over ``schedule_epochs``, ``CosineToZero``). ``record_every``:
         the epochs one Lightning step takes (the loader's items hold as many), and the
         interval of the evaluations. ``stopping`` (``window`` epochs, ``tolerance``): stop
         once every replica's training MSE plateaued (``core.plateau``; needs evaluation
@@ -219,7 +219,7 @@ class AutoencoderModule(pl.LightningModule):
     def on_train_start(self) -> None:
         if self.hparams.stopping and not hasattr(self, "eval_train"):
             raise ValueError("a stopping rule needs evaluation sets (attach_evaluation)")
-        every = self.hparams.epochs_per_step
+        every = self.hparams.record_every
         if self.resumed:
             log.info(
                 "%s: resumed from its saved state after epoch %d of %d",
@@ -255,7 +255,7 @@ class AutoencoderModule(pl.LightningModule):
         self.resumed = True
 
     def training_step(self, epochs: list[list[torch.Tensor]], batch_idx: int) -> None:
-        """``epochs``: ``epochs_per_step`` epochs of mini-batches (``ReplicaEpochBatches``),
+        """``epochs``: ``record_every`` epochs of mini-batches (``ReplicaEpochBatches``),
         one update per mini-batch, the learning rate scheduled per epoch."""
         first = len(self.batch_losses)
         scheduler = self.lr_schedulers()
@@ -277,7 +277,7 @@ class AutoencoderModule(pl.LightningModule):
         stopping = self.hparams.stopping
         if not stopping:
             return []
-        every = self.hparams.epochs_per_step
+        every = self.hparams.record_every
         return [PlateauStop(Plateau(stopping["window"], stopping["tolerance"], every))]
 
     def _check_finite(self, first: int, per_epoch: int) -> None:

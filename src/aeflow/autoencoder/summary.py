@@ -18,8 +18,8 @@ from aeflow.core.stats import (
     roughness,
 )
 
-COLUMNS = [
-    "model",
+# What a model's row says about how it was trained (the same in every seed).
+SETTINGS = [
     "role",
     "label",
     "width",
@@ -34,6 +34,10 @@ COLUMNS = [
     "record_every",
     "stop_window",
     "stop_tolerance",
+]
+COLUMNS = [
+    "model",
+    *SETTINGS,
     "final_train_loss",
     "train_mse",
     "test_mse",
@@ -106,21 +110,6 @@ COLUMNS = [
     "validation_mse",
     "best_validation_epoch",
     "test_at_best_validation",
-]
-SETTINGS = [
-    "role",
-    "label",
-    "width",
-    "n_train",
-    "parameters",
-    "optimizer",
-    "learning_rate",
-    "batch_size",
-    "epochs",
-    "schedule",
-    "record_every",
-    "stop_window",
-    "stop_tolerance",
 ]
 # Settings of the capacity runs only: integers there, empty elsewhere.
 INTEGER_SETTINGS = {

@@ -183,7 +183,7 @@ def _schedule_hparams(spec: TrainingSpec) -> dict:
     if spec.schedule != "constant":
         hparams.update(schedule=spec.schedule, schedule_epochs=spec.epochs)
     if spec.record_every != 1:
-        hparams["epochs_per_step"] = spec.record_every
+        hparams["record_every"] = spec.record_every
     if spec.stopping():
         hparams["stopping"] = spec.stopping()
     return hparams
@@ -282,7 +282,7 @@ def retrain_encoder(
 
 
 @dataclass
-class TrialBatchResult:
+class TrialChunkResult:
     curves: pd.DataFrame  # trial, seed, epoch, examples_seen, train_loss, test_loss
     metrics: pd.DataFrame  # trial, seed, parameters, final losses, gap, diverged
     seconds: float
@@ -296,8 +296,8 @@ def train_trial_chunk(
     run_name: str,
     checkpoint: Path | None = None,
     state: TrainingState | None = None,
-) -> TrialBatchResult:
-    """Train the trials of one sweep batch together: every trial's seed replicas, each with
+) -> TrialChunkResult:
+    """Train the trials of one sweep chunk together: every trial's seed replicas, each with
     the trial's own learning rate (one optimiser parameter group per trial), exactly as
     each trial would train alone. The trials must share the architecture, optimiser,
     epochs, loader and accelerator (``sweeps.chunk_key``). A diverging replica does not
@@ -314,7 +314,7 @@ def train_trial_chunk(
         if model != model_spec or any(getattr(spec, k) != getattr(first, k) for k in shared)
     ]
     if mixed:
-        raise ValueError(f"trials {mixed} cannot share a batch with {trials[0][0]!r}")
+        raise ValueError(f"trials {mixed} cannot share a chunk with {trials[0][0]!r}")
     seeds = [replica_seeds(spec) for _, _, spec in trials]
     flat_seeds = [seed for trial_seeds in seeds for seed in trial_seeds]
     if train_points.dim() == 3:  # one sample per replica: a trial's replica k on sample k
@@ -372,4 +372,4 @@ def train_trial_chunk(
         }
     )
     log.info("trained %s in %.1f s (%d steps)", run_name, outcome.seconds, outcome.global_step)
-    return TrialBatchResult(curves, metrics, outcome.seconds, outcome.global_step)
+    return TrialChunkResult(curves, metrics, outcome.seconds, outcome.global_step)

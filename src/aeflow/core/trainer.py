@@ -184,12 +184,13 @@ def fit(
             outputs.enter_context(atomic_path(initial_checkpoint)) if initial_checkpoint else None
         )
         final = outputs.enter_context(atomic_path(final_checkpoint)) if final_checkpoint else None
-        callbacks: list[pl.Callback] = [_CanonicalCheckpoint()]
+        callbacks: list[pl.Callback] = []
         if initial:
             callbacks.append(_CheckpointAtStart(initial, state, resume is not None))
         saver = _SaveState(state, state.interval(epochs)) if state else None
         if saver:
             callbacks.append(saver)
+        callbacks.append(_CanonicalCheckpoint())  # after the others have added their parts
         trainer = pl.Trainer(
             max_epochs=epochs,
             accelerator=accelerator,
