@@ -270,8 +270,18 @@ class AutoencoderModule(pl.LightningModule):
                 if scheduler is not None:
                     scheduler.step()
         self._check_finite(first, len(epochs[0]))
-        if hasattr(self, "eval_train"):
-            self.epoch_losses.append(self.evaluate())
+
+    def on_train_batch_end(self, outputs, batch, batch_idx: int) -> None:
+        """After each step's updates: the whole-set MSEs of every replica, recorded (the
+        curves, the stopping rule) and logged as the replicas' means, so that any Lightning
+        callback or logger can read them (``train_mse``, ``test_mse``, ``validation_mse``)."""
+        if not hasattr(self, "eval_train"):
+            return
+        with torch.no_grad():
+            record = self.evaluate()
+        self.epoch_losses.append(record)
+        names = ("train_mse", "test_mse", "validation_mse")[: record.shape[1]]
+        self.log_dict(dict(zip(names, record.mean(dim=0), strict=True)), on_step=True)
 
     def configure_callbacks(self) -> list[pl.Callback]:
         stopping = self.hparams.stopping
