@@ -74,9 +74,12 @@ wildcard_constraints:
 
 
 # Seconds-long jobs run on the submitting host, not as cluster jobs: those without torch,
-# the summary, and the one part-(g) bound (a second of torch after the retraining).
+# the evaluation and the summaries, and the one part-(g) bound (a second of torch after the
+# retraining).
 localrules:
     all,
+    evaluate,
+    tabulate_playground,
     plot_samples,
     plot_loss_curves,
     plot_latent_maps,
@@ -239,6 +242,15 @@ def summary_figures():
     return [figure(n) for n in names] + (
         [figure("capacity")] if capacity.capacity_widths(config) else []
     )
+
+
+def playground_summary_figures():
+    """The figures the Playground's summary page shows (the sweeps figure where there are
+    one-at-a-time sweeps)."""
+    names = ["playground_baseline"]
+    if pg.sweep_table(config):
+        names.append("playground_sweeps")
+    return [figure(name) for name in names]
 
 
 def get_margins():

@@ -67,7 +67,7 @@ rule summarise_playground:
         table=rules.tabulate_playground.output.table,
         per_seed=rules.tabulate_playground.output.per_seed,
         trials=rules.tabulate_playground.output.trials,
-        figures=[figure("playground_sweeps"), figure("playground_baseline")],
+        figures=playground_summary_figures(),
     output:
         claims=f"{PLAYGROUND}/claims.csv",
         markdown=f"{PLAYGROUND}/summary.md",
