@@ -7,7 +7,7 @@ CORES  ?= 4
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint report check-pages bench bench-sweeps bench-numerics clean
+.PHONY: install run test test-fast lint report check-pages bench bench-sweeps bench-numerics bench-verdicts clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-tria
 
 bench-numerics: install  ## cost of portable numerics; writes docs/generated/numerics.md
 	$(PY) benchmarks/numerics.py
+
+bench-verdicts: install  ## verdicts and wall time of the default run, this checkout against 4cf915a
+	$(PY) benchmarks/verdicts.py --cores 2
 
 clean:
 	rm -rf results .snakemake

@@ -4,7 +4,18 @@ and bounds that differ in print when they differ in value, labelled spreads."""
 import numpy as np
 import pytest
 
-from aeflow.core.numbers import cell, count, distinct, interval, iqm, modes, number, share, spread
+from aeflow.core.numbers import (
+    cell,
+    count,
+    distinct,
+    events,
+    interval,
+    iqm,
+    modes,
+    number,
+    share,
+    spread,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +64,9 @@ def test_seeds_split_into_modes_are_named_with_median_and_iqm():
     assert "seeds split: 2 of 5 at 0.02 to 0.06" in text and "median 0.0004" in text
     assert iqm(losses) == pytest.approx(np.mean([0.0003, 0.0004, 0.02]))
     assert modes([0.1, 0.11, 0.12]) is None
+
+
+def test_counts_print_as_counts():
+    assert events([0, 0, 0, 3, 0]) == "3 in 1 of 5 seeds"
+    assert events([1, 9, 0, 2, 0]) == "12 in 3 of 5 seeds (most 9)"
+    assert events([0, 0]) == "none in 2 seeds"

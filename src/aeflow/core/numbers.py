@@ -80,6 +80,19 @@ def count(k: int, n: int, what: str = "seeds") -> str:
     return f"{int(k)} of {int(n)} {what}"
 
 
+def events(values: Sequence[float] | np.ndarray, what: str = "", unit: str = "seeds") -> str:
+    """Counts per seed as counts: '3 in 1 of 5 seeds', '12 in 3 of 5 seeds (most 9)',
+    'none in 5 seeds'."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    label = f" {what}" if what else ""
+    some = v[v > 0]
+    if some.size == 0:
+        return f"none in {v.size} {unit}"
+    total = f"{int(some.sum()):,}{label} in {some.size} of {v.size} {unit}"
+    return total if some.size == 1 else f"{total} (most {int(some.max()):,})"
+
+
 def plural(k: int, word: str, many: str | None = None) -> str:
     """'1 seed', '3 seeds'."""
     return f"{int(k):,} {word if int(k) == 1 else (many or word + 's')}"

@@ -18,7 +18,7 @@ from aeflow.autoencoder.findings.common import (
 )
 from aeflow.autoencoder.optimizer_runs import LEVELS
 from aeflow.core.margins import Margins
-from aeflow.core.numbers import count, number
+from aeflow.core.numbers import count, events, number
 from aeflow.core.report import Section
 
 LOSSES = "Part (h): optimisers at equal examples seen and at equal updates"
@@ -115,4 +115,7 @@ def _rises(runs, labels, flags, margins) -> list[Section]:
         "Rises: epochs whose loss over the whole training set is above the epoch before, out "
         "of " + ", ".join(f"{run} {int(epochs[run]):,}" for run in labels) + " epochs."
     ]
-    return [section(RISES, contrasts, notes, table({"rises": rises}))]
+    shown = pd.DataFrame(
+        {"run": list(rises.columns), "rises": [events(rises[run]) for run in rises.columns]}
+    )
+    return [section(RISES, contrasts, notes, shown)]
