@@ -1,19 +1,32 @@
 """Which seeds of a run are still stuck near the constant reconstruction at the end, read
 from its cached tables (pandas only, so that figure jobs can mark them): a seed whose final
 whole-training-set MSE stays above ``1 - STUCK_MARGIN`` of the best constant
-reconstruction's, or is not finite (``core.claims.stuck``). Descriptive only: such seeds
+reconstruction's, or is not finite (``stuck``). Descriptive only: such seeds
 stay in every mean and comparison."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from aeflow.autoencoder.samples import TRAIN
-from aeflow.core.claims import stuck
 
 STUCK_MARGIN = 0.1
+
+
+def stuck(
+    final: Sequence[float] | np.ndarray,
+    untrained: Sequence[float] | np.ndarray,
+    margin: float = STUCK_MARGIN,
+) -> np.ndarray:
+    """Per replica: True where its final loss is non-finite or still above ``(1 - margin)``
+    x its untrained reference loss. Descriptive only: such replicas stay in comparisons."""
+    final = np.asarray(final, dtype=float)
+    untrained = np.asarray(untrained, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return ~np.isfinite(final) | (final > (1 - margin) * untrained)
 
 
 def constant_mse(samples: pd.DataFrame, sample: int = 0) -> float:

@@ -406,16 +406,3 @@ def frame(claims: Sequence[Claim]) -> pd.DataFrame:
     """Claims as the rows of ``claims.csv``: every column of ``Claim``, id first."""
     table = pd.DataFrame([asdict(c) for c in with_ids(claims)], columns=COLUMNS)
     return table[["id", *[c for c in COLUMNS if c != "id"]]]
-
-
-def stuck(
-    final: Sequence[float] | np.ndarray,
-    untrained: Sequence[float] | np.ndarray,
-    margin: float = 0.1,
-) -> np.ndarray:
-    """Per replica: True where its final loss is non-finite or still above ``(1 - margin)``
-    x its untrained reference loss. Descriptive only: such replicas stay in comparisons."""
-    final = np.asarray(final, dtype=float)
-    untrained = np.asarray(untrained, dtype=float)
-    with np.errstate(invalid="ignore"):
-        return ~np.isfinite(final) | (final > (1 - margin) * untrained)
