@@ -85,11 +85,12 @@ rule train_capacity:
         runtime=runtime(get_capacity_work),
         mem_mb=mem_mb(get_capacity_work),
     params:
-        code=code("train_capacity.py"),
+        code=code("train.py"),
         state=f"{RESULTS}/state/train_capacity/{{run}}",
         numerics=NUMERICS,
         model=get_capacity_model_params,
         training=get_capacity_training_params,
         n_train=get_capacity_n_train,
+        validation=True,  # records the validation points' MSE (part e chooses on them)
     script:
-        "../scripts/train_capacity.py"
+        "../scripts/train.py"
