@@ -24,7 +24,7 @@ report: run  ## self-contained HTML report of the last run
 	$(VENV)/bin/snakemake --report results/report.html
 
 test: install  ## the test suite (unit + end-to-end on a tiny config), on 2 workers
-	$(VENV)/bin/pytest -q -n 2 --dist loadfile
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
 
 test-fast: install  ## unit tests only
 	$(VENV)/bin/pytest -q -n 2 -m "not workflow and not slurm"

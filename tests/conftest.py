@@ -155,3 +155,17 @@ def private_copy(finished: WorkflowDir, root: Path, *targets: str) -> WorkflowDi
     wf.snakemake("--touch", *targets)
     assert wf.planned_jobs(*targets) == set()
     return wf
+
+
+SHARED_RUNS = {"finished_workflow", "finished_playground"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, `make test`), the tests that read a shared
+    finished run go to one worker, so each run is built once per session; the SLURM tests
+    (minutes of waiting on the cluster) go to another."""
+    for item in items:
+        if item.get_closest_marker("slurm"):
+            item.add_marker(pytest.mark.xdist_group("slurm"))
+        elif SHARED_RUNS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("finished-runs"))
