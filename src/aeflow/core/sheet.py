@@ -139,8 +139,10 @@ def table_rows(claims: Sequence[Claim]) -> list[dict]:
     rows = []
     for c in claims:
         part, _, statement = c.subject.partition(": ")
-        measured = c.sentence.split(". Measured: ", 1)[-1]
-        verdict = c.sentence.split(": ", 1)[1].split(". Measured: ")[0]
+        # The sentence is judge's: '<part>, the sheet says '<statement>': <verdict>.
+        # Measured: <rows>'; the known prefix is cut off, whatever the statement holds.
+        prefix = f"{part}, the sheet says {statement!r}: "
+        verdict, _, measured = c.sentence.removeprefix(prefix).partition(". Measured: ")
         rows.append(
             {
                 "part": part,

@@ -86,49 +86,38 @@ def _cost(rows, memorising, note, train, test, flags, margins, where) -> list[Se
     keep = flags[wide].to_numpy()
     contrasts = []
     notes = [f"{wide}: the widest width that memorises {note}."]
+
+    def held_out(subject: str, reference: str, a, b, left_out=keep) -> Contrast:
+        return Contrast(
+            subject, reference, "held-out MSE", a, b, margins.of("mse", b),
+            bounds=(0.0, np.inf), set_aside=left_out,
+        )  # fmt: skip
+
     if has(rows, "pca_fit_test_mse"):
         linear = paired(rows, "pca_fit_test_mse", "name")[wide]
-        contrasts.append(
-            Contrast(
-                wide,
-                "the linear model of the same points",
-                "held-out MSE",
-                test[wide],
-                linear,
-                margins.of("mse", linear),
-                bounds=(0.0, np.inf),
-                set_aside=keep,
-            )
-        )
+        contrasts.append(held_out(wide, "the linear model of the same points", test[wide], linear))
     if has(rows, "validation_mse"):
         validation = paired(rows, "validation_mse", "name")
         chosen = str(validation.mean().idxmin())
         notes.append(f"Chosen on the validation points (lowest mean validation MSE): {chosen}.")
         if chosen != wide:
             contrasts.append(
-                Contrast(
+                held_out(
                     wide,
                     f"{chosen} (chosen on validation)",
-                    "held-out MSE",
                     test[wide],
                     test[chosen],
-                    margins.of("mse", test[chosen]),
-                    bounds=(0.0, np.inf),
-                    set_aside=keep | flags[chosen].to_numpy(),
+                    keep | flags[chosen].to_numpy(),
                 )
             )
     if has(rows, "test_at_best_validation"):
         early = paired(rows, "test_at_best_validation", "name")[wide]
         contrasts.append(
-            Contrast(
+            held_out(
                 f"{wide} at the end",
                 f"{wide} at its epoch chosen on validation",
-                "held-out MSE",
                 test[wide],
                 early,
-                margins.of("mse", early),
-                bounds=(0.0, np.inf),
-                set_aside=keep,
             )
         )
     return [section(f"{COST}{where}", contrasts, notes)]
