@@ -151,21 +151,29 @@ def private_copy(finished: WorkflowDir, root: Path, *targets: str) -> WorkflowDi
     for name in ("results", ".snakemake"):
         shutil.copytree(finished.root / name, root / name, symlinks=True)
     shutil.rmtree(root / ".snakemake/locks", ignore_errors=True)
-    # Copies get fresh mtimes; touching in dependency order is what a real run leaves.
-    wf.snakemake("--touch", *targets)
+    # copytree keeps every file's mtime: the copy is as up to date as the original.
     assert wf.planned_jobs(*targets) == set()
     return wf
 
 
-SHARED_RUNS = {"finished_workflow", "finished_playground"}
+# Fixtures that build a run once per worker; the tests that read one share a worker.
+RUN_GROUPS = {
+    "finished_workflow": "finished-runs",
+    "finished_playground": "finished-runs",
+    "finished_sweeps": "sweeps-plan",  # test_planner.py
+    "uninterrupted": "resumed-job",  # test_resume.py
+}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, `make test`), the tests that read a shared
-    finished run go to one worker, so each run is built once per session; the SLURM tests
+    """Under pytest-xdist (`--dist loadgroup`, `make test`), the tests that read a run built
+    by a fixture go to one worker, so each run is built once per session; the SLURM tests
     (minutes of waiting on the cluster) go to another."""
     for item in items:
         if item.get_closest_marker("slurm"):
             item.add_marker(pytest.mark.xdist_group("slurm"))
-        elif SHARED_RUNS & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("finished-runs"))
+            continue
+        used = set(getattr(item, "fixturenames", ()))
+        for group in sorted({RUN_GROUPS[name] for name in used & RUN_GROUPS.keys()})[:1]:
+            item.add_marker(pytest.mark.xdist_group(group))

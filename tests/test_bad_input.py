@@ -1,11 +1,5 @@
 """A bad config stops the run before any job, names the key, and changes no result."""
 
-import os
-import signal
-import subprocess
-import sys
-import time
-
 import pytest
 
 pytestmark = pytest.mark.workflow
@@ -89,71 +83,3 @@ def test_diverging_training_fails_naming_the_variant_and_leaves_no_output(workfl
     assert "training of 'ae1' diverged" in log and "at step" in log
     assert not (workflow_dir.results / "losses/ae1.csv").exists()
     assert not (workflow_dir.results / "models/ae1/trained.ckpt").exists()
-
-
-def _training_pid(session: int) -> int | None:
-    """PID of the train.py job process in a process session, if it runs yet."""
-    found = subprocess.run(
-        ["pgrep", "-s", str(session), "-f", "scripts/.*train.py"], capture_output=True, text=True
-    ).stdout.split()
-    return int(found[0]) if found else None
-
-
-@pytest.mark.parametrize(
-    ("signum", "victim"),
-    [
-        (signal.SIGTERM, "run"),  # Ctrl-C or a scheduler's cancel
-        (signal.SIGTERM, "job"),  # scancel, preemption or a time limit reach the job only
-        (signal.SIGKILL, "job"),  # the OOM killer takes the training process
-        (signal.SIGKILL, "run"),  # the node dies: Snakemake gets no chance to clean up
-    ],
-)
-def test_killed_training_leaves_nothing_finished_and_resumes_identically(
-    finished_workflow, workflow_dir, signum, victim
-):
-    config = workflow_dir.read_config()
-    config["training"]["epochs"] = 400  # long enough to be caught mid-training
-    workflow_dir.write_config(config)
-    target = "results/losses/ae2.csv"
-    console = workflow_dir.root / "console.txt"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--cores", "1", target],
-        cwd=workflow_dir.root,
-        stdout=subprocess.DEVNULL,
-        stderr=console.open("w"),
-        start_new_session=True,
-    )
-    log = workflow_dir.results / "logs/train/ae2.log"
-    deadline = time.monotonic() + 120
-    # Killed only once the optimiser is stepping (not while Python still imports Lightning).
-    while not (log.exists() and "ae2: epoch 1 started" in log.read_text()):
-        assert time.monotonic() < deadline, "training never started"
-        assert proc.poll() is None, "snakemake exited before training started"
-        time.sleep(0.1)
-    time.sleep(0.3)
-    assert proc.poll() is None, "training finished before it could be killed"
-    assert "trained ae2" not in log.read_text(), "training finished before it could be killed"
-    if victim == "run":
-        os.killpg(proc.pid, signum)
-    else:
-        os.kill(_training_pid(proc.pid), signum)
-    proc.wait(timeout=60)
-    assert proc.returncode != 0
-    if (signum, victim) == (signal.SIGTERM, "job"):
-        # A failed job, not "completed successfully, but some output files are missing".
-        assert "job terminated by SIGTERM" in log.read_text()
-        assert "MissingOutputException" not in console.read_text()
-        assert "Error in rule train" in console.read_text()
-    models = workflow_dir.results / "models/ae2"
-    assert not (workflow_dir.results / "losses/ae2.csv").exists()
-    assert not (models / "trained.ckpt").exists() and not (models / "init.ckpt").exists()
-    workflow_dir.write_config(finished_workflow.read_config())
-    workflow_dir.snakemake("--unlock")  # a SIGKILLed Snakemake leaves its lock behind
-    workflow_dir.snakemake("--rerun-incomplete", target)
-    assert (workflow_dir.results / "losses/ae2.csv").read_bytes() == (
-        finished_workflow.results / "losses/ae2.csv"
-    ).read_bytes()
-    # The rerun removed what the killed attempt left half-written; the state the killed
-    # 400-epoch training saved (another key) was discarded, and the finished job's removed.
-    assert sorted(workflow_dir.results.rglob(".*.partial")) == []
-    assert not (workflow_dir.results / "state").exists()

@@ -1,7 +1,8 @@
-"""A training killed mid-run resumes from the state it saved (``core.state``) and ends with
-the bytes of an uninterrupted training: losses, curves, both checkpoints. In process (a
-failure injected into the training step) for each kind of training, and a real training job
-killed by SIGTERM or SIGKILL and rerun through Snakemake."""
+"""A training killed mid-run leaves nothing that looks finished, resumes from the state it
+saved (``core.state``) and ends with the bytes of an uninterrupted training: losses, curves,
+both checkpoints. In process (a failure injected into the training step) for each kind of
+training, and a real training job killed by SIGTERM or SIGKILL (the job or the whole run)
+and rerun through Snakemake."""
 
 import filecmp
 import os
@@ -197,16 +198,26 @@ def _training_pid(session: int) -> int | None:
 
 
 @pytest.mark.workflow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
-def test_a_killed_training_job_resumes_and_ends_with_the_same_bytes(
-    uninterrupted, tmp_path, signum
+@pytest.mark.parametrize(
+    ("signum", "victim"),
+    [
+        (signal.SIGTERM, "run"),  # Ctrl-C or a scheduler's cancel
+        (signal.SIGTERM, "job"),  # scancel, preemption or a time limit reach the job only
+        (signal.SIGKILL, "job"),  # the OOM killer takes the training process
+        (signal.SIGKILL, "run"),  # the node dies: Snakemake gets no chance to clean up
+    ],
+    ids=["SIGTERM-run", "SIGTERM-job", "SIGKILL-job", "SIGKILL-run"],
+)
+def test_a_killed_training_job_leaves_nothing_finished_and_resumes_to_the_same_bytes(
+    uninterrupted, tmp_path, signum, victim
 ):
     wf = WorkflowDir(tmp_path, _config())
+    console = tmp_path / "console.txt"
     proc = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "--cores", "1", TARGET],
         cwd=wf.root,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=console.open("w"),
         start_new_session=True,
     )
     state = wf.results / "state/train/ae2"
@@ -215,16 +226,32 @@ def test_a_killed_training_job_resumes_and_ends_with_the_same_bytes(
         assert time.monotonic() < deadline, "no state saved"
         assert proc.poll() is None, "snakemake exited before the first state was saved"
         time.sleep(0.02)
-    os.kill(_training_pid(proc.pid), signum)  # a time limit, preemption or the OOM killer
+    if victim == "run":
+        os.killpg(proc.pid, signum)
+    else:
+        os.kill(_training_pid(proc.pid), signum)
     proc.wait(timeout=60)
     assert proc.returncode != 0
+    log = wf.results / "logs/train/ae2.log"
+    if (signum, victim) == (signal.SIGTERM, "job"):
+        # A failed job, not "completed successfully, but some output files are missing".
+        assert "job terminated by SIGTERM" in log.read_text()
+        assert "MissingOutputException" not in console.read_text()
+        assert "Error in rule train" in console.read_text()
+    # Nothing that looks finished; the state to resume from is there.
     assert not (wf.results / "losses/ae2.csv").exists()
+    assert not any((wf.results / "models/ae2").glob("*.ckpt"))
     assert (state / "last.ckpt").exists()
+    wf.snakemake("--unlock")  # a SIGKILLed Snakemake leaves its lock behind
     wf.snakemake("--rerun-incomplete", TARGET)
-    log = (wf.results / "logs/train/ae2.log").read_text()
-    resumed = re.search(rf"ae2: resumed from its saved state after epoch (\d+) of {EPOCHS}", log)
-    assert resumed and 0 < int(resumed.group(1)) < EPOCHS, log
-    assert "epoch 1 started" not in log
+    resumed = re.search(
+        rf"ae2: resumed from its saved state after epoch (\d+) of {EPOCHS}", log.read_text()
+    )
+    assert resumed and 0 < int(resumed.group(1)) < EPOCHS, log.read_text()
+    assert "epoch 1 started" not in log.read_text()
     for name in OUTPUTS:
         assert filecmp.cmp(wf.results / name, uninterrupted.results / name, shallow=False), name
+    # The rerun removed what the killed attempt left half-written, and the finished job its
+    # state.
+    assert sorted(wf.results.rglob(".*.partial")) == []
     assert not (wf.results / "state").exists()

@@ -216,12 +216,22 @@ def test_html_report_builds_with_every_figure_and_the_summary(finished_workflow,
     assert "System Message" not in report
 
 
-def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
+def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
+    finished_workflow, workflow_dir
+):
+    """training.seeds 3 and data.per_replica_samples on (one run for both): replica k of
+    every run trains and is measured on sample k (data seed + k, sample 0 the one sample of
+    the shared-sample default); the replicas reach the losses, summary, claims and report."""
+    shared = pd.read_csv(finished_workflow.results / "summary_per_seed.csv")
+    assert shared.groupby("model")["pca_optimum_mse"].nunique().max() == 1
+    assert shared.groupby("model")["constant_mse"].nunique().max() == 1
     config = workflow_dir.read_config()
     config["training"]["seeds"] = 3
+    config["data"]["per_replica_samples"] = True
     workflow_dir.write_config(config)
     workflow_dir.snakemake()
     results = workflow_dir.results
+    # Three replicas everywhere.
     losses = pd.read_csv(results / "losses/ae1.csv")
     assert losses.groupby("seed").size().to_dict() == {0: 9, 1: 9, 2: 9}
     assert len(load_replicas(results / "models/ae1/trained.ckpt")) == 3
@@ -236,39 +246,16 @@ def test_seed_replicas_flow_through_to_losses_summary_and_report(workflow_dir):
     )
     text = (results / "summary.md").read_text()
     assert "Replicas: 3 per run." in text and "in held-out MSE" in text
-    # Part (g) per replica: replica k retrained against its own frozen decoder.
-    shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
-    assert shift.groupby("seed").size().to_dict() == {0: 24, 1: 24, 2: 24}
-    retrained = per_seed_all[per_seed_all["role"] == "retrained"]
-    assert retrained["seed"].tolist() == [0, 1, 2]
-    # The sheet's (g) claim rests on the share of pairs whose order changes (mirror allowed).
-    claims = pd.read_csv(results / "claims.csv")
-    row = claims[claims["metric"] == "share of pairs"].iloc[0]
-    swaps = retrained["order_swap_fraction"].to_numpy()
-    np.testing.assert_allclose(split_values(row["subject_values"]), np.minimum(swaps, 1 - swaps))
-    assert row["sentence"] + "." in text
-
-
-def test_per_replica_samples_give_replica_k_sample_k(finished_workflow, workflow_dir):
-    """data.per_replica_samples: replica k of every run trains and is measured on sample k
-    (data seed + k, sample 0 the one sample of the default); off, every seed shares one."""
-    shared = pd.read_csv(finished_workflow.results / "summary_per_seed.csv")
-    assert shared.groupby("model")["pca_optimum_mse"].nunique().max() == 1
-    assert shared.groupby("model")["constant_mse"].nunique().max() == 1
-    config = workflow_dir.read_config()
-    config["data"]["per_replica_samples"] = True
-    workflow_dir.write_config(config)
-    workflow_dir.snakemake()
-    results = workflow_dir.results
+    assert "the data sample (data seed + k)" in text
+    # Each replica its own sample: sample 0 is the shared default's.
     samples = pd.read_csv(results / "data/samples.csv")
-    assert samples.groupby("sample").size().to_dict() == {0: 164, 1: 164}  # 100 validation
+    assert samples.groupby("sample").size().to_dict() == {0: 164, 1: 164, 2: 164}  # 100 val.
     one = pd.read_csv(finished_workflow.results / "data/samples.csv")
     pd.testing.assert_frame_equal(samples[samples["sample"] == 0], one)
     train = {k: part[part["split"] == "train"] for k, part in samples.groupby("sample")}
-    per_seed = pd.read_csv(results / "summary_per_seed.csv")
-    pca = per_seed[per_seed["model"] == "pca"].set_index("seed")
+    pca = per_seed_all[per_seed_all["model"] == "pca"].set_index("seed")
     assert pca.loc[0, "pca_optimum_mse"] != pca.loc[1, "pca_optimum_mse"]
-    for seed in (0, 1):  # each replica's optimum and angle: its own sample's
+    for seed in (0, 1, 2):  # each replica's optimum and spread: its own sample's
         xy = train[seed][["x", "y"]].to_numpy()
         singular = np.linalg.svd(xy, compute_uv=False)
         assert pca.loc[seed, "pca_optimum_mse"] == pytest.approx(singular[1] ** 2 / len(xy) / 2)
@@ -278,14 +265,23 @@ def test_per_replica_samples_give_replica_k_sample_k(finished_workflow, workflow
         pca.loc[0, "train_mse"] == shared.query("model == 'pca' and seed == 0")["train_mse"].iloc[0]
     )
     codes = pd.read_csv(results / "latent_codes/ae1.csv")
-    for seed in (0, 1):
+    for seed in (0, 1, 2):
         mine = codes[(codes["stage"] == "after") & (codes["seed"] == seed)]
         np.testing.assert_array_equal(mine["x"].to_numpy(), train[seed]["x"].to_numpy())
+    # Part (g) per replica: replica k retrained against its own frozen decoder, on sample k.
     shift = pd.read_csv(results / "retrain/ae2/latent_shift.csv")
+    assert shift.groupby("seed").size().to_dict() == {0: 24, 1: 24, 2: 24}
     np.testing.assert_array_equal(
         shift.loc[shift["seed"] == 1, "x"].to_numpy(), train[1]["x"].to_numpy()
     )
-    assert "the data sample (data seed + k)" in (results / "summary.md").read_text()
+    retrained = per_seed_all[per_seed_all["role"] == "retrained"]
+    assert retrained["seed"].tolist() == [0, 1, 2]
+    # The sheet's (g) claim rests on the share of pairs whose order changes (mirror allowed).
+    claims = pd.read_csv(results / "claims.csv")
+    row = claims[claims["metric"] == "share of pairs"].iloc[0]
+    swaps = retrained["order_swap_fraction"].to_numpy()
+    np.testing.assert_allclose(split_values(row["subject_values"]), np.minimum(swaps, 1 - swaps))
+    assert row["sentence"] + "." in text
     for figure in FIGURES:
         assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
 

@@ -1,0 +1,37 @@
+"""`make test` runs on two pytest-xdist workers with `--dist loadgroup`: the tests that read a
+run a fixture builds must land on one worker, or that run is built twice (minutes). xdist
+marks a group by renaming each test's node id, which pytest 9.2 broke (it moved the id to
+another attribute): this checks that the grouping takes effect with the pinned versions."""
+
+import re
+import subprocess
+import sys
+import textwrap
+
+
+def test_tests_of_one_group_run_on_one_worker(tmp_path):
+    (tmp_path / "test_grouped.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+
+            @pytest.mark.xdist_group("run")
+            @pytest.mark.parametrize("i", range(6))
+            def test_grouped(i):
+                pass
+
+            @pytest.mark.parametrize("i", range(6))
+            def test_free(i):
+                pass
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "2",
+         "--dist", "loadgroup", "-v", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    workers = re.findall(r"\[(gw\d)\].*PASSED .*test_grouped\[\d\]@run", result.stdout)
+    assert len(workers) == 6, result.stdout
+    assert len(set(workers)) == 1
