@@ -2,8 +2,8 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 CORES  ?= 4
-# torch is installed first, from the exact pin in pyproject.toml, so that Lightning
-# does not pull a (multi-GB, CUDA) torch of its own.
+# torch is installed first, from the exact pin in pyproject.toml (the `train` extra), so
+# that Lightning does not pull a (multi-GB, CUDA) torch of its own.
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check "$(TORCH)"
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev,slurm]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[train,dev,slurm]"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -233,6 +233,13 @@ def test_a_job_stops_where_every_network_has_plateaued_at_once():
     assert rule.stop_record(losses) == 3
     assert not rule.should_stop(losses[:3]) and rule.should_stop(losses[:4])
     assert rule.stop_record(losses[:3]) is None
+    # The score EarlyStopping watches: below the tolerance exactly where the job stops.
+    scores = [rule.stop_score(losses[: i + 1]) for i in range(len(losses))]
+    assert scores[0] == np.inf  # no full window yet
+    assert [score < rule.tolerance for score in scores] == [
+        rule.should_stop(losses[: i + 1]) for i in range(len(losses))
+    ]
+    assert scores[3] == pytest.approx((0.5 - 0.49) / 0.5)  # the larger of the two (0.02)
 
 
 @pytest.mark.parametrize(("window", "every"), [(15, 10), (5, 10), (0, 1)])
@@ -309,8 +316,12 @@ def test_a_training_stops_once_every_replica_plateaued(points, tmp_path, caplog)
     assert result.curves["epoch"].max() == 6
     assert result.losses["epoch"].max() == 5
     assert "every replica's training MSE plateaued" in caplog.text and "epoch 6" in caplog.text
-    # The checkpoint holds the stopped networks and the rule.
-    hparams = torch.load(path, weights_only=False)["hyper_parameters"]
+    # The checkpoint holds the stopped networks, the rule, and Lightning's EarlyStopping
+    # that applied it (stopped at its 3rd Lightning epoch: epoch 6).
+    checkpoint = torch.load(path, weights_only=False)
+    stopping = [v for k, v in checkpoint["callbacks"].items() if k.startswith("EarlyStopping")]
+    assert [state["stopped_epoch"] for state in stopping] == [2]
+    hparams = checkpoint["hyper_parameters"]
     assert hparams["stopping"] == {"window": 6, "tolerance": 1.0}
     assert hparams["record_every"] == 2
     for k, replica in enumerate(load_replicas(path)):

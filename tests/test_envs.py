@@ -19,8 +19,9 @@ from tests.conftest import REPO
 
 ENVS = sorted((REPO / "envs").glob("*.yaml"))
 PIN = re.compile(r"([A-Za-z0-9_.-]+)==([^\s;]+)")
-# A local path in a pip section (aeflow itself): `-e ..`, `..`, `-e ../`, `./x`.
-LOCAL_PATH = re.compile(r"(?:(?:-e|--editable)\s+)?(\.\.?(?:/\S*)?)")
+# A local path in a pip section (aeflow itself): `-e ..`, `..`, `-e ../`, `./x`, with
+# extras: `-e ..[train]`.
+LOCAL_PATH = re.compile(r"(?:(?:-e|--editable)\s+)?(\.\.?(?:/[^\s\[]*)?)(\[[\w,]+\])?")
 
 
 def _pins(requirements) -> dict[str, str]:
@@ -32,7 +33,8 @@ def _pins(requirements) -> dict[str, str]:
     return pins
 
 
-PROJECT = _pins(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"])
+_PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+PROJECT = _pins(_PYPROJECT["dependencies"] + _PYPROJECT["optional-dependencies"]["train"])
 
 
 def _pip_section(env: Path) -> tuple[list[str], list[str]]:
@@ -66,6 +68,16 @@ def test_conda_env_installs_aeflow_from_the_checkout(env):
     assert len(paths) == 1, f"{env.name}: pip installs {paths}, not aeflow's checkout once"
     path = LOCAL_PATH.fullmatch(paths[0]).group(1)
     assert (env.parent / path).resolve() == REPO, f"{env.name}: {path} is not the checkout"
+
+
+def test_only_the_training_env_brings_torch():
+    """torch and Lightning are aeflow's `train` extra: the figure and summary env (no job of
+    it imports them) installs aeflow without it; the training env with it."""
+    assert {"torch", "pytorch-lightning"}.isdisjoint(_pins(_PYPROJECT["dependencies"]))
+    for env, extra in (("plot.yaml", None), ("torch.yaml", "[train]")):
+        pins, paths = _pip_section(REPO / "envs" / env)
+        assert LOCAL_PATH.fullmatch(paths[0]).group(2) == extra, env
+        assert ("torch" in _pins(pins)) == (extra is not None), env
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ NAMES = {
     "regularization_runs": ("src/aeflow/playground/runs.py", "regularization_trials"),
     "TrialBatchResult": ("src/aeflow/autoencoder/training.py", "a chunk's result"),
     "epochs_per_step": ("src/aeflow/autoencoder/lit.py", "record_every"),
+    "BatchResult": ("src/aeflow/playground/training.py", "ChunkResult"),
 }
 RETIRED = sorted(NAMES)
 

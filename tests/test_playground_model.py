@@ -226,20 +226,13 @@ def test_every_recorded_loss_lives_on_the_device_the_module_trains_on():
 
 
 def test_an_epochs_steps_reach_the_training_device_and_stay_put_on_the_cpu():
-    from aeflow.playground.lit import ClassifierModule
-    from aeflow.playground.schedule import PlaygroundSchedule
+    from aeflow.playground.lit import PlaygroundData
 
-    network = NetworkSpec((4,), "tanh", ("x1", "x2")).to_dict()
-    slices = [
-        {"trial": "t", "seed": seed, "learning_rate": 0.1, "regularization": "none",
-         "regularization_rate": 0.0}
-        for seed in (0, 1)
-    ]  # fmt: skip
-    module = ClassifierModule(network, slices)
     rows = torch.randn(2, 12, 3)
-    steps = next(iter(PlaygroundSchedule(rows, 3, seeds=[0, 1], sizes=[7, 12])))
-    assert module.transfer_batch_to_device(steps, torch.device("cpu"), 0) is steps
+    data = PlaygroundData(rows, 3, seeds=[0, 1], reshuffle=False, sizes=[7, 12], data={})
+    steps = next(iter(data.train_dataloader()))
+    assert data.transfer_batch_to_device(steps, torch.device("cpu"), 0) is steps
     # Another device (meta stands in for a GPU): every tensor of every step moves there.
-    moved = module.transfer_batch_to_device(steps, torch.device("meta"), 0)
+    moved = data.transfer_batch_to_device(steps, torch.device("meta"), 0)
     tensors = [t for step in moved for t in step if t is not None]
     assert len(tensors) > len(moved) and {t.device.type for t in tensors} == {"meta"}

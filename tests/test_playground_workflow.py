@@ -140,7 +140,7 @@ def _edit(wf, change, *targets):
 @pytest.fixture
 def done_playground(finished_playground, tmp_path):
     """A private copy of the finished tiny playground run."""
-    return private_copy(finished_playground, tmp_path, "playground")
+    return private_copy(finished_playground, tmp_path)
 
 
 SUMMARY_AND_SWEEPS = {("summarise_playground", ""), ("plot_playground_sweeps", "")}

@@ -66,8 +66,10 @@ CASES = {
     "sgd, no drop_last, a state every step": (SGD, 1, 4, 4),
     # Part (e): 2 epochs per step, a cosine schedule, stopped by the plateau rule at step 13.
     "capacity": (CAPACITY, 3, 11, 18),
-    # The state saved at the step where the rule held: the resumed training stops there.
-    "capacity, saved where it stopped": (CAPACITY, 13, None, 26),
+    # Killed after the plateau rule stopped it at step 13, before its outputs were written:
+    # no state is saved at the step where EarlyStopping stopped the training, so it
+    # resumes from step 12 and stops at 13 again.
+    "capacity, killed after it stopped": (CAPACITY, 6, None, 24),
 }
 
 
@@ -128,6 +130,48 @@ def test_a_killed_sweep_chunk_resumes_to_the_same_bytes(tmp_path, points, monkey
     assert resumed_bytes == whole_bytes
     pd.testing.assert_frame_equal(resumed.curves, whole.curves, check_exact=True)
     pd.testing.assert_frame_equal(resumed.metrics, whole.metrics, check_exact=True)
+
+
+@pytest.mark.parametrize("reshuffle", [False, True], ids=["fixed order", "reshuffled"])
+def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypatch, reshuffle):
+    """Two trials of different train ratios (so the networks' epochs differ in length) and a
+    batch size that leaves points carried into the next epoch; the state saved after epoch
+    3, the training killed in epoch 5."""
+    from aeflow.playground import lit as playground_lit
+    from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
+    from aeflow.playground.training import train_chunk
+
+    fit = FitSpec(epochs=9, batch_size=7, seeds=2, reshuffle=reshuffle)
+    trials = [
+        (name, PlaygroundSpec(DataSpec(n_samples=60, train_ratio=ratio, noise=0.1),
+                              NetworkSpec(hidden=(4,)), fit))
+        for name, ratio in (("half", 0.5), ("most", 0.8))
+    ]  # fmt: skip
+
+    def train(name: str, state: TrainingState | None = None):
+        path = tmp_path / f"{name}.ckpt"
+        result = train_chunk(trials, "chunk", checkpoint=path, state=state)
+        tables = (result.curves, result.metrics, result.weights, result.points, result.boundary)
+        return path.read_bytes(), [t.to_csv(index=False) for t in tables]
+
+    whole = train("whole")
+    state = TrainingState(tmp_path / "state", "key", 3)
+    original = playground_lit.ClassifierModule.training_step
+
+    def training_step(self, epoch_steps, batch_idx):
+        if self.current_epoch == 5:
+            monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", original)
+            raise Killed("killed in epoch 6")
+        return original(self, epoch_steps, batch_idx)
+
+    monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", training_step)
+    with pytest.raises(Killed):
+        train("killed", state)
+    assert state.last.is_file()
+    checkpoint = torch.load(state.last, weights_only=False)
+    assert checkpoint["datamodule_hyper_parameters"]["data"]["most"]["train_ratio"] == 0.8
+    assert checkpoint["PlaygroundData"]["epochs_started"] == 3
+    assert train("killed", state) == whole
 
 
 def test_a_state_of_another_training_is_discarded(tmp_path, points, caplog):

@@ -7,6 +7,7 @@ import torch
 
 from aeflow.autoencoder.checkpoints import load_autoencoder, load_replicas
 from aeflow.core.claims import split_values
+from tests.conftest import private_copy
 
 pytestmark = pytest.mark.workflow
 
@@ -138,14 +139,28 @@ def test_a_second_dry_run_has_nothing_to_do(finished_workflow):
     assert finished_workflow.planned_jobs() == set()
 
 
+def test_a_private_copy_of_a_finished_run_has_nothing_to_do(
+    finished_workflow, finished_playground, tmp_path
+):
+    """What the tests that edit a copy (conftest.private_copy) start from."""
+    for name, finished, targets in (
+        ("autoencoder", finished_workflow, ()),
+        ("playground", finished_playground, ("playground",)),
+    ):
+        (tmp_path / name).mkdir()
+        assert private_copy(finished, tmp_path / name).planned_jobs(*targets) == set()
+
+
 def test_rerun_from_scratch_is_byte_identical(finished_workflow, workflow_dir):
-    workflow_dir.snakemake()
-    ours, theirs = workflow_dir.snapshot(), finished_workflow.snapshot()
-    for name in (
+    compared = (
         ["data/samples.csv"]
         + [f"losses/{run}.csv" for run in RUNS]
+        + [f"models/{run}/trained.ckpt" for run in RUNS]
         + ["retrain/ae2/losses.csv", "embeddings/ae1.csv", "decoder_sweep/pca.csv"]
-    ):
+    )
+    workflow_dir.snakemake(*(f"results/{name}" for name in compared))
+    ours, theirs = workflow_dir.snapshot(), finished_workflow.snapshot()
+    for name in compared:
         assert ours[name] == theirs[name], name
 
 

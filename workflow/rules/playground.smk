@@ -31,6 +31,7 @@ rule playground_train:
         maps=get_playground_chunk_maps,
         # An input of the metrics: changing it reruns every chunk (params rerun-trigger).
         loss_level=config["playground"]["claims"]["loss_level"],
+        state=f"{RESULTS}/state/playground_train/{{chunk}}",
     script:
         "../scripts/playground_train.py"
 

@@ -10,7 +10,8 @@ per epoch instead of once per batch. Each mini-batch step is taken by
 ``aeflow.core.steps.MiniBatchSteps``, so ``trainer.global_step`` counts optimiser steps.
 A long full-batch training (part (e)) takes several epochs per Lightning step
 (``record_every``, the interval of its evaluations), a learning-rate schedule stepped
-once per epoch, and may stop on a plateau of its training MSE (``PlateauStop``).
+once per epoch, and may stop on a plateau of its training MSE (Lightning's
+``EarlyStopping`` on the score of ``core.plateau``, which the module logs).
 
 The module is built once, from its hyper-parameters alone (``replicas.build_autoencoder``,
 every random draw from per-seed generators), for training and retraining alike: the
@@ -33,8 +34,10 @@ from __future__ import annotations
 import logging
 import math
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.callbacks import EarlyStopping
 
 from aeflow.autoencoder.batches import ReplicaEpochBatches, ShuffledBatches
 from aeflow.autoencoder.data import replica_points
@@ -77,32 +80,23 @@ class CosineToZero:
         return 0.5 * (1.0 + math.cos(math.pi * min(epoch, self.epochs) / self.epochs))
 
 
-class PlateauStop(pl.Callback):
-    """Lightning's stop (``trainer.should_stop``, its public API, as its EarlyStopping
-    sets it) once every replica's training MSE has plateaued (``core.plateau``), checked
-    after each Lightning step from the module's records (``epoch_losses``), and when a
-    training resumes (its state may have been saved at the very step the rule held)."""
+# What the module logs after each record when it has a stopping rule: the rule's
+# ``Plateau.stop_score``, below the tolerance once every replica's training MSE plateaued.
+PLATEAU_SCORE = "plateau_score"
 
-    def __init__(self, plateau: Plateau) -> None:
-        self.plateau = plateau
 
-    def on_train_start(self, trainer: pl.Trainer, pl_module: AutoencoderModule) -> None:
-        if pl_module.resumed and pl_module.epoch_losses:
-            self.on_train_epoch_end(trainer, pl_module)
-
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: AutoencoderModule) -> None:
-        records = torch.stack(pl_module.epoch_losses)[:, :, 0].double().cpu().numpy()
-        if self.plateau.should_stop(records):
-            epoch = (len(records) - 1) * self.plateau.every
-            log.info(
-                "%s: every replica's training MSE plateaued (best improved < %g over %d "
-                "epochs); stopped at epoch %d",
-                pl_module.hparams.run_name,
-                self.plateau.tolerance,
-                self.plateau.window,
-                epoch,
-            )
-            trainer.should_stop = True
+def plateau_stopping(plateau: Plateau, steps: int) -> EarlyStopping:
+    """Lightning's EarlyStopping for the rule of ``core.plateau``: stop at the first record
+    whose ``PLATEAU_SCORE`` is below the tolerance (``stopping_threshold``). Its patience
+    (``steps`` + 1 checks) never runs out: the rule is the threshold alone."""
+    return EarlyStopping(
+        monitor=PLATEAU_SCORE,
+        mode="min",
+        stopping_threshold=plateau.tolerance,
+        patience=steps + 1,
+        check_finite=False,  # inf before a full window
+        check_on_train_epoch_end=True,
+    )
 
 
 def reconstruction_losses(output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -282,13 +276,35 @@ class AutoencoderModule(pl.LightningModule):
         self.epoch_losses.append(record)
         names = ("train_mse", "test_mse", "validation_mse")[: record.shape[1]]
         self.log_dict(dict(zip(names, record.mean(dim=0), strict=True)), on_step=True)
+        if plateau := self.plateau():
+            self.log(PLATEAU_SCORE, plateau.stop_score(self._train_records()), on_step=True)
 
-    def configure_callbacks(self) -> list[pl.Callback]:
+    def plateau(self) -> Plateau | None:
+        """The stopping rule (None: trains to its last epoch)."""
         stopping = self.hparams.stopping
         if not stopping:
-            return []
-        every = self.hparams.record_every
-        return [PlateauStop(Plateau(stopping["window"], stopping["tolerance"], every))]
+            return None
+        return Plateau(stopping["window"], stopping["tolerance"], self.hparams.record_every)
+
+    def _train_records(self) -> np.ndarray:
+        """(records, R): every replica's training MSE at each record so far."""
+        return torch.stack(self.epoch_losses)[:, :, 0].double().cpu().numpy()
+
+    def configure_callbacks(self) -> list[pl.Callback]:
+        plateau = self.plateau()
+        return [plateau_stopping(plateau, self.trainer.max_epochs)] if plateau else []
+
+    def on_train_end(self) -> None:
+        plateau = self.plateau()
+        if plateau and self.trainer.should_stop:
+            log.info(
+                "%s: every replica's training MSE plateaued (best improved < %g over %d "
+                "epochs); stopped at epoch %d",
+                self.hparams.run_name,
+                plateau.tolerance,
+                plateau.window,
+                (len(self.epoch_losses) - 1) * plateau.every,
+            )
 
     def _check_finite(self, first: int, per_epoch: int) -> None:
         # One check per Lightning step keeps the inner loop free of host synchronisation.

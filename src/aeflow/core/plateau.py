@@ -74,6 +74,14 @@ class Plateau:
         flags = self.plateaued(records)
         return bool(len(flags) and flags[-1].all())
 
+    def stop_score(self, records: np.ndarray) -> float:
+        """The largest improvement over the networks at the last record (inf before a full
+        window, or while a network's is undefined): every network has plateaued there
+        exactly when it is below ``tolerance``. What the training's ``EarlyStopping``
+        watches (``stopping_threshold=tolerance``)."""
+        last = self.improvement(records)[-1] if len(records) else np.array([np.nan])
+        return float(np.inf) if np.isnan(last).any() else float(last.max())
+
     def first_plateau(self, records: np.ndarray) -> np.ndarray:
         """Per network, the first record at which it had plateaued (-1: never)."""
         flags = self.plateaued(records)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
+from pytorch_lightning.callbacks import Checkpoint
 from pytorch_lightning.plugins.environments import SLURMEnvironment
 
 from aeflow.core.atomic import atomic_path
@@ -103,12 +104,16 @@ class _CheckpointAtStart(pl.Callback):
                 shutil.copyfile(self.path, kept)
 
 
-class _SaveState(pl.Callback):
+class _SaveState(Checkpoint):
     """Lightning's checkpoint of the training so far (``trainer.save_checkpoint``: weights,
     optimiser and schedule, loop counters, the DataModule's state), written atomically to
     ``state.last`` after every ``every``-th epoch but the last, with the module's
     ``resume_state()`` (what it keeps outside its state dict: its loss records) under
     ``RESUME_KEY``; restored by ``load_resume_state`` when a fit resumes from it.
+
+    A ``Checkpoint`` to Lightning: it runs after ``EarlyStopping`` at an epoch's end, and
+    saves nothing at the epoch where that stopped the training (its end is near; a state
+    saved there would resume into epochs the training never took).
 
     Lightning's ``ModelCheckpoint`` is not used: with ``save_last=True, save_top_k=0`` it
     writes ``last.ckpt`` only when training ends; it writes through a temporary file in the
@@ -126,7 +131,7 @@ class _SaveState(pl.Callback):
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         done = trainer.current_epoch + 1
-        if done % self.every or done >= trainer.max_epochs:
+        if done % self.every or done >= trainer.max_epochs or trainer.should_stop:
             return
         self._saving = True
         try:
@@ -190,13 +195,14 @@ def fit(
         saver = _SaveState(state, state.interval(epochs)) if state else None
         if saver:
             callbacks.append(saver)
-        callbacks.append(_CanonicalCheckpoint())  # after the others have added their parts
+        # After the others have added their parts (_SaveState, a Checkpoint, runs last).
+        callbacks.append(_CanonicalCheckpoint())
         trainer = pl.Trainer(
             max_epochs=epochs,
             accelerator=accelerator,
             devices=1,
             logger=False,
-            enable_checkpointing=False,
+            enable_checkpointing=saver is not None,  # no checkpoint callback but ours
             enable_progress_bar=False,
             enable_model_summary=False,
             num_sanity_val_steps=0,

@@ -11,10 +11,16 @@ counts the updates). After each epoch it evaluates every network's loss on its f
 training and test sets, as the Playground's loss read-out does.
 
 ``ClassifierModule.load_from_checkpoint(path).network.replica(k)`` gives slice k back; the
-data sets are not part of the checkpoint (``attach_data`` before training).
+data sets are not part of the checkpoint (``attach_data`` before training). Their settings
+are: ``PlaygroundData``, the DataModule that feeds the training, saves each trial's data
+settings and the batch settings as its hyper-parameters, and where its point orders stand
+as its state, so that a training resumed from a saved state (``core.state``) goes on as it
+would have.
 """
 
 from __future__ import annotations
+
+import logging
 
 import pytorch_lightning as pl
 import torch
@@ -22,7 +28,9 @@ import torch
 from aeflow.core.steps import MiniBatchSteps
 from aeflow.playground.models import build_networks, features, square_loss
 from aeflow.playground.optim import PlaygroundSGD
-from aeflow.playground.schedule import Step
+from aeflow.playground.schedule import PlaygroundSchedule, Step
+
+log = logging.getLogger(__name__)
 
 
 def _mean_weights(rows: torch.Tensor, sizes: list[int] | None) -> torch.Tensor | None:
@@ -72,6 +80,8 @@ class ClassifierModule(pl.LightningModule):
         self.dead_links: list[torch.Tensor] = [
             torch.zeros_like(w, dtype=torch.bool) for w in self.network.weights
         ]
+        # Whether the records above came from a job's saved state (load_resume_state).
+        self.resumed = False
 
     def attach_data(
         self,
@@ -125,19 +135,28 @@ class ClassifierModule(pl.LightningModule):
         )
 
     def on_train_start(self) -> None:
+        if self.resumed:
+            log.info(
+                "%s: resumed from its saved state after epoch %d of %d",
+                self.hparams.run_name,
+                self.current_epoch,
+                self.trainer.max_epochs,
+            )
+            # Restored on the CPU; the new records join them on the module's device.
+            self.epoch_losses = [losses.to(self.device) for losses in self.epoch_losses]
+            return
+        log.info("%s: epoch 1 started", self.hparams.run_name)
         self.epoch_losses = [self.evaluate()]
 
-    def transfer_batch_to_device(
-        self, batch: list[Step], device: torch.device, dataloader_idx: int
-    ) -> list[Step]:
-        # Lightning's default walks every field of every step each epoch (~1 ms); on the
-        # CPU, where the schedule builds them, there is nothing to move.
-        on_device = all(
-            tensor.device == device for step in batch for tensor in step if tensor is not None
-        )
-        if on_device:
-            return batch
-        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+    def resume_state(self) -> dict[str, torch.Tensor]:
+        """What a resumed training needs beside Lightning's checkpoint: the per-epoch
+        losses so far (epochs + 1, R, 2)."""
+        return {"epoch_losses": torch.stack(self.epoch_losses)}
+
+    def load_resume_state(self, state: dict[str, torch.Tensor]) -> None:
+        """The records of ``resume_state``; training resumes after them."""
+        self.epoch_losses = list(state["epoch_losses"].unbind())
+        self.resumed = True
 
     def training_step(self, epoch_steps: list[Step], batch_idx: int) -> None:
         with MiniBatchSteps(self) as updates:  # each one counts in trainer.global_step
@@ -159,3 +178,71 @@ class ClassifierModule(pl.LightningModule):
             [s["regularization"] for s in slices],
             [s["regularization_rate"] for s in slices],
         )
+
+
+class PlaygroundData(pl.LightningDataModule):
+    """The training rows of R networks in the Playground's order (``PlaygroundSchedule``):
+    one item per epoch, its update steps. Its hyper-parameters (in every checkpoint): the
+    batch size, each network's seed and training-set size, whether orders are redrawn each
+    epoch, and each trial's data settings (``data``: trial -> ``DataSpec`` fields, from
+    which its points are generated). Its state: each network's order, its generator and
+    the points carried into the next epoch."""
+
+    def __init__(
+        self,
+        train: torch.Tensor,
+        batch_size: int,
+        seeds: list[int],
+        reshuffle: bool,
+        sizes: list[int],
+        data: dict[str, dict],
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters(
+            {
+                "batch_size": batch_size,
+                "seeds": list(seeds),
+                "reshuffle": reshuffle,
+                "train_sizes": list(sizes),
+                "data": data,
+            }
+        )
+        self.schedule = PlaygroundSchedule(train, batch_size, list(seeds), reshuffle, sizes)
+
+    def train_dataloader(self) -> PlaygroundSchedule:
+        return self.schedule
+
+    def transfer_batch_to_device(
+        self, batch: list[Step], device: torch.device, dataloader_idx: int
+    ) -> list[Step]:
+        # Lightning's default walks every field of every step each epoch (~1 ms); on the
+        # CPU, where the schedule builds them, there is nothing to move.
+        on_device = all(
+            tensor.device == device for step in batch for tensor in step if tensor is not None
+        )
+        if on_device:
+            return batch
+        return super().transfer_batch_to_device(batch, device, dataloader_idx)
+
+    def state_dict(self) -> dict:
+        schedule = self.schedule
+        return {
+            "generators": [g.get_state() for g in schedule.generators],
+            "order": list(schedule.order),
+            "carry": list(schedule.carry),
+            "epochs_started": schedule.epochs_started,
+        }
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        schedule = self.schedule
+        if len(state_dict["generators"]) != len(schedule.generators):
+            raise ValueError(
+                f"{len(state_dict['generators'])} generator states for "
+                f"{len(schedule.generators)} networks"
+            )
+        for generator, state in zip(schedule.generators, state_dict["generators"], strict=True):
+            generator.set_state(state)
+        schedule.order = list(state_dict["order"])
+        schedule.carry = list(state_dict["carry"])
+        schedule.epochs_started = state_dict["epochs_started"]
+        schedule.forget_repeating()

@@ -70,6 +70,11 @@ class PlaygroundSchedule:
     def __len__(self) -> int:
         return 1
 
+    def forget_repeating(self) -> None:
+        """Drop the cached steps of a fixed order (its state was replaced: a resumed
+        training); the next epoch builds them again from the restored state."""
+        self._repeating = None
+
     def _draw(self) -> list[Tensor]:
         pairs = zip(self.sizes, self.generators, strict=True)
         return [torch.randperm(n, generator=g) for n, g in pairs]

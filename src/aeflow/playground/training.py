@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +19,7 @@ import torch
 from aeflow.core.curves import curve_table, warn_divergence
 from aeflow.core.modules import count_parameters
 from aeflow.core.stacked import stacked_linear
+from aeflow.core.state import TrainingState
 from aeflow.playground.data import DOMAIN, make_points
 from aeflow.playground.metrics import LOSS_LEVEL, network_metrics, plane_grid, unit_metrics
 from aeflow.playground.models import ACTIVATIONS, PlaygroundNetworks, features
@@ -30,7 +31,7 @@ COLUMNS = ["x1", "x2", "label"]
 
 
 @dataclass
-class BatchResult:
+class ChunkResult:
     curves: pd.DataFrame  # trial, seed, epoch, examples_seen, train_loss, test_loss
     metrics: pd.DataFrame  # trial, seed, and metrics.network_metrics of each network
     # Only for the trials asked for (``maps``): figures draw them.
@@ -119,16 +120,17 @@ def train_chunk(
     precision: str = "32-true",
     maps: set[str] | None = None,
     loss_level: float = LOSS_LEVEL,
-) -> BatchResult:
+    state: TrainingState | None = None,
+) -> ChunkResult:
     """Generate each trial's data set, train all networks together with the Playground's
     rule, tabulate the outcome per trial and seed. With ``checkpoint``, the trained module
     is saved there as a Lightning checkpoint. Points with outputs and output maps are
     kept for the trials in ``maps`` only (all when None): a large sweep needs numbers.
     ``loss_level`` (``playground.claims.loss_level``): the test loss whose first reach
-    each network's metrics record."""
+    each network's metrics record. With a ``state`` (``core.state``), the training so far
+    is saved there every tenth of its epochs and a killed training resumes from it."""
     from aeflow.core.trainer import fit
-    from aeflow.playground.lit import ClassifierModule
-    from aeflow.playground.schedule import PlaygroundSchedule
+    from aeflow.playground.lit import ClassifierModule, PlaygroundData
 
     first = trials[0][1]
     mixed = [name for name, spec in trials if spec.chunk_key() != first.chunk_key()]
@@ -145,12 +147,13 @@ def train_chunk(
         first.network.to_dict(), slices, first.regression, run_name, dtype_name
     )
     module.attach_data(train, test, train_sizes, test_sizes)
-    schedule = PlaygroundSchedule(
+    loader = PlaygroundData(
         module.train_set,
         first.fit.batch_size,
         [s["seed"] for s in slices],
         first.fit.reshuffle,
-        sizes=train_sizes,
+        train_sizes,
+        {name: asdict(spec.data) for name, spec in trials},
     )
     log.info(
         "training %s: %d trials x seeds = %d networks of %s (%d parameters each, "
@@ -168,11 +171,12 @@ def train_chunk(
     )
     outcome = fit(
         module,
-        schedule,
+        loader,
         first.fit.epochs,
         first.fit.accelerator,
         final_checkpoint=checkpoint,
         precision=precision,
+        state=state,
     )
     network = module.network.cpu()
     per_epoch = torch.stack(module.epoch_losses).cpu()  # (E + 1, R, 2)
@@ -256,7 +260,7 @@ def train_chunk(
         outcome.global_step,
         np.array2string(per_epoch[-1, :, 1].double().numpy(), precision=4),
     )
-    return BatchResult(
+    return ChunkResult(
         curves, metrics, points, boundary, weights, outcome.seconds, outcome.global_step
     )
 
