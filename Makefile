@@ -38,7 +38,7 @@ lint: install  ## ruff, snakefmt --check (line length 100) and snakemake --lint
 check-pages: install  ## the summary pages fit 1280 px (headless Chromium; screenshots beside them)
 	$(PY) -m aeflow.core.pagecheck results/summary.html results/playground/summary.html
 
-bench: install  ## notebook way vs plain loop vs this workflow (autoencoders)
+bench: install  ## the workflow against the notebook way and a plain loop; writes docs/generated/compare.md
 	$(PY) benchmarks/compare.py
 
 bench-sweeps: install  ## sweep-scale targets; add throughput for the 1,000-trial run (5,000 trainings: long)
