@@ -110,6 +110,21 @@ def test_a_killed_training_resumes_to_the_bytes_of_an_uninterrupted_one(
     assert not state.folder.exists()
 
 
+def test_no_state_is_saved_where_early_stopping_stopped_the_training(tmp_path, points):
+    """A state saved at the step where the plateau rule held would resume into steps the
+    training never took (Lightning resumes after a saved epoch without checking again):
+    the saver, a Checkpoint that runs after EarlyStopping, saves nothing there."""
+    spec = TrainingSpec(seeds=2, learning_rate=0.01, **CAPACITY)
+    held_out, validation = points[:10] * 0.5, points[10:20] * 0.3
+    state = TrainingState(tmp_path / "state", "key", 13)  # a save due at step 13
+    result = train_replicas(
+        ModelSpec(hidden=(6,)), points, spec, "stop", held_out=held_out, validation=validation,
+        state=state,
+    )  # fmt: skip
+    assert result.curves["epoch"].max() == 26  # stopped at step 13 (2 epochs per step)
+    assert not state.last.exists()
+
+
 def test_a_killed_sweep_chunk_resumes_to_the_same_bytes(tmp_path, points, monkeypatch):
     trials = [
         (name, ModelSpec(hidden=(6,)), TrainingSpec(epochs=8, seeds=2, learning_rate=rate))
@@ -141,20 +156,24 @@ def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypat
     from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
     from aeflow.playground.training import train_chunk
 
-    fit = FitSpec(epochs=9, batch_size=7, seeds=2, reshuffle=reshuffle)
+    schedule = {"epochs": 9, "batch_size": 7, "seeds": 2, "reshuffle": reshuffle}
+    # L1 switches links off for good: masks in the optimiser state, which resumes too.
+    l1 = FitSpec(**schedule, learning_rate=0.3, regularization="l1", regularization_rate=0.03)
     trials = [
         (name, PlaygroundSpec(DataSpec(n_samples=60, train_ratio=ratio, noise=0.1),
                               NetworkSpec(hidden=(4,)), fit))
-        for name, ratio in (("half", 0.5), ("most", 0.8))
+        for name, ratio, fit in (("half", 0.5, l1), ("most", 0.8, FitSpec(**schedule)))
     ]  # fmt: skip
 
     def train(name: str, state: TrainingState | None = None):
         path = tmp_path / f"{name}.ckpt"
         result = train_chunk(trials, "chunk", checkpoint=path, state=state)
         tables = (result.curves, result.metrics, result.weights, result.points, result.boundary)
-        return path.read_bytes(), [t.to_csv(index=False) for t in tables]
+        return path.read_bytes(), [t.to_csv(index=False) for t in tables], result.weights
 
-    whole = train("whole")
+    *whole, weights = train("whole")
+    # Links L1 switched off before the state (epoch 3) and after it.
+    assert weights.loc[weights["trial"] == "half", "dead"].sum() > 0
     state = TrainingState(tmp_path / "state", "key", 3)
     original = playground_lit.ClassifierModule.training_step
 
@@ -171,7 +190,8 @@ def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypat
     checkpoint = torch.load(state.last, weights_only=False)
     assert checkpoint["datamodule_hyper_parameters"]["data"]["most"]["train_ratio"] == 0.8
     assert checkpoint["PlaygroundData"]["epochs_started"] == 3
-    assert train("killed", state) == whole
+    assert any(s["dead"].any() for s in checkpoint["optimizer_states"][0]["state"].values())
+    assert list(train("killed", state)[:2]) == whole
 
 
 def test_a_state_of_another_training_is_discarded(tmp_path, points, caplog):

@@ -8,16 +8,27 @@ import subprocess
 import sys
 import textwrap
 
+from tests.conftest import REPO
+
 
 def test_tests_of_one_group_run_on_one_worker(tmp_path):
+    """The suite's own grouping hook (tests/conftest.py) on tests that request a fixture of
+    ``RUN_GROUPS``."""
+    (tmp_path / "conftest.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\n"
+        "from tests.conftest import pytest_collection_modifyitems  # noqa: F401\n"
+    )
     (tmp_path / "test_grouped.py").write_text(
         textwrap.dedent(
             """
             import pytest
 
-            @pytest.mark.xdist_group("run")
+            @pytest.fixture
+            def uninterrupted():  # a name in RUN_GROUPS
+                return 1
+
             @pytest.mark.parametrize("i", range(6))
-            def test_grouped(i):
+            def test_grouped(uninterrupted, i):
                 pass
 
             @pytest.mark.parametrize("i", range(6))
@@ -32,6 +43,6 @@ def test_tests_of_one_group_run_on_one_worker(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout
-    workers = re.findall(r"\[(gw\d)\].*PASSED .*test_grouped\[\d\]@run", result.stdout)
+    workers = re.findall(r"\[(gw\d)\].*PASSED .*test_grouped\[\d\]@resumed-job", result.stdout)
     assert len(workers) == 6, result.stdout
     assert len(set(workers)) == 1

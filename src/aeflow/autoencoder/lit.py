@@ -277,7 +277,10 @@ class AutoencoderModule(pl.LightningModule):
         names = ("train_mse", "test_mse", "validation_mse")[: record.shape[1]]
         self.log_dict(dict(zip(names, record.mean(dim=0), strict=True)), on_step=True)
         if plateau := self.plateau():
-            self.log(PLATEAU_SCORE, plateau.stop_score(self._train_records()), on_step=True)
+            # In float64, as the summaries apply the rule: a float32 score could round
+            # across the tolerance.
+            score = torch.tensor(plateau.stop_score(self._train_records()), dtype=torch.float64)
+            self.log(PLATEAU_SCORE, score, on_step=True)
 
     def plateau(self) -> Plateau | None:
         """The stopping rule (None: trains to its last epoch)."""

@@ -144,7 +144,9 @@ class _SaveState(Checkpoint):
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict
     ) -> None:
         if self._saving and hasattr(pl_module, "resume_state"):
-            checkpoint[RESUME_KEY] = pl_module.resume_state()
+            # Canonical like the rest (_CanonicalCheckpoint ran before: a Checkpoint, this
+            # callback comes last).
+            checkpoint[RESUME_KEY] = _canonical(pl_module.resume_state())
 
     def on_load_checkpoint(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict
@@ -195,7 +197,8 @@ def fit(
         saver = _SaveState(state, state.interval(epochs)) if state else None
         if saver:
             callbacks.append(saver)
-        # After the others have added their parts (_SaveState, a Checkpoint, runs last).
+        # After the others have added their parts (but _SaveState, a Checkpoint, which
+        # Lightning runs last: it makes its own part canonical).
         callbacks.append(_CanonicalCheckpoint())
         trainer = pl.Trainer(
             max_epochs=epochs,

@@ -111,6 +111,14 @@ class PlaygroundSGD(torch.optim.Optimizer):
             torch._foreach_copy_(params, regularised)
         return loss
 
+    def load_state_dict(self, state_dict: dict) -> None:
+        super().load_state_dict(state_dict)
+        # torch casts every saved state tensor to its parameter's dtype: the dead-link
+        # masks (a resumed training's) come back as 0.0/1.0 and are masks again here.
+        for state in self.state.values():
+            if "dead" in state:
+                state["dead"] = state["dead"].bool()
+
     def dead_links(self) -> list[Tensor]:
         """Per weight tensor, the mask of links L1 has switched off for good."""
         return [
