@@ -174,6 +174,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if item.get_closest_marker("slurm"):
             item.add_marker(pytest.mark.xdist_group("slurm"))
             continue
-        used = set(getattr(item, "fixturenames", ()))
-        for group in sorted({RUN_GROUPS[name] for name in used & RUN_GROUPS.keys()})[:1]:
-            item.add_marker(pytest.mark.xdist_group(group))
+        used = set(getattr(item, "fixturenames", ())) & RUN_GROUPS.keys()
+        if used:  # no test reads runs of two groups; one would join the first
+            item.add_marker(pytest.mark.xdist_group(min(RUN_GROUPS[name] for name in used)))
