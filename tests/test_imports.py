@@ -92,6 +92,35 @@ def test_code_digests_follow_a_script_into_every_module_it_uses():
     assert not any(path.startswith("playground/") for path in used)
 
 
+def test_the_digest_cache_file_spares_parsing_and_follows_every_edit(tmp_path):
+    """A second process reads the first one's cache and parses nothing; an edit that keeps
+    the file's size and modification time still changes the digest (keyed by bytes)."""
+    import os
+    import shutil
+
+    from aeflow.core.codehash import DigestCache, code_digest
+
+    package = tmp_path / "aeflow"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    script = PACKAGE.parents[1] / "workflow/scripts/plot_samples.py"
+    cache_file = tmp_path / "cache/digests.json"
+    first = code_digest(script, package, DigestCache(cache_file))
+    assert cache_file.is_file()
+    again = DigestCache(cache_file)
+    assert code_digest(script, package, again) == first and not again.added
+    assert first == code_digest(script, package)  # the same digest as without a cache
+    figures = package / "core/figures.py"
+    stat = figures.stat()
+    text = figures.read_text()
+    edited = text.replace("def ", "def _", 1)[: len(text)]
+    assert len(edited) == len(text) and edited != text
+    figures.write_text(edited)
+    os.utime(figures, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert code_digest(script, package, DigestCache(cache_file)) != first
+    cache_file.write_text("{not json")  # a broken cache is ignored, then rewritten
+    assert code_digest(script, package, DigestCache(cache_file)) == code_digest(script, package)
+
+
 LIGHT_SCRIPTS = sorted(
     path.name
     for path in (PACKAGE.parents[1] / "workflow/scripts").glob("*.py")

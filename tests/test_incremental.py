@@ -33,8 +33,7 @@ def _edit(wf, change):
 def _per_variant(variant):
     return {
         ("train", f"run={variant}"),
-        ("embed", f"variant={variant}"),
-        ("decoder_sweep", f"variant={variant}"),
+        ("analyse", f"variant={variant}"),
     } | SUMMARY
 
 
@@ -58,13 +57,14 @@ def test_removing_a_variant_redraws_figures_without_training(done):
     assert jobs == FIGURES_OF_VARIANTS | SUMMARY
 
 
-def test_changing_the_sweep_range_reruns_sweeps_and_their_figure_only(done):
+def test_changing_the_sweep_range_reruns_the_analyses_and_their_figures_only(done):
     jobs = _edit(done, lambda c: c["decoder_sweep"].update(z_range=[-3.0, 3.0]))
-    # The summary states how much of the codes in use each sweep spans.
+    # The summary states how much of the codes in use each sweep spans; the latent maps
+    # read the same (rerun) job's tables.
     assert (
         jobs
-        == {("decoder_sweep", f"variant={v}") for v in ("ae1", "ae2", "pca")}
-        | {("plot_decoder_sweeps", "")}
+        == {("analyse", f"variant={v}") for v in ("ae1", "ae2", "pca")}
+        | {("plot_decoder_sweeps", ""), ("plot_latent_maps", "")}
         | SUMMARY
     )
 
@@ -120,7 +120,7 @@ def test_changing_the_data_reruns_everything_downstream(done, change):
     rules = {rule for rule, _ in jobs}
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
     assert {("train", f"run={r}") for r in runs} <= jobs
-    assert {"make_data", "embed", "decoder_sweep", "retrain_encoder", "plot_samples"} <= rules
+    assert {"make_data", "analyse", "retrain_encoder", "plot_samples"} <= rules
 
 
 CAPACITY_RUNS = {f"run=ae2-w{w}-n{n}" for w in (8, 50) for n in (24, 12)}
@@ -198,7 +198,7 @@ def test_editing_the_plotting_module_redraws_figures_only(done):
 def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     jobs = _edit_code(done, "src/aeflow/autoencoder/training.py", "\nEDITED = True\n")
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
-    analyses = {(rule, f"variant={v}") for rule in ("embed", "decoder_sweep") for v in VARIANTS}
+    analyses = {("analyse", f"variant={v}") for v in VARIANTS}
     assert jobs == (
         {("train", f"run={r}") for r in runs}
         | {("train_capacity", run) for run in CAPACITY_RUNS}
@@ -240,8 +240,10 @@ def test_new_mtimes_on_unchanged_scripts_rerun_nothing(done):
     [
         ("plot_samples.py", {("plot_samples", "")}),
         (
-            "embed.py",
-            {("embed", f"variant={v}") for v in VARIANTS} | {("plot_latent_maps", "")} | SUMMARY,
+            "analyse.py",
+            {("analyse", f"variant={v}") for v in VARIANTS}
+            | {("plot_latent_maps", ""), ("plot_decoder_sweeps", "")}
+            | SUMMARY,
         ),
     ],
 )
@@ -259,12 +261,12 @@ def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expe
         ("models/ae2/trained.ckpt", ("train", "run=ae2")),
         ("models/pca/init.ckpt", ("train", "run=pca")),
         ("curves/ae2-gd.csv", ("train", "run=ae2-gd")),
-        ("decoder_sweep/ae2.csv", ("decoder_sweep", "variant=ae2")),
-        ("bounds/ae1.csv", ("decoder_sweep", "variant=ae1")),
-        ("reconstructions/pca.csv", ("decoder_sweep", "variant=pca")),
-        ("embeddings/ae1.csv", ("embed", "variant=ae1")),
-        ("latent_grid/pca.csv", ("embed", "variant=pca")),
-        ("latent_codes/ae2.csv", ("embed", "variant=ae2")),
+        ("decoder_sweep/ae2.csv", ("analyse", "variant=ae2")),
+        ("bounds/ae1.csv", ("analyse", "variant=ae1")),
+        ("reconstructions/pca.csv", ("analyse", "variant=pca")),
+        ("embeddings/ae1.csv", ("analyse", "variant=ae1")),
+        ("latent_grid/pca.csv", ("analyse", "variant=pca")),
+        ("latent_codes/ae2.csv", ("analyse", "variant=ae2")),
         ("retrain/ae2/bounds.csv", ("retrain_bound", "variant=ae2")),
         ("retrain/ae2/latent_shift.csv", ("retrain_encoder", "variant=ae2")),
         ("capacity/ae2-w8-n12/losses.csv", ("train_capacity", "run=ae2-w8-n12")),

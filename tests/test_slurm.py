@@ -89,7 +89,7 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     fixed = _job_blocks(workflow_dir.snakemake("--workflow-profile", PROFILE, "--dry-run").stdout)
     for rule in ("train", "retrain_encoder", "train_capacity", "sweep_train", "playground_train"):
         assert "runtime=9" in fixed[rule] and "mem_mb=1500" in fixed[rule], rule
-    assert "runtime=10" in blocks["embed"] and "mem_mb=1000" in blocks["embed"]
+    assert "runtime=10" in blocks["analyse"] and "mem_mb=1000" in blocks["analyse"]
     # The seconds-long analyses are submitted together, as one group job.
     assert "Group job analysis" in result.stdout + result.stderr
     # Only the GPU variant's training asks for a GPU.
@@ -265,7 +265,7 @@ def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(t
     cancelled from outside as preemption does; both are resubmitted, the first with twice
     the time, and the results equal a local run byte for byte."""
     config = tiny_config()
-    config["training"]["epochs"] = 1500  # ~10 s of training: still running when hit
+    config["training"]["epochs"] = 800  # ~5 s of training: still running when hit
     config["cluster"] = {"runtime": 1}  # attempt 1: 1 minute, attempt 2: 2 minutes
     targets = ["results/losses/ae1.csv", "results/losses/ae2.csv"]
     (tmp_path / "slurm").mkdir()

@@ -101,10 +101,16 @@ localrules:
     playground,
 
 
+# What parsing each module gave, by its exact bytes: a dry run parses only what changed.
+CODE_DIGESTS = codehash.DigestCache(".snakemake/aeflow/code-digests.json")
+
+
 def code(script):
     """Digest of the aeflow code ``script`` imports: editing that code reruns the rule's jobs
     (Snakemake itself tracks only the script file)."""
-    return codehash.code_digest(Path(workflow.basedir) / "workflow/scripts" / script)
+    return codehash.code_digest(
+        Path(workflow.basedir) / "workflow/scripts" / script, cache=CODE_DIGESTS
+    )
 
 
 def gpus(training):
@@ -294,8 +300,7 @@ def autoencoder_targets():
         rules.make_data.output[0],
         *outputs(rules.train, run=ae.training_runs(config)),
         *outputs(rules.train_capacity, run=capacity.trained_runs(config)),
-        *outputs(rules.embed, variant=VARIANTS),
-        *outputs(rules.decoder_sweep, variant=VARIANTS),
+        *outputs(rules.analyse, variant=VARIANTS),
         *outputs(rules.retrain_encoder, variant=[config["retrain"]["variant"]]),
         *outputs(rules.retrain_bound, variant=[config["retrain"]["variant"]]),
         figure("samples"),

@@ -14,6 +14,7 @@ from torch import nn
 from aeflow.autoencoder import projection
 from aeflow.autoencoder.checkpoints import load_replica_seeds, load_replicas
 from aeflow.autoencoder.data import TEST, TRAIN, load_points, replica_points
+from aeflow.autoencoder.initial import initial_orders
 from aeflow.autoencoder.models import Autoencoder
 
 
@@ -213,6 +214,48 @@ def stored_decoder_fit(
         n_points=sweep.get("n_points", 0),
         shared_grid=shared_grid,
     )
+
+
+def model_analyses(
+    samples: str | os.PathLike[str],
+    init: str | os.PathLike[str],
+    trained: str | os.PathLike[str],
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+    sweep: Mapping[str, Any],
+    seed: int,
+    draws: int,
+) -> dict[str, pd.DataFrame]:
+    """Every analysis of one variant's replicas, its checkpoints (``init``, ``trained``)
+    read once. Part (c): ``embedding`` (the first replica's code of each training point),
+    ``grid`` (its code over the input rectangle, before and after training), ``codes``
+    (every replica's code of its training points) and ``initial`` (the reference orders of
+    ``draws`` untrained networks seeded from the variant's training ``seed``). Part (d),
+    ``decoder_fit`` with the ``decoder_sweep`` settings ``sweep``: ``sweep`` (the first
+    replica's decoder sweep), ``bounds`` (every replica's nearest-point bound) and
+    ``reconstructions`` (the first replica's, after training)."""
+    points = load_points(samples)
+    stages = {"before": load_replicas(init), "after": load_replicas(trained)}
+    seeds = load_replica_seeds(trained)
+    first = {stage: replicas[0] for stage, replicas in stages.items()}
+    sweeps, bounds, projected = decoder_fit(
+        stages,
+        {split: load_points(samples, split) for split in (TRAIN, TEST)},
+        seeds,
+        margin=sweep["margin"],
+        grid_points=sweep["bound_points"],
+        z_range=sweep["z_range"],
+        n_points=sweep["n_points"],
+    )
+    return {
+        "embedding": embedding_table(first["after"], replica_points(points, 0)),
+        "grid": latent_grid(first, x_range, y_range),
+        "codes": latent_codes(stages, points, seeds),
+        "initial": initial_orders(first["after"].spec, points, seed, draws),
+        "sweep": sweeps,
+        "bounds": bounds,
+        "reconstructions": projected[projected["stage"] == "after"],
+    }
 
 
 def latent_shift_table(points: torch.Tensor, before: np.ndarray, after: np.ndarray) -> pd.DataFrame:
