@@ -11,7 +11,10 @@
    summaries) plus ``snakemake --report``;
 5. one-variant rerun: in that finished run, ae1's hidden layers changed: the jobs it plans
    and the seconds they take;
-6. replicas: ae2 trained with 1, 5 and 30 seed replicas in one process (seconds of the fit).
+6. replicas: ae2 trained with 1, 5 and 30 seed replicas in one process (seconds of the fit),
+   and with 5 replicas the share of the per-epoch evaluation (the whole training and
+   held-out sets' MSE, what ``make run``'s trainings record) in a fit's seconds;
+7. imports: what a training job's imports cost (``python -X importtime``), by package.
 
 Usage: python benchmarks/compare.py [--epochs 1000] [--cores 2]     (or: make bench)
 Each way runs in a fresh process, so import costs count. Prints the table and writes it to
@@ -199,7 +202,8 @@ def run_whole(epochs: int, cores: int) -> dict:
 
 
 def run_replicas(epochs: int) -> dict:
-    """ae2's fit with 1, 5 and 30 seed replicas (one vectorised training each)."""
+    """ae2's fit with 1, 5 and 30 seed replicas (one vectorised training each), and with 5
+    evaluated after every epoch on the default config's 1,000 held-out points."""
     import torch
 
     from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
@@ -207,12 +211,56 @@ def run_replicas(epochs: int) -> dict:
 
     torch.set_num_threads(1)
     data = _sheet_data()
-    return {
+    fits = {
         str(seeds): train_replicas(
             ModelSpec(hidden=(50, 50)), data, TrainingSpec(epochs=epochs, seeds=seeds), "ae2"
         ).seconds
         for seeds in REPLICAS
     }
+    held_out = torch.rand(1000, 2) * torch.tensor([4.0, 2.0]) - torch.tensor([2.0, 1.0])
+    fits["5 evaluated"] = train_replicas(
+        ModelSpec(hidden=(50, 50)),
+        data,
+        TrainingSpec(epochs=epochs, seeds=5),
+        "ae2",
+        held_out=held_out,
+    ).seconds
+    return fits
+
+
+# What a training job (workflow/scripts/train.py) imports, and the packages its time is
+# told by: each one's cumulative import time where it is first imported.
+TRAINING_IMPORTS = "aeflow.autoencoder.training, aeflow.autoencoder.lit, aeflow.core.trainer"
+IMPORTED_PACKAGES = (
+    "torch",
+    "pandas",
+    "pytorch_lightning",
+    "lightning_fabric",
+    "torch._dynamo",
+    "torchmetrics.functional",
+    "scipy.signal",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "sympy",
+)
+
+
+def run_imports(epochs: int) -> dict:
+    """A fresh interpreter importing what a training job does: its wall seconds, and each
+    package's cumulative import seconds (``-X importtime``) where it is first imported."""
+    start = time.perf_counter()
+    found = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {TRAINING_IMPORTS}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    seconds = {"total": time.perf_counter() - start}
+    for line in found.stderr.splitlines():
+        fields = [field.strip() for field in line.removeprefix("import time:").split("|")]
+        if len(fields) == 3 and fields[2] in IMPORTED_PACKAGES and fields[2] not in seconds:
+            seconds[fields[2]] = int(fields[1]) / 1e6
+    return seconds
 
 
 def _timed_subprocess(way: str, epochs: int, cores: int) -> dict:
@@ -244,7 +292,7 @@ def main() -> None:
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores")
     parser.add_argument(
         "--way",
-        choices=["notebook", "plain", "same_work", "whole", "replicas"],
+        choices=["notebook", "plain", "same_work", "whole", "replicas", "imports"],
         help=argparse.SUPPRESS,
     )
     args = parser.parse_args()
@@ -253,6 +301,7 @@ def main() -> None:
             "notebook": run_notebook,
             "plain": run_plain,
             "replicas": run_replicas,
+            "imports": run_imports,
             "same_work": lambda e: run_same_work(e, args.cores),
             "whole": lambda e: run_whole(e, args.cores),
         }[args.way]
@@ -261,7 +310,7 @@ def main() -> None:
     # One after another, never side by side: each has the machine's cores to itself.
     r = {
         way: _timed_subprocess(way, args.epochs, args.cores)
-        for way in ("notebook", "plain", "same_work", "whole", "replicas")
+        for way in ("notebook", "plain", "same_work", "whole", "replicas", "imports")
     }
     notebook = r["notebook"]["wall_s"]
     whole, same = r["whole"], r["same_work"]
@@ -294,10 +343,27 @@ def main() -> None:
     steps = [
         (way, f"{r[way]['ae2_steps_per_s']:.0f}") for way in ("notebook", "plain", "same_work")
     ]
+    evaluated = r["replicas"]["5 evaluated"]
+    costs = [
+        (
+            "ae2, 5 replicas: a fit evaluated after every epoch / one not evaluated",
+            f"{evaluated:.1f} / {five:.1f}",
+            f"{evaluated / five:.2f}",
+        )
+    ]
+    imports = r["imports"]
+    costs += [
+        (f"a training job's imports: `{package}`", f"{imports[package]:.2f}", "")
+        for package in IMPORTED_PACKAGES
+        if package in imports
+    ]
+    total = imports["total"]
+    costs.append(("a training job's imports, in a fresh interpreter", f"{total:.2f}", ""))
     table = markdown_table(header, rows)
     rates = markdown_table(("way", "ae2 steps/s"), steps)
+    where = markdown_table(("cost", "seconds", "ratio"), costs)
     print(f"epochs={args.epochs}, snakemake --cores {args.cores}, {os.cpu_count()} CPUs\n")
-    print("\n".join(table), "", "\n".join(rates), sep="\n")
+    print("\n".join(table), "", "\n".join(rates), "", "\n".join(where), sep="\n")
     path = write_page(
         "compare",
         "The workflow against the notebook's single pass",
@@ -314,6 +380,13 @@ def main() -> None:
             "ae2's training speed, each way:",
             "",
             *rates,
+            "",
+            "Where a training job's seconds go: the per-epoch evaluation (the training and "
+            "held-out sets' MSE after every epoch, as the workflow's trainings record them), "
+            "and its imports (each package's cumulative `-X importtime` where it is first "
+            "imported; Lightning's own imports are nested in `pytorch_lightning`).",
+            "",
+            *where,
         ],
     )
     print(f"wrote {path}")

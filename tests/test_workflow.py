@@ -152,11 +152,15 @@ def test_a_private_copy_of_a_finished_run_has_nothing_to_do(
 
 
 def test_rerun_from_scratch_is_byte_identical(finished_workflow, workflow_dir):
+    # Both optimisers (Adam, full-batch SGD), the retraining and one variant's analyses: each
+    # kind of torch job once (the other runs differ from these in settings only).
+    runs = ["ae2", "ae2-gd"]
     compared = (
         ["data/samples.csv"]
-        + [f"losses/{run}.csv" for run in RUNS]
-        + [f"models/{run}/trained.ckpt" for run in RUNS]
-        + ["retrain/ae2/losses.csv", "embeddings/ae1.csv", "decoder_sweep/pca.csv"]
+        + [f"{kind}/{run}.csv" for kind in ("losses", "curves") for run in runs]
+        + [f"models/{run}/{stage}.ckpt" for run in runs for stage in ("init", "trained")]
+        + ["retrain/ae2/losses.csv", "retrain/ae2/retrained.ckpt"]
+        + ["embeddings/ae2.csv", "latent_init/ae2.csv", "decoder_sweep/ae2.csv", "bounds/ae2.csv"]
     )
     workflow_dir.snakemake(*(f"results/{name}" for name in compared))
     ours, theirs = workflow_dir.snapshot(), finished_workflow.snapshot()
