@@ -182,3 +182,53 @@ def test_each_replica_retrains_against_its_own_decoder_as_it_would_alone(points)
         assert replica == pytest.approx(alone.losses["loss"].to_numpy(), abs=1e-6)
         z_after = shift.loc[shift["seed"] == k, "z_after"].to_numpy()
         assert z_after == pytest.approx(alone_shift["z_after"].to_numpy(), abs=1e-5)
+
+
+def test_the_held_out_set_is_evaluated_every_few_epochs_and_at_the_last(points):
+    """training.held_out_every: the held-out MSE at epoch 0, its multiples and the last
+    epoch (NaN between), the same numbers there as evaluated every epoch; the training and
+    its training-set curve untouched."""
+    held_out = points[:25] * 0.5
+    every = {
+        k: train_replicas(
+            ModelSpec(hidden=(6,)),
+            points,
+            TrainingSpec(epochs=7, seeds=2, held_out_every=k),
+            "held-out",
+            held_out=held_out,
+        )
+        for k in (1, 3)
+    }
+    sparse, dense = every[3].curves, every[1].curves
+    evaluated = sparse.dropna(subset=["test_loss"])
+    assert sorted(set(evaluated["epoch"])) == [0, 3, 6, 7]
+    assert len(evaluated) == 2 * 4 and len(sparse) == 2 * 8
+    assert sparse["train_loss"].equals(dense["train_loss"])
+    assert evaluated["test_loss"].equals(dense.loc[evaluated.index, "test_loss"])
+    assert every[3].losses.equals(every[1].losses)
+    for a, b in zip(every[3].final_states, every[1].final_states, strict=True):
+        assert all(torch.equal(a[name], b[name]) for name in a)
+
+
+def test_a_training_stopped_between_held_out_evaluations_evaluates_its_last_record(points):
+    """The plateau rule stops at epoch 26 (2 epochs per record), not a multiple of
+    held_out_every=4: the last record still holds the held-out MSE."""
+    spec = TrainingSpec(
+        epochs=60,
+        record_every=2,
+        schedule="cosine",
+        plateau_window=4,
+        plateau_tolerance=0.05,
+        seeds=2,
+        learning_rate=0.01,
+        held_out_every=4,
+    )
+    result = train_replicas(
+        ModelSpec(hidden=(6,)), points, spec, "stop", held_out=points[:10] * 0.5
+    )
+    curves = result.curves
+    assert curves["epoch"].max() == 26
+    last = curves[curves["epoch"] == 26]
+    assert last["test_loss"].notna().all()
+    assert curves.loc[curves["epoch"] == 24, "test_loss"].notna().all()
+    assert curves.loc[curves["epoch"] == 22, "test_loss"].isna().all()

@@ -63,6 +63,9 @@ AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
 # Finished jobs stay visible to squeue for 10 minutes: the executor's status checks need it.
 MinJobAge=600
+# A job at its time limit (or cancelled) that ignores SIGTERM is killed 5 s later, not 30:
+# the time-limit test's stopped training waits that long.
+KillWait=5
 ReturnToService=2
 NodeName=$NODE CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=$NODE Default=YES MaxTime=INFINITE State=UP

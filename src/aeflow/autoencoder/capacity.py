@@ -105,6 +105,8 @@ def training_params(config: Config, run: str) -> dict:
     if merged.get("batch_size") == "full":
         merged["batch_size"] = size
     merged["record_every"] = section.get("record_every", 1)
+    # Part (e) reads the held-out MSE at every record (where the validation points choose).
+    merged["held_out_every"] = merged["record_every"]
     stopping = section.get("stopping")
     if stopping:
         merged["plateau_window"] = stopping["window"]

@@ -128,6 +128,7 @@ class AutoencoderModule(pl.LightningModule):
         schedule_epochs: int | None = None,
         record_every: int = 1,
         stopping: dict | None = None,
+        held_out_every: int = 1,
     ) -> None:
         """``model``: ``ModelSpec`` keyword arguments; ``seeds``: one initial-weight seed
         per replica (also its name in loss tables and messages).
@@ -144,8 +145,10 @@ class AutoencoderModule(pl.LightningModule):
         the epochs one Lightning step takes (the loader's items hold as many), and the
         interval of the evaluations. ``stopping`` (``window`` epochs, ``tolerance``): stop
         once every replica's training MSE plateaued (``core.plateau``; needs evaluation
-        sets). All of these are saved in the checkpoints (``build_autoencoder`` reads the
-        network's)."""
+        sets). ``held_out_every``: the held-out set is evaluated at the records whose epoch
+        is a multiple of it and at the last (its MSE is NaN at the others); the training
+        set at every record. All of these are saved in the checkpoints
+        (``build_autoencoder`` reads the network's)."""
         super().__init__()
         if trainable not in ("all", "encoder"):
             raise ValueError(f"trainable must be 'all' or 'encoder', got {trainable!r}")
@@ -153,6 +156,8 @@ class AutoencoderModule(pl.LightningModule):
             raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}")
         if schedule == "cosine" and not schedule_epochs:
             raise ValueError("a cosine schedule needs schedule_epochs")
+        if held_out_every < 1:
+            raise ValueError(f"held_out_every must be >= 1, got {held_out_every}")
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.autoencoder: Network = build_autoencoder(self.hparams)
@@ -182,14 +187,19 @@ class AutoencoderModule(pl.LightningModule):
         return self
 
     @torch.no_grad()
-    def evaluate(self) -> torch.Tensor:
-        """(replicas, 2): MSE over the full training set and over the held-out set;
-        (replicas, 3) with validation points attached, their MSE third."""
+    def evaluate(self, held_out: bool = True) -> torch.Tensor:
+        """(replicas, 2): MSE over the full training set and over the held-out set (NaN
+        without ``held_out``: not evaluated); (replicas, 3) with validation points
+        attached, their MSE third."""
         losses = []
-        sets = [self.eval_train, self.eval_test]
+        sets = [self.eval_train, self.eval_test if held_out else None]
         if hasattr(self, "eval_validation"):
             sets.append(self.eval_validation)
         for points in sets:
+            if points is None:
+                nan = torch.full((self.replicas,), float("nan"), device=self.eval_train.device)
+                losses.append(nan)
+                continue
             if points.dim() == 2:  # one set shared by every replica
                 points = points.expand(self.replicas, *points.shape)
             losses.append(reconstruction_losses(self.autoencoder(points), points))
@@ -271,11 +281,17 @@ class AutoencoderModule(pl.LightningModule):
         callback or logger can read them (``train_mse``, ``test_mse``, ``validation_mse``)."""
         if not hasattr(self, "eval_train"):
             return
+        epoch = (self.current_epoch + 1) * self.hparams.record_every
+        last = self.current_epoch + 1 == self.trainer.max_epochs
+        held_out = last or epoch % self.hparams.held_out_every == 0
         with torch.no_grad():
-            record = self.evaluate()
+            record = self.evaluate(held_out)
         self.epoch_losses.append(record)
         names = ("train_mse", "test_mse", "validation_mse")[: record.shape[1]]
-        self.log_dict(dict(zip(names, record.mean(dim=0), strict=True)), on_step=True)
+        logged = dict(zip(names, record.mean(dim=0), strict=True))
+        if not held_out:
+            del logged["test_mse"]
+        self.log_dict(logged, on_step=True)
         if plateau := self.plateau():
             # In float64, as the summaries apply the rule: a float32 score could round
             # across the tolerance.
@@ -298,6 +314,10 @@ class AutoencoderModule(pl.LightningModule):
         return [plateau_stopping(plateau, self.trainer.max_epochs)] if plateau else []
 
     def on_train_end(self) -> None:
+        if self.epoch_losses and bool(self.epoch_losses[-1][:, 1].isnan().all()):
+            # Stopped early between two held-out evaluations: the last record gets one
+            # (the weights have not moved since it was taken).
+            self.epoch_losses[-1] = self.evaluate()
         plateau = self.plateau()
         if plateau and self.trainer.should_stop:
             log.info(

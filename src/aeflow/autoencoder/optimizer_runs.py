@@ -30,10 +30,11 @@ def compare_optimizers(
     held-out set) at the same number of training examples seen for every run, and at the
     same number of updates taken.
 
-    ``curves``: run name -> per-epoch table (epoch, examples_seen, train_loss, test_loss,
-    seed); ``updates``: run name -> updates per epoch (``updates_per_epoch``). The examples
-    grid runs from 0 to the smallest total any run saw, in steps of the largest epoch size;
-    curves are linearly interpolated onto it. The updates point is the smallest total
+    ``curves``: run name -> per-epoch table (epoch, examples_seen, train_loss, test_loss
+    (NaN between held-out evaluations), seed); ``updates``: run name -> updates per epoch
+    (``updates_per_epoch``). The examples grid runs from 0 to the smallest total any run
+    saw, in steps of the largest epoch size; curves are linearly interpolated onto it (the
+    held-out loss between its evaluations). The updates point is the smallest total
     number of updates of any run, each curve interpolated there (epoch e is after e x
     updates-per-epoch updates). Returns, per (run, seed): both matched points and the
     losses there; the examples seen and updates taken when the training-set loss first
@@ -55,9 +56,11 @@ def compare_optimizers(
     on_grid = {
         key: (
             np.interp(grid, part["examples_seen"], part["train_loss"]),
-            np.interp(grid, part["examples_seen"], part["test_loss"]),
+            # The held-out loss where it was evaluated (training.held_out_every).
+            np.interp(grid, held["examples_seen"], held["test_loss"]),
         )
         for key, part in seeds.items()
+        for held in [part.dropna(subset=["test_loss"])]
     }
     finals = pd.Series({key: train[-1] for key, (train, _) in on_grid.items()})
     best = finals.groupby(level=0).mean().min()

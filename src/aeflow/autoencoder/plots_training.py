@@ -22,8 +22,10 @@ def _seed_band(
     ax: plt.Axes, x: pd.Series, curves: pd.DataFrame, column: str, colour, style
 ) -> None:
     """Mean over seeds of ``column`` against ``x`` (one value per row), with the band from
-    the lowest to the highest seed."""
-    band = curves.assign(x=x).groupby("x")[column].agg(["min", "max", "mean"])
+    the lowest to the highest seed; rows where ``column`` was not evaluated (NaN) left
+    out."""
+    band = curves.assign(x=x).dropna(subset=[column]).groupby("x")[column]
+    band = band.agg(["min", "max", "mean"])
     ax.fill_between(band.index, band["min"], band["max"], color=colour, alpha=0.15, linewidth=0)
     ax.plot(band.index, band["mean"], linestyle=style, color=colour, linewidth=1.6)
 
@@ -62,7 +64,8 @@ def optimizer_comparison_figure(
             if x == "updates":  # a log axis: from the first update on
                 shown = shown[shown["epoch"] > 0]
             _seed_band(ax, shown[x], shown, column, colour, style)
-            for _, one in failures.assign(updates=failures["epoch"] * per_epoch).groupby("seed"):
+            drawn = failures.assign(updates=failures["epoch"] * per_epoch)
+            for _, one in drawn.dropna(subset=[column]).groupby("seed"):
                 one = one[one["epoch"] > 0] if x == "updates" else one
                 ax.plot(one[x], one[column], ":", color=colour, linewidth=1.0)
         by_examples.plot(

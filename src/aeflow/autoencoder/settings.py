@@ -59,6 +59,10 @@ class TrainingSpec:
     # 0: train all ``epochs``.
     plateau_window: int = 0
     plateau_tolerance: float = 0.0
+    # The held-out set is evaluated at the records whose epoch is a multiple of this, and at
+    # the last (the training set at every record): it holds many more points than an
+    # epoch's mini-batches.
+    held_out_every: int = 1
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -76,6 +80,8 @@ class TrainingSpec:
             )
         if self.epochs < 1:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
+        if self.held_out_every < 1:
+            raise ValueError(f"held_out_every must be >= 1, got {self.held_out_every}")
         if self.seeds < 1:
             raise ValueError(f"seeds must be >= 1, got {self.seeds}")
         if not self.learning_rate > 0:

@@ -12,10 +12,12 @@ LOSSES = Table(
     finite=("loss",),
     series=("step", "seed"),
 )
+# test_loss: NaN between the held-out evaluations (training.held_out_every), finite at
+# epoch 0, at its multiples and at the last epoch.
 CURVES = Table(
     "per-epoch curves",
     {"epoch": INT, "examples_seen": INT, "train_loss": FLOAT, "test_loss": FLOAT, "seed": INT},
-    finite=("train_loss", "test_loss"),
+    finite=("train_loss",),
     series=("epoch", "seed"),
 )
 # Part (e)'s capacity runs: the same columns, recorded every k epochs (0, k, 2k, ...), and

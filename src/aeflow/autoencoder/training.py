@@ -177,9 +177,12 @@ def _log_start(module, spec: TrainingSpec, batches: int) -> None:
 
 
 def _schedule_hparams(spec: TrainingSpec) -> dict:
-    """The module's schedule, step and stopping hyper-parameters (none for the defaults:
-    a constant rate, one epoch per step, no stopping rule)."""
+    """The module's schedule, step, stopping and evaluation hyper-parameters (none for the
+    defaults: a constant rate, one epoch per step, no stopping rule, the held-out set
+    evaluated at every record)."""
     hparams: dict = {}
+    if spec.held_out_every != 1:
+        hparams["held_out_every"] = spec.held_out_every
     if spec.schedule != "constant":
         hparams.update(schedule=spec.schedule, schedule_epochs=spec.epochs)
     if spec.record_every != 1:

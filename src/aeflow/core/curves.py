@@ -2,7 +2,8 @@
 tables and warnings both parts' trainings write.
 
 Both training modules record, after every epoch (0 = untrained), each network's loss over
-its whole training set and its held-out set: a tensor (epochs + 1, R, 2).
+its whole training set and its held-out set: a tensor (epochs + 1, R, 2). (An autoencoder
+training may evaluate its held-out set less often: NaN between; ``training.held_out_every``.)
 """
 
 from __future__ import annotations
