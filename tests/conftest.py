@@ -158,10 +158,15 @@ def private_copy(finished: WorkflowDir, root: Path) -> WorkflowDir:
 
 # Fixtures that build a run once per worker; the tests that read one share a worker.
 RUN_GROUPS = {
-    "finished_workflow": "finished-runs",
-    "finished_playground": "finished-runs",
+    "finished_workflow": "finished-autoencoder",
+    "finished_playground": "finished-playground",
     "finished_sweeps": "sweeps-plan",  # test_planner.py
     "uninterrupted": "resumed-job",  # test_resume.py
+}
+# Parametrised fixtures that stand for one run per parameter (and request only that one,
+# through request.getfixturevalue): the parameter names the run fixture.
+RUN_PARAMETERS = {
+    "finished": {"autoencoder": "finished_workflow", "playground": "finished_playground"},
 }
 
 
@@ -175,5 +180,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("slurm"))
             continue
         used = set(getattr(item, "fixturenames", ())) & RUN_GROUPS.keys()
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        for fixture, runs in RUN_PARAMETERS.items():
+            if fixture in params:
+                used.add(runs[params[fixture]])
         if used:  # no test reads runs of two groups; one would join the first
             item.add_marker(pytest.mark.xdist_group(min(RUN_GROUPS[name] for name in used)))

@@ -33,10 +33,12 @@ REQUIRED = [
 
 
 @pytest.fixture(scope="module", params=["autoencoder", "playground"])
-def finished(request, finished_workflow, finished_playground):
+def finished(request):
+    """The results of one part's finished run (only that run is built: the tests of each
+    part run on the worker that builds it, conftest.RUN_PARAMETERS)."""
     if request.param == "autoencoder":
-        return finished_workflow.results
-    return finished_playground.results / "playground"
+        return request.getfixturevalue("finished_workflow").results
+    return request.getfixturevalue("finished_playground").results / "playground"
 
 
 def _claims(results) -> pd.DataFrame:

@@ -34,6 +34,14 @@ def test_tests_of_one_group_run_on_one_worker(tmp_path):
             @pytest.mark.parametrize("i", range(6))
             def test_free(i):
                 pass
+
+            @pytest.fixture(params=["autoencoder", "playground"])
+            def finished(request):  # a name in RUN_PARAMETERS
+                return request.param
+
+            @pytest.mark.parametrize("i", range(3))
+            def test_per_part(finished, i):
+                pass
             """
         )
     )
@@ -46,3 +54,7 @@ def test_tests_of_one_group_run_on_one_worker(tmp_path):
     workers = re.findall(r"\[(gw\d)\].*PASSED .*test_grouped\[\d\]@resumed-job", result.stdout)
     assert len(workers) == 6, result.stdout
     assert len(set(workers)) == 1
+    # A parametrised stand-in joins the group of the run its parameter names.
+    for part in ("autoencoder", "playground"):
+        grouped = re.findall(rf"PASSED .*test_per_part\[{part}-\d\]@finished-{part}", result.stdout)
+        assert len(grouped) == 3, result.stdout
