@@ -245,6 +245,8 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     config["training"]["seeds"] = 3
     config["data"]["per_replica_samples"] = True
     config["capacity"]["widths"] = []  # part (e) has its own test; this one is about seeds
+    runs = config["optimizer_comparison"]["runs"]  # part (h) with one run beside the variant
+    config["optimizer_comparison"]["runs"] = {"gd": runs["gd"]}
     workflow_dir.write_config(config)
     workflow_dir.snakemake()
     results = workflow_dir.results
