@@ -199,15 +199,27 @@ def stored_decoder_fit(
     shared_grid: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``decoder_fit`` of the replicas stored in ``checkpoints`` (stage -> path, every
-    stage one run's replicas) to the training and held-out points of the ``samples``
-    table, with the seeds the first stage's checkpoint holds. ``sweep``: the
-    ``decoder_sweep`` settings (``margin``, ``bound_points``; ``z_range`` and ``n_points``
-    where the decoder sweep itself is wanted)."""
-    paths = list(checkpoints.values())
+    stage one run's replicas), with the seeds the first stage's checkpoint holds
+    (``configured_decoder_fit``)."""
+    stages = {stage: load_replicas(path) for stage, path in checkpoints.items()}
+    seeds = load_replica_seeds(next(iter(checkpoints.values())))
+    return configured_decoder_fit(stages, seeds, samples, sweep, shared_grid)
+
+
+def configured_decoder_fit(
+    stages: Mapping[str, Sequence[Autoencoder]],
+    seeds: Sequence[int],
+    samples: str | os.PathLike[str],
+    sweep: Mapping[str, Any],
+    shared_grid: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``decoder_fit`` of ``stages`` to the training and held-out points of the ``samples``
+    table with the ``decoder_sweep`` settings ``sweep`` (``margin``, ``bound_points``;
+    ``z_range`` and ``n_points`` where the decoder sweep itself is wanted)."""
     return decoder_fit(
-        {stage: load_replicas(path) for stage, path in checkpoints.items()},
+        stages,
         {split: load_points(samples, split) for split in (TRAIN, TEST)},
-        load_replica_seeds(paths[0]),
+        seeds,
         margin=sweep["margin"],
         grid_points=sweep["bound_points"],
         z_range=sweep.get("z_range"),
@@ -238,15 +250,7 @@ def model_analyses(
     stages = {"before": load_replicas(init), "after": load_replicas(trained)}
     seeds = load_replica_seeds(trained)
     first = {stage: replicas[0] for stage, replicas in stages.items()}
-    sweeps, bounds, projected = decoder_fit(
-        stages,
-        {split: load_points(samples, split) for split in (TRAIN, TEST)},
-        seeds,
-        margin=sweep["margin"],
-        grid_points=sweep["bound_points"],
-        z_range=sweep["z_range"],
-        n_points=sweep["n_points"],
-    )
+    sweeps, bounds, projected = configured_decoder_fit(stages, seeds, samples, sweep)
     return {
         "embedding": embedding_table(first["after"], replica_points(points, 0)),
         "grid": latent_grid(first, x_range, y_range),
