@@ -97,6 +97,16 @@ class WorkflowDir:
             raise AssertionError(f"{command} failed:\n{result.stdout}\n{result.stderr}")
         return result
 
+    def snakemake_in_background(self, *args: str) -> BackgroundRun:
+        """Start ``snakemake --cores 2 args`` and return at once (a test overlaps it with
+        its waits on the SLURM cluster); ``.wait()`` checks that it succeeded."""
+        console = (self.root / "background-console.txt").open("w")
+        command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+        process = subprocess.Popen(
+            command, cwd=self.root, stdout=console, stderr=subprocess.STDOUT, text=True
+        )
+        return BackgroundRun(process, command, console)
+
     def planned_jobs(self, *targets: str) -> set[tuple[str, str]]:
         """(rule, wildcards) of every job a dry run (of ``targets``) would execute now."""
         result = self.snakemake("--dry-run", *targets)
@@ -117,6 +127,22 @@ class WorkflowDir:
             for path in sorted(self.results.rglob("*"))
             if path.is_file() and not {"logs", "benchmarks"} & set(path.parts)
         }
+
+
+class BackgroundRun:
+    """A Snakemake run started by ``WorkflowDir.snakemake_in_background``."""
+
+    def __init__(self, process: subprocess.Popen, command: list[str], console) -> None:
+        self.process, self.command, self.console = process, command, console
+
+    def wait(self, timeout: float = 600) -> None:
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            self.console.close()
+        if code != 0:
+            text = Path(self.console.name).read_text()
+            raise AssertionError(f"{self.command} failed:\n{text[-5000:]}")
 
 
 @pytest.fixture

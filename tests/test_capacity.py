@@ -72,6 +72,17 @@ def test_every_width_trains_at_every_training_set_size(config):
     assert models[3]["curves"] == ""  # not one of part (h)'s curves
 
 
+def test_one_job_per_width_trains_its_sizes_in_config_order(config):
+    assert capacity.width_job_runs(config, "400") == ["ae2-w400-n100", "ae2-w400-n20"]
+    fits = capacity.width_job_fits(config, 5)
+    assert [(f["run"], f["n_train"], f["training"]["batch_size"]) for f in fits] == [
+        ("ae2-w5-n100", 100, 100),  # full batches: the run's whole training set
+        ("ae2-w5-n20", 20, 20),
+    ]
+    with pytest.raises(KeyError, match=r"capacity\.widths"):
+        capacity.width_job_runs(config, 7)
+
+
 def test_capacity_runs_train_with_the_sections_protocol_over_the_variant(config):
     config["variants"]["ae2"]["training"] = {"learning_rate": 0.01, "seeds": 3}
     config["capacity"]["training"] = {"schedule": "cosine", "epochs": 2000}

@@ -123,19 +123,20 @@ def test_changing_the_data_reruns_everything_downstream(done, change):
     assert {"make_data", "analyse", "retrain_encoder", "plot_samples"} <= rules
 
 
-CAPACITY_RUNS = {f"run=ae2-w{w}-n{n}" for w in (8, 50) for n in (24, 12)}
+# One train_capacity job per width trains the width's sizes.
+CAPACITY_JOBS = {("train_capacity", f"width={w}") for w in (8, 50)}
 
 
 def test_adding_a_capacity_width_trains_only_that_width(done):
     jobs = _edit(done, lambda c: c["capacity"].update(widths=[8, 50, 16]))
-    trained = {("train_capacity", "run=ae2-w16-n24"), ("train_capacity", "run=ae2-w16-n12")}
-    assert jobs == trained | {("plot_capacity", "")} | SUMMARY
+    assert jobs == {("train_capacity", "width=16"), ("plot_capacity", "")} | SUMMARY
+    assert "ae2-w16-n24" in done.snakemake("--dry-run").stdout  # both sizes of width 16
 
 
-def test_adding_a_training_set_size_trains_only_that_size(done):
+def test_adding_a_training_set_size_retrains_every_width_and_nothing_else(done):
+    # A width's job writes every size's files: a new size is a new output of each.
     jobs = _edit(done, lambda c: c["capacity"].update(n_train=["all", 12, 6]))
-    trained = {("train_capacity", "run=ae2-w8-n6"), ("train_capacity", "run=ae2-w50-n6")}
-    assert jobs == trained | {("plot_capacity", "")} | SUMMARY
+    assert jobs == CAPACITY_JOBS | {("plot_capacity", "")} | SUMMARY
 
 
 def test_removing_a_capacity_width_trains_nothing(done):
@@ -146,8 +147,7 @@ def test_removing_a_capacity_width_trains_nothing(done):
 def test_changing_the_capacity_variants_training_retrains_its_widths(done):
     # The capacity runs take the variant's seed; their own protocol sets the rest.
     jobs = _edit(done, lambda c: c["variants"]["ae2"].update(training={"seed": 1}))
-    capacity = {("train_capacity", run) for run in CAPACITY_RUNS}
-    assert {("train", "run=ae2"), ("plot_capacity", "")} | capacity <= jobs
+    assert {("train", "run=ae2"), ("plot_capacity", "")} | CAPACITY_JOBS <= jobs
     assert ("train", "run=ae1") not in jobs
     # ae2's learning rate is the capacity protocol's own: it retrains ae2 only.
     jobs = _edit(done, lambda c: c["variants"]["ae2"].update(training={"learning_rate": 0.01}))
@@ -156,8 +156,7 @@ def test_changing_the_capacity_variants_training_retrains_its_widths(done):
 
 def test_changing_the_capacity_protocol_retrains_the_capacity_runs_only(done):
     jobs = _edit(done, lambda c: c["capacity"]["stopping"].update(tolerance=0.05))
-    capacity = {("train_capacity", run) for run in CAPACITY_RUNS}
-    assert jobs == capacity | {("plot_capacity", "")} | SUMMARY
+    assert jobs == CAPACITY_JOBS | {("plot_capacity", "")} | SUMMARY
 
 
 def test_the_shared_activation_does_not_reach_the_linear_variant(done):
@@ -201,7 +200,7 @@ def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     analyses = {("analyse", f"variant={v}") for v in VARIANTS}
     assert jobs == (
         {("train", f"run={r}") for r in runs}
-        | {("train_capacity", run) for run in CAPACITY_RUNS}
+        | CAPACITY_JOBS
         | {("retrain_encoder", "variant=ae2"), ("retrain_bound", "variant=ae2")}
         | analyses
         | (AUTOENCODER_FIGURES - {("plot_samples", "")})
@@ -269,7 +268,7 @@ def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expe
         ("latent_codes/ae2.csv", ("analyse", "variant=ae2")),
         ("retrain/ae2/bounds.csv", ("retrain_bound", "variant=ae2")),
         ("retrain/ae2/latent_shift.csv", ("retrain_encoder", "variant=ae2")),
-        ("capacity/ae2-w8-n12/losses.csv", ("train_capacity", "run=ae2-w8-n12")),
+        ("capacity/ae2-w8-n12/losses.csv", ("train_capacity", "width=8")),
     ],
 )
 def test_a_deleted_intermediate_is_planned_again(done, deleted, rebuilt_by):

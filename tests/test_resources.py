@@ -26,6 +26,16 @@ def test_the_work_of_a_run_counts_its_steps_parameters_and_seeds(config):
     assert ae_work.run_work(config, "ae2-gd").steps == 1000  # one full batch per epoch
 
 
+def test_a_capacity_job_trains_its_widths_sizes_one_after_another(config):
+    # Width 50 on all 100 points, then on the first 20: full batches, 3,000 epochs each
+    # at most, one at a time in memory.
+    work = ae_work.capacity_work(config, 50)
+    assert work.steps == 3000 + 3000
+    assert work.parameter_steps == 2 * 3000 * 5503 * 5
+    assert work.parameters == 5503 * 5
+    assert Work.in_sequence([Work(3, 10, 2), Work(5, 7, 4)]) == Work(8, 17, 4)
+
+
 def test_runtime_follows_the_formula_and_doubles_per_attempt(config):
     sizing = config["cluster"]
     work = Work(steps=200_000, parameter_steps=10**11, parameters=10**6)

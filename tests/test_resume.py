@@ -208,6 +208,24 @@ def test_a_state_of_another_training_is_discarded(tmp_path, points, caplog):
     assert other.resume_point(initial=True) is None
 
 
+def test_a_job_of_several_trainings_keeps_a_state_per_training(tmp_path, points):
+    # A train_capacity job trains one width's sizes one after another: killed in the
+    # second, its rerun resumes the first from its own last state, not the second's.
+    spec = TrainingSpec(epochs=6, seeds=2)
+    job = TrainingState(tmp_path / "state/train_capacity/w8", "job", 2)
+    first, second = job.part("ae2-w8-n40"), job.part("ae2-w8-n20")
+    assert first.folder == job.folder / "ae2-w8-n40" and first.key != second.key != job.key
+    train_replicas(ModelSpec(hidden=(8, 8)), points, spec, "n40", state=first)
+    train_replicas(ModelSpec(hidden=(8, 8)), points[:20], spec, "n20", state=second)
+    assert first.resume_point(initial=False) == first.last
+    assert second.resume_point(initial=False) == second.last
+    assert not filecmp.cmp(first.last, second.last, shallow=False)
+    # Under another job key (a changed setting) a part's state is discarded.
+    assert TrainingState(job.folder, "changed", 2).part("ae2-w8-n40").resume_point(False) is None
+    job.clear()
+    assert not (tmp_path / "state").exists()
+
+
 def test_the_checkpoints_hold_the_data_settings_and_the_batch_order(tmp_path, points):
     spec = TrainingSpec(epochs=3, seeds=2, seed=4, batch_size=12, drop_last=False)
     path = tmp_path / "trained.ckpt"

@@ -131,6 +131,11 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path):
         "results/embeddings/ae1.csv",
         "results/decoder_sweep/ae2.csv",
     ]
+    # The local run of the same targets, to compare bytes with: it runs while this test
+    # waits on the cluster.
+    (tmp_path / "local").mkdir()
+    local = WorkflowDir(tmp_path / "local", tiny_config())
+    local_run = local.snakemake_in_background(*targets)
     result = wf.snakemake(
         "--workflow-profile",
         PROFILE,
@@ -159,9 +164,7 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path):
     assert (wf.results / "figures/retrain_latent_shift.png").is_file()
     assert not [p for p in slurm_logs if {"rule_plot_retrain", "rule_retrain_bound"} & set(p.parts)]
     # The same bytes as a local run of the same targets.
-    (tmp_path / "local").mkdir()
-    local = WorkflowDir(tmp_path / "local", tiny_config())
-    local.snakemake(*targets)
+    local_run.wait()
     for name in [
         "data/samples.csv",
         "losses/ae1.csv",
@@ -270,6 +273,10 @@ def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(t
     targets = ["results/losses/ae1.csv", "results/losses/ae2.csv"]
     (tmp_path / "slurm").mkdir()
     wf = WorkflowDir(tmp_path / "slurm", config)
+    # The uninterrupted local run to compare with, while this test waits on the cluster.
+    (tmp_path / "local").mkdir()
+    local = WorkflowDir(tmp_path / "local", config)
+    local_run = local.snakemake_in_background(*targets)
     console = tmp_path / "console.txt"
     proc = subprocess.Popen(
         [
@@ -341,9 +348,7 @@ def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(t
     ]
     assert sorted(retried) == [("ae1", 2), ("ae2", 2)], output[-3000:]  # time escalated
     # The same numbers as a local run, and nothing half-written left behind.
-    (tmp_path / "local").mkdir()
-    local = WorkflowDir(tmp_path / "local", config)
-    local.snakemake(*targets)
+    local_run.wait()
     for name in ("losses/ae1.csv", "losses/ae2.csv", "curves/ae1.csv", "curves/ae2.csv"):
         assert (wf.results / name).read_bytes() == (local.results / name).read_bytes(), name
     for run in ("ae1", "ae2"):

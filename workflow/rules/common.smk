@@ -68,7 +68,8 @@ AE_CHUNKS = list(ae_sweeps.trial_chunks(config))  # the jobs of sweep_train
 
 wildcard_constraints:
     variant=NAME,
-    run=f"{NAME}(-{NAME}){{0,2}}",  # a variant, an optimiser run, a capacity run
+    run=f"{NAME}(-{NAME})?",  # a variant or an optimiser run
+    width=r"\d+",  # a capacity width
     chunk=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
 
@@ -170,24 +171,30 @@ def get_variant_work(wildcards):
     return ae_work.run_work(config, wildcards.variant)
 
 
+def capacity_outputs(name):
+    """One output file ``name`` per run of a ``train_capacity`` job (one per training-set
+    size), in the order of ``capacity.width_job_runs``."""
+    variant = config["capacity"]["variant"]
+    return [
+        f"{RESULTS}/capacity/{variant}-w{{width}}-n{size}/{name}"
+        for size in capacity.training_sizes(config)
+    ]
+
+
 def get_capacity_model_params(wildcards):
-    return capacity.model_params(config, wildcards.run)
+    return capacity.model_params(config, capacity.width_job_runs(config, wildcards.width)[0])
 
 
-def get_capacity_training_params(wildcards):
-    return capacity.training_params(config, wildcards.run)
-
-
-def get_capacity_n_train(wildcards):
-    return capacity.n_train(config, wildcards.run)
+def get_capacity_fits(wildcards):
+    return capacity.width_job_fits(config, wildcards.width)
 
 
 def get_capacity_gpu(wildcards):
-    return gpus(get_capacity_training_params(wildcards))
+    return gpus(get_capacity_fits(wildcards)[0]["training"])
 
 
 def get_capacity_work(wildcards):
-    return ae_work.capacity_work(config, wildcards.run)
+    return ae_work.capacity_work(config, wildcards.width)
 
 
 def get_sweep_chunk_trials(wildcards):
@@ -299,7 +306,7 @@ def autoencoder_targets():
     return [
         rules.make_data.output[0],
         *outputs(rules.train, run=ae.training_runs(config)),
-        *outputs(rules.train_capacity, run=capacity.trained_runs(config)),
+        *outputs(rules.train_capacity, width=capacity.capacity_widths(config)),
         *outputs(rules.analyse, variant=VARIANTS),
         *outputs(rules.retrain_encoder, variant=[config["retrain"]["variant"]]),
         *outputs(rules.retrain_bound, variant=[config["retrain"]["variant"]]),

@@ -62,21 +62,21 @@ rule retrain_encoder:
 
 
 # Part (e) measured: the capacity variant at hidden [w, w] on the first n training points,
-# one job per width and size (so runs train in parallel and a new width or size trains
-# alone), with the capacity section's own protocol: to a plateau of the training MSE or the
-# cap (capacity.training_params).
+# with the capacity section's own protocol: to a plateau of the training MSE or the cap
+# (capacity.training_params). One job per width trains its sizes one after another: a
+# training process spends longer importing Lightning than most of these runs train.
 rule train_capacity:
     input:
         samples=rules.make_data.output[0],
     output:
-        init=f"{RESULTS}/capacity/{{run}}/init.ckpt",
-        trained=f"{RESULTS}/capacity/{{run}}/trained.ckpt",
-        losses=f"{RESULTS}/capacity/{{run}}/losses.csv",
-        curves=f"{RESULTS}/capacity/{{run}}/curves.csv",
+        init=capacity_outputs("init.ckpt"),
+        trained=capacity_outputs("trained.ckpt"),
+        losses=capacity_outputs("losses.csv"),
+        curves=capacity_outputs("curves.csv"),
     log:
-        f"{RESULTS}/logs/train_capacity/{{run}}.log",
+        f"{RESULTS}/logs/train_capacity/w{{width}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_capacity/{{run}}.tsv"
+        f"{RESULTS}/benchmarks/train_capacity/w{{width}}.tsv"
     conda:
         TORCH_ENV
     threads: 1
@@ -86,11 +86,10 @@ rule train_capacity:
         mem_mb=mem_mb(get_capacity_work),
     params:
         code=code("train.py"),
-        state=f"{RESULTS}/state/train_capacity/{{run}}",
+        state=f"{RESULTS}/state/train_capacity/w{{width}}",
         numerics=NUMERICS,
         model=get_capacity_model_params,
-        training=get_capacity_training_params,
-        n_train=get_capacity_n_train,
+        fits=get_capacity_fits,
         validation=True,  # records the validation points' MSE (part e chooses on them)
     script:
         "../scripts/train.py"

@@ -1,10 +1,11 @@
-"""Rules train and train_capacity: one training run (all its seed replicas) through
-Lightning; writes the Lightning checkpoints before and after training, the mini-batch losses
-and the per-epoch (or per-record) losses over the whole training and held-out sets. A
-capacity run (params n_train, validation) trains on the first n training points and also
-records the validation points' MSE (NaN without them; recorded only, they steer nothing).
-A killed attempt's rerun resumes from the state it saved (core.state), removed once the
-outputs are written."""
+"""Rules train and train_capacity: training runs (each with all its seed replicas) through
+Lightning; writes per run the Lightning checkpoints before and after training, the
+mini-batch losses and the per-epoch (or per-record) losses over the whole training and
+held-out sets. A train job trains one run; a train_capacity job (params fits) trains one
+width's runs one after another, each on the first n training points, and also records the
+validation points' MSE (NaN without them; recorded only, they steer nothing). A killed
+attempt's rerun resumes from the state it saved (core.state), removed once the outputs are
+written."""
 
 import torch
 
@@ -15,25 +16,40 @@ from aeflow.core.atomic import write_csv
 from aeflow.core.jobs import job_log
 from aeflow.core.state import TrainingState
 
+
+def per_run(files) -> list[str]:
+    """A rule's output of one run (a path) or of several (a list), as a list."""
+    return [files] if isinstance(files, str) else list(files)
+
+
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     state = TrainingState.of_job(sm)
     torch.set_num_threads(sm.threads)
     points = load_points(sm.input.samples)
-    n_train = sm.params.get("n_train")  # a capacity run: the first n points (per replica)
+    fits = sm.params.get("fits")  # train_capacity: one per training-set size, in order
     records_validation = bool(sm.params.get("validation", False))
-    result = train_replicas(
-        ModelSpec(**sm.params.model),
-        points[..., :n_train, :] if n_train else points,
-        TrainingSpec(**sm.params.training),
-        run_name=sm.wildcards.run,
-        initial_checkpoint=sm.output.init,
-        final_checkpoint=sm.output.trained,
-        held_out=load_points(sm.input.samples, TEST),
-        validation=load_optional_points(sm.input.samples) if records_validation else None,
-        state=state,
+    if fits is None:
+        fits = [{"run": sm.wildcards.run, "training": sm.params.training, "n_train": None}]
+    outputs = zip(
+        fits,
+        *(per_run(getattr(sm.output, k)) for k in ("init", "trained", "losses", "curves")),
+        strict=True,
     )
-    write_csv(result.losses, sm.output.losses)
-    curves = with_validation_column(result.curves) if records_validation else result.curves
-    write_csv(curves, sm.output.curves)
+    for fit, init, trained, losses, curves in outputs:
+        n_train = fit["n_train"]  # a capacity run: the first n points (per replica)
+        result = train_replicas(
+            ModelSpec(**sm.params.model),
+            points[..., :n_train, :] if n_train else points,
+            TrainingSpec(**fit["training"]),
+            run_name=fit["run"],
+            initial_checkpoint=init,
+            final_checkpoint=trained,
+            held_out=load_points(sm.input.samples, TEST),
+            validation=load_optional_points(sm.input.samples) if records_validation else None,
+            state=state if len(fits) == 1 else state.part(fit["run"]),
+        )
+        write_csv(result.losses, losses)
+        write_csv(with_validation_column(result.curves) if records_validation else result.curves,
+                  curves)  # fmt: skip
     state.clear()

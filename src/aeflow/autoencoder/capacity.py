@@ -14,8 +14,11 @@ the points are independent uniform draws, so the first n are a uniform sample th
 the sets are nested and share the held-out set, so sizes differ in the number of points
 only, not in which draw they came from.
 
-One job per width and size, run name ``<variant>-w<width>-n<size>``; adding a width or a
-size trains only its runs.
+A run (one width at one size, all its seeds) is named ``<variant>-w<width>-n<size>``. One job
+per width trains its sizes one after another (``width_job_runs``): a training process
+spends seconds importing Lightning, more than most capacity runs train. Adding a width
+trains only that width; adding or removing a size changes what every width's job writes,
+so every width retrains.
 """
 
 from __future__ import annotations
@@ -67,6 +70,23 @@ def training_sizes(config: Config) -> list[int]:
 
 def run_name(config: Config, width: int, n_train: int) -> str:
     return f"{config['capacity']['variant']}-w{width}-n{n_train}"
+
+
+def width_job_runs(config: Config, width: int | str) -> list[str]:
+    """The runs the ``train_capacity`` job of ``width`` trains, sizes in config order
+    (KeyError for a width that is not configured)."""
+    if int(width) not in capacity_widths(config):
+        raise KeyError(f"unknown capacity width {width!r}: not in capacity.widths")
+    return [run_name(config, int(width), size) for size in training_sizes(config)]
+
+
+def width_job_fits(config: Config, width: int | str) -> list[dict]:
+    """What the job of ``width`` trains, per run: its name, training-set size and
+    ``TrainingSpec`` keyword arguments."""
+    return [
+        {"run": run, "n_train": n_train(config, run), "training": training_params(config, run)}
+        for run in width_job_runs(config, width)
+    ]
 
 
 def parse_run(config: Config, run: str) -> tuple[int, int]:
@@ -177,7 +197,7 @@ def capacity_runs(config: Config, results: str) -> list[dict]:
 
 
 def trained_runs(config: Config) -> list[str]:
-    """The capacity runs the ``train_capacity`` rule trains (every width at every size)."""
+    """Every capacity run (every width at every size)."""
     return [record["name"] for record in capacity_runs(config, "")]
 
 

@@ -35,10 +35,14 @@ def run_work(config: Config, run: str) -> Work:
     )
 
 
-def capacity_work(config: Config, run: str) -> Work:
-    """A run of rule ``train_capacity`` (its cap of epochs, on its own training set)."""
-    model, training = capacity.model_params(config, run), capacity.training_params(config, run)
-    return Work.of([network_work(model, training, capacity.n_train(config, run))])
+def capacity_work(config: Config, width: int | str) -> Work:
+    """A job of rule ``train_capacity``: the width's runs, one per training-set size, each
+    at its cap of epochs on its own training set."""
+    model = capacity.model_params(config, capacity.width_job_runs(config, width)[0])
+    return Work.in_sequence(
+        Work.of([network_work(model, fit["training"], fit["n_train"])])
+        for fit in capacity.width_job_fits(config, width)
+    )
 
 
 def sweep_chunk_work(config: Config, chunk: str) -> Work:

@@ -42,6 +42,17 @@ class Work:
             total += parameters * replicas
         return cls(steps, parameter_steps, total)
 
+    @classmethod
+    def in_sequence(cls, works: Iterable[Work]) -> Work:
+        """A job that trains ``works`` one after another: their steps add up; it holds
+        one of them in memory at a time."""
+        works = list(works)
+        return cls(
+            sum(w.steps for w in works),
+            sum(w.parameter_steps for w in works),
+            max((w.parameters for w in works), default=0),
+        )
+
 
 def estimated_seconds(work: Work, sizing: Mapping) -> float:
     """The job's expected wall time on the CPU the rates were measured on."""

@@ -77,6 +77,12 @@ class TrainingState:
         write_text(key_file, self.key)
         return None
 
+    def part(self, name: str) -> TrainingState:
+        """The state of training ``name`` of a job that runs several one after another:
+        a sub-folder with a key of its own (this key and the name). The job's ``clear``
+        removes them all."""
+        return TrainingState(self.folder / name, f"{self.key}/{name}", self.every)
+
     def clear(self) -> None:
         """Remove the state (the job's outputs are written), and the two folders above it
         (``state/<rule>/``) when nothing else is left in them."""
