@@ -4,7 +4,7 @@ import stat
 import pandas as pd
 import pytest
 
-from aeflow.core.atomic import atomic_path, write_csv, write_text
+from aeflow.core.atomic import atomic_folder, atomic_path, write_csv, write_text
 
 
 @pytest.fixture
@@ -34,3 +34,22 @@ def test_a_failed_write_leaves_neither_the_output_nor_a_temporary_file(tmp_path)
         raise RuntimeError("killed")
     assert target.read_text() == "old result"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_a_folder_output_appears_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "models"
+    target.mkdir()
+    (target / "old.ckpt").write_text("old")
+    # A killed attempt's folder is left behind (SIGKILL skips every cleanup).
+    (tmp_path / ".models.dead.partial").mkdir()
+    (tmp_path / ".models.dead.partial/a.ckpt").write_text("half")
+    with pytest.raises(RuntimeError), atomic_folder(target) as tmp:
+        (tmp / "a.ckpt").write_text("half")
+        raise RuntimeError("killed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+    assert sorted(p.name for p in target.iterdir()) == ["old.ckpt"]
+    with atomic_folder(target) as tmp:
+        (tmp / "a.ckpt").write_text("a")
+        (tmp / "b.ckpt").write_text("b")
+    assert sorted(p.name for p in target.iterdir()) == ["a.ckpt", "b.ckpt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from aeflow.core.modules import count_parameters
+from aeflow.playground.checkpoints import load_classifier
 from aeflow.playground.metrics import parameter_count
 from aeflow.playground.models import (
     PlaygroundClassifier,
@@ -25,7 +26,7 @@ from aeflow.playground.settings import (
     NetworkSpec,
     PlaygroundSpec,
 )
-from aeflow.playground.training import train_chunk, weight_table
+from aeflow.playground.training import train_chunk, train_groups, weight_table
 
 
 @pytest.mark.parametrize(
@@ -153,6 +154,24 @@ def test_each_trial_of_a_batch_learns_exactly_as_it_would_alone():
         pd.testing.assert_frame_equal(mine, alone.curves, atol=1e-6, rtol=0)
         weights = together.weights[together.weights["trial"] == name].reset_index(drop=True)
         pd.testing.assert_frame_equal(weights, alone.weights, atol=1e-6, rtol=0)
+
+
+def test_a_chunk_of_several_groups_trains_each_as_a_chunk_of_its_own(tmp_path):
+    base = _spec(seeds=2, epochs=6)
+    wide = dataclasses.replace(base, network=dataclasses.replace(base.network, hidden=(6, 3)))
+    fast = dataclasses.replace(base, fit=dataclasses.replace(base.fit, learning_rate=0.3))
+    trials = [("base", base), ("wide", wide), ("fast", fast)]
+    packed = train_groups(trials, "base", checkpoints=tmp_path)
+    # Group 1 (base, fast) keeps the chunk's name; group 2 (wide) is named after its trial.
+    by_group = {"base": [("base", base), ("fast", fast)], "wide": [("wide", wide)]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.ckpt", "wide.ckpt"]
+    alone = {name: train_chunk(members, name) for name, members in by_group.items()}
+    for field in ("curves", "metrics", "weights", "points", "boundary"):
+        expected = pd.concat([getattr(alone[g], field) for g in by_group], ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(packed, field), expected)
+    assert packed.global_step == 2 * alone["base"].global_step
+    network = load_classifier(tmp_path, "wide", 1)
+    assert [layer.out_features for layer in network.layers] == [6, 3, 1]
 
 
 def test_l1_kills_links_for_good_and_l2_shrinks_without_killing():

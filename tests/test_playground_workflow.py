@@ -1,5 +1,7 @@
 """The playground stages end to end on a tiny sweep, their incremental reruns and errors."""
 
+import shutil
+
 import pandas as pd
 import pytest
 import torch
@@ -61,7 +63,7 @@ def test_trials_are_trained_in_chunks_and_their_outputs_parse(finished_playgroun
         assert set(points["trial"]) == set(trials) & mapped
         for trial in set(trials) & mapped:
             for seed in (0, 1):
-                network = load_classifier(root / chunk / "model.ckpt", trial, seed)
+                network = load_classifier(root / chunk / "models", trial, seed)
                 mine = points[(points["trial"] == trial) & (points["seed"] == seed)]
                 assert len(mine) == 40
                 inputs = torch.tensor(mine[["x1", "x2"]].to_numpy(), dtype=torch.float32)
@@ -207,9 +209,9 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
     assert "near_duplicate-1e-05" in playground_trials(config)
 
 
-@pytest.mark.parametrize("table", ["weights", "boundary", "model"])
-def test_a_deleted_chunk_file_is_planned_again(done_playground, table):
+@pytest.mark.parametrize("output", ["weights.csv", "boundary.csv", "models"])
+def test_a_deleted_chunk_file_is_planned_again(done_playground, output):
     chunk = next(iter(CHUNKS))
-    suffix = "ckpt" if table == "model" else "csv"
-    (done_playground.results / f"playground/chunks/{chunk}/{table}.{suffix}").unlink()
+    path = done_playground.results / f"playground/chunks/{chunk}/{output}"
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert ("playground_train", f"chunk={chunk}") in done_playground.planned_jobs("playground")

@@ -12,7 +12,8 @@ rule playground_train:
         metrics=f"{PLAYGROUND}/chunks/{{chunk}}/metrics.csv",
         boundary=f"{PLAYGROUND}/chunks/{{chunk}}/boundary.csv",
         weights=f"{PLAYGROUND}/chunks/{{chunk}}/weights.csv",
-        model=f"{PLAYGROUND}/chunks/{{chunk}}/model.ckpt",
+        # One Lightning checkpoint per group of the chunk (core.planner, pack_groups).
+        models=directory(f"{PLAYGROUND}/chunks/{{chunk}}/models"),
     log:
         f"{RESULTS}/logs/playground/{{chunk}}.log",
     benchmark:

@@ -10,6 +10,7 @@ import contextlib
 import glob
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,7 +35,10 @@ def _remove_debris(final: Path) -> None:
     """Delete the temporary siblings of ``final`` that killed attempts left (SIGKILL and
     node failures skip every cleanup). Snakemake never runs two jobs with one output."""
     for debris in final.parent.glob(f".{glob.escape(final.name)}.*.partial"):
-        debris.unlink(missing_ok=True)
+        if debris.is_dir():
+            shutil.rmtree(debris, ignore_errors=True)
+        else:
+            debris.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -51,6 +55,24 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty temporary folder next to ``path``; it replaces ``path`` (a folder
+    output, written file by file) only on success."""
+    final = Path(path)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _remove_debris(final)
+    tmp = _create_sibling(final)
+    tmp.unlink()
+    tmp.mkdir()
+    try:
+        yield tmp
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> None:

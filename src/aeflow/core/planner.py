@@ -15,6 +15,15 @@ Terms, in both parts:
 Chunk names are stable: a trial added after the others of its group joins the group's last
 chunk or starts a new one, and trials of other groups leave a group's chunks unchanged, so
 such an edit retrains one chunk at most.
+
+With ``pack_groups`` (the Playground's plan), a chunk may hold several groups, which its job
+trains one after another: a group's small remainder (its last chunk, when it holds at most
+half of ``trials_per_chunk`` trials; often a group of one trial, such as a sweep over
+architectures makes) is packed in order with other small remainders into shared chunks of
+at most ``trials_per_chunk`` trials; every other chunk stays as it is. A training process
+spends seconds importing Lightning, more than a small group trains. An edit that grows or
+adds a small group then retrains the shared chunk it lands in, and the shared chunks after
+it if the packing shifts; edits to the large groups retrain as before.
 """
 
 from __future__ import annotations
@@ -57,10 +66,12 @@ def plan_trials(
     candidates: Iterable[tuple[str, dict]],
     chunk_key: Callable[[dict], Hashable],
     trials_per_chunk: int,
+    pack_groups: bool = False,
 ) -> TrialPlan:
     """Dedupe ``candidates`` ((proposed trial name, settings), in config order) by their
     settings, group the trials by ``chunk_key(settings)`` and cut each group into chunks of
-    at most ``trials_per_chunk`` trials, each named after its first trial."""
+    at most ``trials_per_chunk`` trials, each named after its first trial; with
+    ``pack_groups``, the groups' partial chunks are packed together (module docstring)."""
     if trials_per_chunk < 1:
         raise ValueError(f"trials_per_chunk must be >= 1, got {trials_per_chunk}")
     settings: dict[str, dict] = {}
@@ -76,13 +87,32 @@ def plan_trials(
     groups: dict[Hashable, list[str]] = {}
     for trial, trial_settings in settings.items():
         groups.setdefault(chunk_key(trial_settings), []).append(trial)
-    chunks = {
-        trials[start]: trials[start : start + trials_per_chunk]
+    cut = [
+        trials[start : start + trials_per_chunk]
         for trials in groups.values()
         for start in range(0, len(trials), trials_per_chunk)
-    }
+    ]
+    if pack_groups:
+        cut = _packed(cut, trials_per_chunk)
+    chunks = {trials[0]: trials for trials in cut}
     chunk_of = {trial: chunk for chunk, trials in chunks.items() for trial in trials}
     return TrialPlan(settings, trial_of, chunks, chunk_of)
+
+
+def _packed(cut: list[list[str]], trials_per_chunk: int) -> list[list[str]]:
+    """Chunks of more than half ``trials_per_chunk`` trials alone, the others packed in
+    order while they fit together."""
+    packed: list[list[str]] = []
+    shared: list[str] = []
+    for trials in cut:
+        if 2 * len(trials) > trials_per_chunk:
+            packed.append(trials)
+            continue
+        if len(shared) + len(trials) > trials_per_chunk:
+            packed.append(shared)
+            shared = []
+        shared = shared + trials
+    return packed + ([shared] if shared else [])
 
 
 def chunk_trials(plan: TrialPlan, chunk: str) -> list[dict[str, Any]]:

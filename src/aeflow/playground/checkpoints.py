@@ -5,6 +5,7 @@ way: ``ClassifierModule.load_from_checkpoint(path).network``."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from aeflow.core.checkpoints import load_network
 from aeflow.playground.models import PlaygroundClassifier, PlaygroundNetworks, build_networks
@@ -17,10 +18,14 @@ def load_networks(path: str | os.PathLike[str]) -> tuple[PlaygroundNetworks, lis
 
 
 def load_classifier(path: str | os.PathLike[str], trial: str, seed: int) -> PlaygroundClassifier:
-    """The trained network of ``trial`` and ``seed`` in the chunk stored at ``path``."""
-    networks, slices = load_networks(path)
-    for r, entry in enumerate(slices):
-        if entry["trial"] == trial and entry["seed"] == seed:
-            return networks.replica(r)
-    found = sorted({(s["trial"], s["seed"]) for s in slices})
-    raise KeyError(f"no network of trial {trial!r} seed {seed} in {path}; it holds {found}")
+    """The trained network of ``trial`` and ``seed`` in the checkpoint at ``path``, or in
+    one of the checkpoints in the folder ``path`` (a chunk's ``models``: one per group)."""
+    paths = sorted(Path(path).glob("*.ckpt")) if Path(path).is_dir() else [Path(path)]
+    found = set()
+    for checkpoint in paths:
+        networks, slices = load_networks(checkpoint)
+        for r, entry in enumerate(slices):
+            if entry["trial"] == trial and entry["seed"] == seed:
+                return networks.replica(r)
+        found |= {(s["trial"], s["seed"]) for s in slices}
+    raise KeyError(f"no network of trial {trial!r} seed {seed} in {path}; it holds {sorted(found)}")

@@ -5,10 +5,11 @@ The baseline is one trial; each sweep (one key at a time, a grid, or a random se
 ``aeflow.core.sweeps``) makes one trial per point. A point whose settings equal those of an
 earlier trial (the baseline, or a point of another sweep) *is* that trial: it is trained
 once and shared. Every trial brings ``training.seeds`` replicas. Trials that can be trained
-together (same ``PlaygroundSpec.chunk_key``) form *chunks* of at most
-``playground.trials_per_chunk`` trials, one job each, named after their first trial
-(``aeflow.core.planner``). Everything is computed once per config (``_plan``): planning a
-1,000-trial grid is cheap.
+together (same ``PlaygroundSpec.chunk_key``: a *group*) form *chunks* of at most
+``playground.trials_per_chunk`` trials, one job each, named after their first trial; the
+groups' small remainders are packed together, and a job trains its chunk's groups one
+after another (``aeflow.core.planner``, ``pack_groups``). Everything is computed once per
+config (``_plan``): planning a 1,000-trial grid is cheap.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def _plan_of(playground_json: str) -> Plan:
     named = {sweep: named_points(sweep, spec) for sweep, spec in playground["sweeps"].items()}
     for points in named.values():
         candidates += [(name, effective_settings(apply(baseline, a))) for name, a in points]
-    plan = plan_trials(candidates, _chunk_key, playground["trials_per_chunk"])
+    plan = plan_trials(candidates, _chunk_key, playground["trials_per_chunk"], pack_groups=True)
     trials = iter(plan.trial_of[1:])
     points = {
         sweep: [
@@ -218,9 +219,9 @@ def regularization_trials(config: Config) -> list[tuple[str, str]]:
 
 
 def trial_chunks(config: Config) -> dict[str, list[str]]:
-    """chunk name -> its trials, in config order. Trials of one chunk share the network
-    shape, problem and schedule; a chunk is named after its first trial, so adding a trial
-    to the end of a group reruns only that group's last chunk."""
+    """chunk name -> its trials, in config order: whole chunks of one group (network
+    shape, problem and schedule), and the groups' remainders packed together; a chunk is
+    named after its first trial."""
     if not enabled(config):
         return {}
     return _plan(config).trials.chunks
@@ -242,14 +243,14 @@ def chunk_settings(config: Config, chunk: str) -> list[dict]:
 def chunk_work(config: Config, chunk: str) -> Work:
     """The work of one chunk's job, for sizing its cluster resources: per trial its
     optimiser steps, its network's weights and biases, and its seeds."""
-    networks = []
+    groups: dict[tuple, list] = {}  # trained one after another, each group's trials at once
     for trial in chunk_settings(config, chunk):
         spec = PlaygroundSpec.from_params(trial["settings"])
         widths = [len(spec.network.features), *spec.network.hidden, 1]
         parameters = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))
         steps = spec.fit.epochs * math.ceil(spec.data.n_train / spec.fit.batch_size)
-        networks.append((steps, parameters, spec.fit.seeds))
-    return Work.of(networks)
+        groups.setdefault(spec.chunk_key(), []).append((steps, parameters, spec.fit.seeds))
+    return Work.in_sequence(Work.of(networks) for networks in groups.values())
 
 
 def describe(settings: dict) -> str:

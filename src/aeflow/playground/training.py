@@ -1,9 +1,11 @@
 """Playground trainings through Lightning, many at once, and the tables they leave behind.
 
-A *chunk* is a list of trials that share ``PlaygroundSpec.chunk_key`` (network shape,
+A *group* is a list of trials that share ``PlaygroundSpec.chunk_key`` (network shape,
 problem, schedule); each trial brings ``fit.seeds`` replicas. All their networks (the
-slices) are trained together by one ``ClassifierModule``; every slice learns exactly as it
-would alone, whatever its activation and the sizes of its training and test sets.
+slices) are trained together by one ``ClassifierModule`` (``train_chunk``); every slice
+learns exactly as it would alone, whatever its activation and the sizes of its training and
+test sets. A job's *chunk* holds one group or several (``train_groups``: one after
+another, each as it would train alone).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -262,6 +265,48 @@ def train_chunk(
     )
     return ChunkResult(
         curves, metrics, points, boundary, weights, outcome.seconds, outcome.global_step
+    )
+
+
+def train_groups(
+    trials: list[tuple[str, PlaygroundSpec]],
+    run_name: str,
+    checkpoints: str | os.PathLike[str] | None = None,
+    maps: set[str] | None = None,
+    loss_level: float = LOSS_LEVEL,
+    state: TrainingState | None = None,
+) -> ChunkResult:
+    """Train a chunk that may hold several groups (trials of one ``chunk_key``), one group
+    after another in order of first appearance, each by ``train_chunk`` exactly as a chunk
+    of its own: named ``run_name`` when it is the only group, else after its first trial,
+    with its checkpoint ``<that name>.ckpt`` in the folder ``checkpoints`` and, with a
+    job's ``state``, a state of its own (``TrainingState.part``). The groups' tables are
+    stacked in that order."""
+    groups: dict[tuple, list[tuple[str, PlaygroundSpec]]] = {}
+    for name, spec in trials:
+        groups.setdefault(spec.chunk_key(), []).append((name, spec))
+    results = []
+    for members in groups.values():
+        name = run_name if len(groups) == 1 else members[0][0]
+        results.append(
+            train_chunk(
+                members,
+                name,
+                checkpoint=Path(checkpoints) / f"{name}.ckpt" if checkpoints else None,
+                maps=maps,
+                loss_level=loss_level,
+                state=state.part(name) if state and len(groups) > 1 else state,
+            )
+        )
+
+    def stacked(field: str) -> pd.DataFrame:
+        frames = [getattr(result, field) for result in results]
+        return _frame([f for f in frames if len(f)], list(frames[0].columns))
+
+    return ChunkResult(
+        *(stacked(field) for field in ("curves", "metrics", "points", "boundary", "weights")),
+        seconds=sum(result.seconds for result in results),
+        global_step=sum(result.global_step for result in results),
     )
 
 
