@@ -51,13 +51,13 @@ JOB = textwrap.dedent(
     else:
         from aeflow.playground import runs
         from aeflow.playground.settings import PlaygroundSpec
-        from aeflow.playground.training import train_chunk
+        from aeflow.playground.training import train_groups
         chunk = next(iter(runs.trial_chunks(config)))
         trials = [
             (t["trial"], PlaygroundSpec.from_params(t["settings"]))
             for t in runs.chunk_settings(config, chunk)
         ]
-        train_chunk(trials, run_name=chunk, maps=set())
+        train_groups(trials, run_name=chunk, maps=set())
     print(time.perf_counter() - start)
     """
 )

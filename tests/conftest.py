@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +105,12 @@ class WorkflowDir:
         console = (self.root / "background-console.txt").open("w")
         command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
         process = subprocess.Popen(
-            command, cwd=self.root, stdout=console, stderr=subprocess.STDOUT, text=True
+            command,
+            cwd=self.root,
+            stdout=console,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its jobs too can be stopped (BackgroundRun.stop)
         )
         return BackgroundRun(process, command, console)
 
@@ -139,10 +146,33 @@ class BackgroundRun:
         try:
             code = self.process.wait(timeout=timeout)
         finally:
-            self.console.close()
+            self.stop()
         if code != 0:
             text = Path(self.console.name).read_text()
             raise AssertionError(f"{self.command} failed:\n{text[-5000:]}")
+
+    def stop(self) -> None:
+        """End the run and its jobs if they still run (a test that failed or timed out
+        leaves nothing behind to load the machine)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.console.close()
+
+
+@pytest.fixture
+def in_background():
+    """``in_background(wf, *args)`` starts ``wf.snakemake_in_background(*args)``; every run
+    started so is stopped when the test ends, passed or failed."""
+    started: list[BackgroundRun] = []
+
+    def start(wf: WorkflowDir, *args: str) -> BackgroundRun:
+        started.append(wf.snakemake_in_background(*args))
+        return started[-1]
+
+    yield start
+    for run in started:
+        run.stop()
 
 
 @pytest.fixture

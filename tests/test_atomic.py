@@ -53,3 +53,18 @@ def test_a_folder_output_appears_whole_or_not_at_all(tmp_path):
         (tmp / "b.ckpt").write_text("b")
     assert sorted(p.name for p in target.iterdir()) == ["a.ckpt", "b.ckpt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+
+
+def test_a_temporary_path_handed_to_another_atomic_writer_leaves_no_debris(tmp_path):
+    # A job keeps several outputs under temporary names until its last training ends
+    # (train_capacity) and hands them to writers that write atomically themselves.
+    target = tmp_path / "trained.ckpt"
+    with pytest.raises(RuntimeError), atomic_path(target) as outer, atomic_path(outer) as inner:
+        inner.write_text("half")
+        os.rename(inner, inner.with_name(inner.name + ".kept"))  # as SIGKILL leaves it
+        raise RuntimeError("killed")
+    assert [p.name.startswith("..trained.ckpt.") for p in tmp_path.iterdir()] == [True]
+    with atomic_path(target) as outer, atomic_path(outer) as inner:  # the next attempt
+        inner.write_text("whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trained.ckpt"]
+    assert target.read_text() == "whole"

@@ -73,24 +73,28 @@ def test_chunk_names_stay_when_trials_are_added():
     assert grown == {**before, "t4": ["t4", "t5"]}
 
 
-def test_packed_groups_share_chunks_while_they_fit():
-    # Shape 4: five trials (a full chunk of 4 and a remainder of 1); shapes 8, 16: one
-    # each; shape 32: three (more than half a chunk: alone).
-    shapes = [4, 4, 8, 4, 16, 4, 32, 32, 32, 4]
+def test_small_groups_share_chunks_while_they_fit():
+    # Shape 4: five trials (cut: a chunk of 4 and one of 1); shapes 8, 16, 64: one trial
+    # each, shape 2: two (small: at most half a chunk); shape 32: three (cut).
+    shapes = [4, 4, 8, 4, 16, 4, 32, 32, 32, 4, 64, 2, 2]
     candidates = [(f"t{i}", _settings(shape, i / 10)) for i, shape in enumerate(shapes)]
     plan = plan_trials(candidates, _shape, trials_per_chunk=4, pack_groups=True)
     assert plan.chunks == {
         "t0": ["t0", "t1", "t3", "t5"],
-        "t9": ["t9", "t2", "t4"],  # shape 4's remainder, then shapes 8 and 16
+        "t9": ["t9"],
         "t6": ["t6", "t7", "t8"],
+        "t2": ["t2", "t4", "t10"],  # shapes 8, 16, 64
+        "t11": ["t11", "t12"],  # shape 2 does not fit beside them: a shared chunk of its own
     }
-    assert plan.chunk_of["t4"] == "t9"
-    # Without packing, each group's remainder is a chunk of its own.
+    assert plan.chunk_of["t10"] == "t2"
     alone = plan_trials(candidates, _shape, trials_per_chunk=4).chunks
-    assert [len(trials) for trials in alone.values()] == [4, 1, 1, 1, 3]
-    # A new small group joins the shared chunk it fits in; the other chunks stay.
-    grown = plan_trials([*candidates, ("u", _settings(64, 0.1))], _shape, 4, pack_groups=True)
-    assert grown.chunks == {**plan.chunks, "t9": ["t9", "t2", "t4", "u"]}
+    assert [len(trials) for trials in alone.values()] == [4, 1, 1, 1, 3, 1, 2]
+    # Growing a cut group leaves the shared chunks alone; a new small group joins the
+    # last shared chunk it fits in.
+    grown = plan_trials([*candidates, ("u", _settings(4, 0.55))], _shape, 4, pack_groups=True)
+    assert grown.chunks == {**plan.chunks, "t9": ["t9", "u"]}
+    added = plan_trials([*candidates, ("v", _settings(128, 0.55))], _shape, 4, pack_groups=True)
+    assert added.chunks == {**plan.chunks, "t11": ["t11", "t12", "v"]}
 
 
 def test_named_points_are_the_sweeps_name_and_each_points_slug():

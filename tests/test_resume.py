@@ -194,6 +194,50 @@ def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypat
     assert list(train("killed", state)[:2]) == whole
 
 
+def test_a_killed_chunk_of_two_shape_groups_resumes_each_group_to_the_same_bytes(
+    tmp_path, monkeypatch, caplog
+):
+    """A shared chunk (core.planner, pack_groups): killed in its second group, the rerun
+    resumes the first from its own state at its end and the second mid-way."""
+    from aeflow.playground import lit as playground_lit
+    from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
+    from aeflow.playground.training import train_groups
+
+    fit = FitSpec(epochs=8, batch_size=7, seeds=2)
+    trials = [
+        (f"h{width}", PlaygroundSpec(DataSpec(n_samples=40), NetworkSpec(hidden=(width,)), fit))
+        for width in (3, 5)
+    ]
+
+    def train(name: str, state: TrainingState | None = None):
+        folder = tmp_path / name
+        folder.mkdir(exist_ok=True)
+        result = train_groups(trials, "h3", checkpoints=folder, state=state)
+        tables = (result.curves, result.metrics, result.weights, result.points, result.boundary)
+        files = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+        return files, [t.to_csv(index=False) for t in tables]
+
+    whole = train("whole")
+    assert sorted(whole[0]) == ["h3.ckpt", "h5.ckpt"]
+    job = TrainingState(tmp_path / "state", "key", 2)
+    original = playground_lit.ClassifierModule.training_step
+
+    def training_step(self, epoch_steps, batch_idx):
+        if self.network.spec.hidden == (5,) and self.current_epoch == 5:
+            monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", original)
+            raise Killed("killed in the second group's epoch 6")
+        return original(self, epoch_steps, batch_idx)
+
+    monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", training_step)
+    with pytest.raises(Killed):
+        train("killed", job)
+    assert job.part("h3").last.is_file() and job.part("h5").last.is_file()
+    with caplog.at_level("INFO"):
+        assert train("killed", job) == whole
+    assert "h5: resumed from its saved state after epoch 4 of 8" in caplog.text
+    assert "h3: resumed from its saved state" in caplog.text
+
+
 def test_a_state_of_another_training_is_discarded(tmp_path, points, caplog):
     spec = TrainingSpec(epochs=6, seeds=2)
     first = TrainingState(tmp_path / "state", "first", 2)

@@ -119,7 +119,7 @@ def _cluster_up() -> bool:
 @pytest.mark.slurm
 @pytest.mark.workflow
 @pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
-def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path):
+def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path, in_background):
     (tmp_path / "slurm").mkdir()
     wf = WorkflowDir(tmp_path / "slurm", tiny_config())
     # The data, two trainings, the retraining, two analyses (as one group job) and part
@@ -135,7 +135,7 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path):
     # waits on the cluster.
     (tmp_path / "local").mkdir()
     local = WorkflowDir(tmp_path / "local", tiny_config())
-    local_run = local.snakemake_in_background(*targets)
+    local_run = in_background(local, *targets)
     result = wf.snakemake(
         "--workflow-profile",
         PROFILE,
@@ -263,7 +263,9 @@ def _training_process(jobid: str) -> int | None:
 @pytest.mark.slurm
 @pytest.mark.workflow
 @pytest.mark.skipif(not _cluster_up(), reason="no SLURM cluster (tests/slurm/start_cluster.sh)")
-def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(tmp_path):
+def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(
+    tmp_path, in_background
+):
     """Two trainings on SLURM: SLURM kills one at its (1-minute) time limit, the other is
     cancelled from outside as preemption does; both are resubmitted, the first with twice
     the time, and the results equal a local run byte for byte."""
@@ -276,7 +278,7 @@ def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(t
     # The uninterrupted local run to compare with, while this test waits on the cluster.
     (tmp_path / "local").mkdir()
     local = WorkflowDir(tmp_path / "local", config)
-    local_run = local.snakemake_in_background(*targets)
+    local_run = in_background(local, *targets)
     console = tmp_path / "console.txt"
     proc = subprocess.Popen(
         [

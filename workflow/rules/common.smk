@@ -222,7 +222,8 @@ def get_playground_chunk_maps(wildcards):
 
 
 def get_playground_chunk_gpu(wildcards):
-    return gpus(pg.chunk_settings(config, wildcards.chunk)[0]["settings"]["training"])
+    trials = pg.chunk_settings(config, wildcards.chunk)  # one shape group or several
+    return max(gpus(trial["settings"]["training"]) for trial in trials)
 
 
 def get_playground_chunk_work(wildcards):

@@ -1,6 +1,7 @@
 # Part 2 (bonus): the Playground's MLP experiments. Trials that share a network shape and
 # schedule are trained together, one job per chunk of at most playground.trials_per_chunk
-# trials (each with its seed replicas); figures and the summary read the chunks' CSVs.
+# trials (each with its seed replicas); small shape groups share a chunk, trained one group
+# after another (aeflow.core.planner); figures and the summary read the chunks' CSVs.
 # Params that grow with the trials are digested (aeflow.core.params): Snakemake records
 # and prints their digest, so a plan stays readable and reruns stay exact.
 

@@ -31,4 +31,4 @@ with job_log(sm.log[0]), atomic_folder(sm.output.models) as models:
     write_csv(result.weights, sm.output.weights)
     write_csv(result.points, sm.output.points)
     write_csv(result.boundary, sm.output.boundary)
-    state.clear()
+state.clear()  # once every output, the models folder too, is in place

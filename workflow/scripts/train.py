@@ -7,14 +7,18 @@ validation points' MSE (NaN without them; recorded only, they steer nothing). A 
 attempt's rerun resumes from the state it saved (core.state), removed once the outputs are
 written."""
 
+import contextlib
+
 import torch
 
 from aeflow.autoencoder.data import TEST, load_optional_points, load_points
 from aeflow.autoencoder.settings import ModelSpec, TrainingSpec
 from aeflow.autoencoder.training import train_replicas, with_validation_column
-from aeflow.core.atomic import write_csv
+from aeflow.core.atomic import atomic_path, write_csv
 from aeflow.core.jobs import job_log
 from aeflow.core.state import TrainingState
+
+KINDS = ("init", "trained", "losses", "curves")  # the rule's outputs, one of each per run
 
 
 def per_run(files) -> list[str]:
@@ -23,7 +27,9 @@ def per_run(files) -> list[str]:
 
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
-with job_log(sm.log[0]):
+# Every output under a temporary name until the last run is trained: a job killed between
+# two runs leaves nothing that looks finished.
+with job_log(sm.log[0]), contextlib.ExitStack() as finished:
     state = TrainingState.of_job(sm)
     torch.set_num_threads(sm.threads)
     points = load_points(sm.input.samples)
@@ -31,12 +37,8 @@ with job_log(sm.log[0]):
     records_validation = bool(sm.params.get("validation", False))
     if fits is None:
         fits = [{"run": sm.wildcards.run, "training": sm.params.training, "n_train": None}]
-    outputs = zip(
-        fits,
-        *(per_run(getattr(sm.output, k)) for k in ("init", "trained", "losses", "curves")),
-        strict=True,
-    )
-    for fit, init, trained, losses, curves in outputs:
+    for fit, *paths in zip(fits, *(per_run(getattr(sm.output, k)) for k in KINDS), strict=True):
+        init, trained, losses, curves = (finished.enter_context(atomic_path(p)) for p in paths)
         n_train = fit["n_train"]  # a capacity run: the first n points (per replica)
         result = train_replicas(
             ModelSpec(**sm.params.model),
@@ -52,4 +54,4 @@ with job_log(sm.log[0]):
         write_csv(result.losses, losses)
         write_csv(with_validation_column(result.curves) if records_validation else result.curves,
                   curves)  # fmt: skip
-    state.clear()
+state.clear()  # once every output is in place

@@ -33,8 +33,10 @@ def _create_sibling(final: Path) -> Path:
 
 def _remove_debris(final: Path) -> None:
     """Delete the temporary siblings of ``final`` that killed attempts left (SIGKILL and
-    node failures skip every cleanup). Snakemake never runs two jobs with one output."""
-    for debris in final.parent.glob(f".{glob.escape(final.name)}.*.partial"):
+    node failures skip every cleanup), theirs too (a writer that was itself handed a
+    temporary path: ``..name.*.partial``). Snakemake never runs two jobs with one output."""
+    name = glob.escape(final.name)
+    for debris in [*final.parent.glob(f".{name}.*.partial"), *final.parent.glob(f"..{name}.*")]:
         if debris.is_dir():
             shutil.rmtree(debris, ignore_errors=True)
         else:

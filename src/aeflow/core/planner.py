@@ -17,13 +17,14 @@ chunk or starts a new one, and trials of other groups leave a group's chunks unc
 such an edit retrains one chunk at most.
 
 With ``pack_groups`` (the Playground's plan), a chunk may hold several groups, which its job
-trains one after another: a group's small remainder (its last chunk, when it holds at most
-half of ``trials_per_chunk`` trials; often a group of one trial, such as a sweep over
-architectures makes) is packed in order with other small remainders into shared chunks of
-at most ``trials_per_chunk`` trials; every other chunk stays as it is. A training process
-spends seconds importing Lightning, more than a small group trains. An edit that grows or
-adds a small group then retrains the shared chunk it lands in, and the shared chunks after
-it if the packing shifts; edits to the large groups retrain as before.
+trains one after another: a *small* group (at most half of ``trials_per_chunk`` trials;
+often one trial, as each value of a sweep over architectures makes) is not cut but packed
+whole, in order, with the other small groups into shared chunks of at most
+``trials_per_chunk`` trials; the other groups are cut as above, untouched by the packing.
+A training process spends seconds importing Lightning, more than a small group trains.
+An edit that grows or adds a small group retrains the shared chunk it lands in, and the
+shared chunks after it if the packing shifts (a small group that grows past half a chunk
+leaves the packing); edits to the other groups retrain as without packing.
 """
 
 from __future__ import annotations
@@ -87,32 +88,26 @@ def plan_trials(
     groups: dict[Hashable, list[str]] = {}
     for trial, trial_settings in settings.items():
         groups.setdefault(chunk_key(trial_settings), []).append(trial)
-    cut = [
-        trials[start : start + trials_per_chunk]
-        for trials in groups.values()
-        for start in range(0, len(trials), trials_per_chunk)
-    ]
-    if pack_groups:
-        cut = _packed(cut, trials_per_chunk)
-    chunks = {trials[0]: trials for trials in cut}
+    cut, shared = [], []  # shared: the small groups' chunks, with pack_groups
+    for trials in groups.values():
+        if pack_groups and 2 * len(trials) <= trials_per_chunk:
+            shared = _packed(shared, trials, trials_per_chunk)
+        else:
+            cut += [
+                trials[start : start + trials_per_chunk]
+                for start in range(0, len(trials), trials_per_chunk)
+            ]
+    chunks = {trials[0]: trials for trials in cut + shared}
     chunk_of = {trial: chunk for chunk, trials in chunks.items() for trial in trials}
     return TrialPlan(settings, trial_of, chunks, chunk_of)
 
 
-def _packed(cut: list[list[str]], trials_per_chunk: int) -> list[list[str]]:
-    """Chunks of more than half ``trials_per_chunk`` trials alone, the others packed in
-    order while they fit together."""
-    packed: list[list[str]] = []
-    shared: list[str] = []
-    for trials in cut:
-        if 2 * len(trials) > trials_per_chunk:
-            packed.append(trials)
-            continue
-        if len(shared) + len(trials) > trials_per_chunk:
-            packed.append(shared)
-            shared = []
-        shared = shared + trials
-    return packed + ([shared] if shared else [])
+def _packed(shared: list[list[str]], group: list[str], trials_per_chunk: int) -> list[list[str]]:
+    """The shared chunks with ``group`` added whole: to the last one if it fits there,
+    else as a new one."""
+    if shared and len(shared[-1]) + len(group) <= trials_per_chunk:
+        return [*shared[:-1], shared[-1] + group]
+    return [*shared, list(group)]
 
 
 def chunk_trials(plan: TrialPlan, chunk: str) -> list[dict[str, Any]]:

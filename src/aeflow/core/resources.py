@@ -28,6 +28,8 @@ from dataclasses import dataclass
 class Work:
     """The work of one training job."""
 
+    # For trainings one after another (``in_sequence``): steps and parameter-steps summed,
+    # parameters of the largest (one training in memory at a time).
     steps: int  # optimiser steps of its longest-running network
     parameter_steps: int  # sum over its networks of parameters x steps
     parameters: int  # sum over its networks of parameters
