@@ -23,8 +23,16 @@ run: install  ## run the whole workflow on config.yaml
 report: run  ## self-contained HTML report of the last run
 	$(VENV)/bin/snakemake --report results/report.html
 
+# The SLURM tests mostly wait on the cluster: they run in a pytest process of their own,
+# beside the others on 2 workers, and their report follows.
 test: install  ## the test suite (unit + end-to-end on a tiny config), on 2 workers
-	$(VENV)/bin/pytest -q -n 2 --dist loadgroup
+	@slurm_log=$$(mktemp); \
+	$(VENV)/bin/pytest -q -p no:cacheprovider -m slurm > $$slurm_log 2>&1 & slurm=$$!; \
+	$(VENV)/bin/pytest -q -n 2 --dist loadgroup -m "not slurm"; main=$$?; \
+	wait $$slurm; slurm_status=$$?; \
+	echo "--- the SLURM tests (pytest -m slurm), run beside the others:"; \
+	cat $$slurm_log; rm -f $$slurm_log; \
+	test $$main -eq 0 && test $$slurm_status -eq 0
 
 test-fast: install  ## unit tests only
 	$(VENV)/bin/pytest -q -n 2 -m "not workflow and not slurm"
