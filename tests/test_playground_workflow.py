@@ -215,3 +215,27 @@ def test_a_deleted_chunk_file_is_planned_again(done_playground, output):
     path = done_playground.results / f"playground/chunks/{chunk}/{output}"
     shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert ("playground_train", f"chunk={chunk}") in done_playground.planned_jobs("playground")
+
+
+@pytest.mark.workflow
+def test_a_shared_chunk_trains_its_shape_groups_in_one_job(workflow_dir):
+    # The baseline and two architectures, one trial each: small groups, one chunk.
+    config = tiny_playground_config()
+    config["playground"]["trials_per_chunk"] = 4
+    config["playground"]["sweeps"] = {"architecture": {"key": "model.hidden", "values": [[3], [5]]}}
+    workflow_dir.write_config(config)
+    trials = ["baseline", "architecture-3", "architecture-5"]
+    assert pg.trial_chunks(config) == {"baseline": trials}
+    folder = workflow_dir.results / "playground/chunks/baseline"
+    workflow_dir.snakemake(str(folder.relative_to(workflow_dir.root) / "metrics.csv"))
+    assert sorted(p.name for p in (folder / "models").glob("*.ckpt")) == sorted(
+        f"{trial}.ckpt" for trial in trials
+    )
+    metrics = pd.read_csv(folder / "metrics.csv")
+    assert list(zip(metrics["trial"], metrics["seed"], strict=True)) == [
+        (trial, seed) for trial in trials for seed in (0, 1)
+    ]
+    network = load_classifier(folder / "models", "architecture-5", 1)
+    assert [layer.out_features for layer in network.layers] == [5, 1]
+    # Nothing half-written, no state left.
+    assert not list(folder.parent.glob(".*")) and not (workflow_dir.results / "state").exists()
