@@ -48,6 +48,22 @@ def _killed_at(monkeypatch, step: int) -> None:
     monkeypatch.setattr(lit.AutoencoderModule, "training_step", training_step)
 
 
+def _playground_killed_at(monkeypatch, epoch: int, hidden: tuple | None = None) -> None:
+    """The next Playground training (of networks with ``hidden`` layers, if given) dies in
+    its Lightning step ``epoch`` (0-based)."""
+    from aeflow.playground import lit as playground_lit
+
+    original = playground_lit.ClassifierModule.training_step
+
+    def training_step(self, epoch_steps, batch_idx):
+        if self.current_epoch == epoch and hidden in (None, self.network.spec.hidden):
+            monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", original)
+            raise Killed(f"killed in step {epoch}")
+        return original(self, epoch_steps, batch_idx)
+
+    monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", training_step)
+
+
 def _outputs(result, folder) -> dict[str, bytes]:
     result.losses.to_csv(folder / "losses.csv", index=False)
     if result.curves is not None:
@@ -152,7 +168,6 @@ def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypat
     """Two trials of different train ratios (so the networks' epochs differ in length) and a
     batch size that leaves points carried into the next epoch; the state saved after epoch
     3, the training killed in epoch 5."""
-    from aeflow.playground import lit as playground_lit
     from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
     from aeflow.playground.training import train_chunk
 
@@ -175,15 +190,7 @@ def test_a_killed_playground_chunk_resumes_to_the_same_bytes(tmp_path, monkeypat
     # Links L1 switched off before the state (epoch 3) and after it.
     assert weights.loc[weights["trial"] == "half", "dead"].sum() > 0
     state = TrainingState(tmp_path / "state", "key", 3)
-    original = playground_lit.ClassifierModule.training_step
-
-    def training_step(self, epoch_steps, batch_idx):
-        if self.current_epoch == 5:
-            monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", original)
-            raise Killed("killed in epoch 6")
-        return original(self, epoch_steps, batch_idx)
-
-    monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", training_step)
+    _playground_killed_at(monkeypatch, 5)
     with pytest.raises(Killed):
         train("killed", state)
     assert state.last.is_file()
@@ -199,7 +206,6 @@ def test_a_killed_chunk_of_two_shape_groups_resumes_each_group_to_the_same_bytes
 ):
     """A shared chunk (core.planner, pack_groups): killed in its second group, the rerun
     resumes the first from its own state at its end and the second mid-way."""
-    from aeflow.playground import lit as playground_lit
     from aeflow.playground.settings import DataSpec, FitSpec, NetworkSpec, PlaygroundSpec
     from aeflow.playground.training import train_groups
 
@@ -220,15 +226,7 @@ def test_a_killed_chunk_of_two_shape_groups_resumes_each_group_to_the_same_bytes
     whole = train("whole")
     assert sorted(whole[0]) == ["h3.ckpt", "h5.ckpt"]
     job = TrainingState(tmp_path / "state", "key", 2)
-    original = playground_lit.ClassifierModule.training_step
-
-    def training_step(self, epoch_steps, batch_idx):
-        if self.network.spec.hidden == (5,) and self.current_epoch == 5:
-            monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", original)
-            raise Killed("killed in the second group's epoch 6")
-        return original(self, epoch_steps, batch_idx)
-
-    monkeypatch.setattr(playground_lit.ClassifierModule, "training_step", training_step)
+    _playground_killed_at(monkeypatch, 5, hidden=(5,))  # in the second group
     with pytest.raises(Killed):
         train("killed", job)
     assert job.part("h3").last.is_file() and job.part("h5").last.is_file()
