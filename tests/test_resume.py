@@ -380,3 +380,52 @@ def test_a_killed_training_job_leaves_nothing_finished_and_resumes_to_the_same_b
     # state.
     assert sorted(wf.results.rglob(".*.partial")) == []
     assert not (wf.results / "state").exists()
+
+
+@pytest.mark.workflow
+def test_a_capacity_job_killed_in_its_second_size_resumes_both_to_the_same_bytes(
+    tmp_path, in_background
+):
+    """Rule train_capacity trains a width's sizes one after another. The node dies in the
+    second (SIGKILL to the whole run: Snakemake removes nothing): no file of either size
+    looks finished, and the rerun resumes each from its own state to an uninterrupted
+    job's bytes."""
+    config = tiny_config()
+    capacity = config["capacity"]
+    capacity.update(widths=[8], n_train=["all", 12])
+    capacity["training"]["epochs"] = 1000  # about 2 s a size; a state every 100 epochs
+    capacity["stopping"]["window"] = 1000  # no plateau stop before the cap
+    target = "results/capacity/ae2-w8-n12/losses.csv"
+    (tmp_path / "whole").mkdir()
+    whole = WorkflowDir(tmp_path / "whole", config)
+    uninterrupted = in_background(whole, target)
+    (tmp_path / "killed").mkdir()
+    wf = WorkflowDir(tmp_path / "killed", config)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1", target],
+        cwd=wf.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    job_state = wf.results / "state/train_capacity/w8"
+    deadline = time.monotonic() + 180
+    while not (job_state / "ae2-w8-n12/last.ckpt").exists():  # the second size is training
+        assert time.monotonic() < deadline, "no state of the second size saved"
+        assert proc.poll() is None, "snakemake exited before the second size's first state"
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    outputs = [f"capacity/ae2-w8-n{n}/{name}" for n in (24, 12) for name in
+               ("init.ckpt", "trained.ckpt", "losses.csv", "curves.csv")]  # fmt: skip
+    assert not [name for name in outputs if (wf.results / name).exists()]
+    assert (job_state / "ae2-w8-n24/last.ckpt").exists()
+    wf.snakemake("--unlock")  # a SIGKILLed Snakemake leaves its lock behind
+    wf.snakemake("--rerun-incomplete", target)
+    log = (wf.results / "logs/train_capacity/w8.log").read_text()
+    assert "ae2-w8-n24: resumed from its saved state" in log
+    assert "ae2-w8-n12: resumed from its saved state" in log
+    uninterrupted.wait()
+    for name in outputs:
+        assert filecmp.cmp(wf.results / name, whole.results / name, shallow=False), name
+    assert sorted(wf.results.rglob(".*partial*")) == [] and not (wf.results / "state").exists()
