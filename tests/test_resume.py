@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -312,6 +313,24 @@ def uninterrupted(tmp_path_factory) -> WorkflowDir:
     return wf
 
 
+def _run_until_saved(wf: WorkflowDir, target: str, state: Path, stderr=subprocess.DEVNULL):
+    """Start ``snakemake --cores 1 target`` in a session of its own and return it once the
+    training has saved ``state`` (it is still running then)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1", target],
+        cwd=wf.root,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not state.exists():
+        assert time.monotonic() < deadline, f"no state {state} saved"
+        assert proc.poll() is None, f"snakemake exited before {state} was saved"
+        time.sleep(0.02)
+    return proc
+
+
 def _training_pid(session: int) -> int | None:
     found = subprocess.run(
         ["pgrep", "-s", str(session), "-f", r"scripts/.*\.train\.py"],
@@ -337,19 +356,8 @@ def test_a_killed_training_job_leaves_nothing_finished_and_resumes_to_the_same_b
 ):
     wf = WorkflowDir(tmp_path, _config())
     console = tmp_path / "console.txt"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--cores", "1", TARGET],
-        cwd=wf.root,
-        stdout=subprocess.DEVNULL,
-        stderr=console.open("w"),
-        start_new_session=True,
-    )
     state = wf.results / "state/train/ae2"
-    deadline = time.monotonic() + 120
-    while not (state / "last.ckpt").exists():  # the first state is saved
-        assert time.monotonic() < deadline, "no state saved"
-        assert proc.poll() is None, "snakemake exited before the first state was saved"
-        time.sleep(0.02)
+    proc = _run_until_saved(wf, TARGET, state / "last.ckpt", console.open("w"))
     if victim == "run":
         os.killpg(proc.pid, signum)
     else:
@@ -401,19 +409,9 @@ def test_a_capacity_job_killed_in_its_second_size_resumes_both_to_the_same_bytes
     uninterrupted = in_background(whole, target)
     (tmp_path / "killed").mkdir()
     wf = WorkflowDir(tmp_path / "killed", config)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--cores", "1", target],
-        cwd=wf.root,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     job_state = wf.results / "state/train_capacity/w8"
-    deadline = time.monotonic() + 180
-    while not (job_state / "ae2-w8-n12/last.ckpt").exists():  # the second size is training
-        assert time.monotonic() < deadline, "no state of the second size saved"
-        assert proc.poll() is None, "snakemake exited before the second size's first state"
-        time.sleep(0.02)
+    # The second size is training once its first state is saved.
+    proc = _run_until_saved(wf, target, job_state / "ae2-w8-n12/last.ckpt")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     outputs = [f"capacity/ae2-w8-n{n}/{name}" for n in (24, 12) for name in
