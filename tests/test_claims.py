@@ -13,9 +13,9 @@ from aeflow.core.claims import (
     Contrast,
     decide,
     frame,
-    seeds_needed,
     split_values,
 )
+from aeflow.core.twostage import seeds_to_decide
 
 # Held-out MSE of ae2 and ae1 in a default run (5 seeds, paired by seed).
 AE2 = [0.1376, 0.1196, 0.1221, 0.1144, 0.1188]
@@ -63,11 +63,12 @@ def test_undetermined_gives_the_seeds_that_would_decide_it():
     assert claim.verdict == UNDETERMINED
     d = np.subtract(a, b)
     n = int(claim.seeds_needed)
-    half = stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / np.sqrt(n)
-    before = stats.t.ppf(0.975, n - 2) * d.std(ddof=1) / np.sqrt(n - 1)
-    assert half < abs(d.mean()) <= before  # the first n at which 0 leaves the interval
+    # Stein: the 5 seeds' SD and 4 degrees of freedom whatever n; the first n at which 0
+    # leaves the interval.
+    t = stats.t.ppf(0.975, 4)
+    assert t * d.std(ddof=1) / np.sqrt(n) < abs(d.mean()) <= t * d.std(ddof=1) / np.sqrt(n - 1)
     assert f"about {n} seeds would decide it" in claim.sentence
-    assert seeds_needed(0.0, 0.0, 0.1, 0.95, 6) != seeds_needed(0.0, 0.0, 0.1, 0.95, 6)  # nan
+    assert np.isnan(seeds_to_decide(0.0, 0.0, 0.1, 0.95, 5, 6, 1000))  # no spread: no help
 
 
 def test_a_diverged_seed_means_not_compared_and_one_seed_decides_nothing():

@@ -18,6 +18,7 @@ import os
 from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as autoencoder_runs
 from aeflow.autoencoder import sweeps as autoencoder_sweeps
+from aeflow.core import twostage
 from aeflow.core.config import (
     Config,
     ConfigError,
@@ -46,6 +47,7 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
             messages = autoencoder_sweeps.config_errors(config, schema)
             messages += capacity.config_errors(config)
         messages += pg.config_errors(config, schema)
+        messages += twostage.config_errors(config)
     if messages:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(messages))
 

@@ -20,7 +20,7 @@ from aeflow.autoencoder import capacity, draws
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
-from aeflow.core import codehash, numerics, resources
+from aeflow.core import codehash, numerics, resources, twostage
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.core.params import digested
 from aeflow.playground import runs as pg
@@ -271,6 +271,12 @@ def get_margins():
     """claims.margins (defaults in aeflow.core.margins): a param of both summaries, so a
     changed margin reruns the summaries only."""
     return config.get("claims", {}).get("margins", {})
+
+
+def get_design(part):
+    """claims.design with the part's pilot: a param of the part's summary (a changed design
+    reruns the summaries)."""
+    return twostage.design_settings(config, part)
 
 
 def figure(name):

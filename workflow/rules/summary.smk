@@ -51,5 +51,6 @@ rule summarise:
     params:
         code=code("summarise.py"),
         margins=get_margins(),
+        design=get_design("autoencoder"),
     script:
         "../scripts/summarise.py"

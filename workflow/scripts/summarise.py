@@ -9,6 +9,7 @@ from aeflow.autoencoder.findings import header, observations
 from aeflow.autoencoder.samples import sample_count
 from aeflow.autoencoder.summary import full_table, shown_table
 from aeflow.autoencoder.tables import SAMPLES
+from aeflow.core import twostage
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
@@ -18,7 +19,8 @@ from aeflow.core.tables import read_table
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     table, per_seed = pd.read_csv(sm.input.table), pd.read_csv(sm.input.per_seed)
-    sections, claims = observations(per_seed, dict(sm.params.margins))
+    design = twostage.from_settings(dict(sm.params.design))
+    sections, claims = observations(per_seed, dict(sm.params.margins), design)
     write_csv(frame(claims), sm.output.claims)
     top = header(per_seed, sample_count(read_table(sm.input.samples, SAMPLES)))
     figures = {Path(path).stem: path for path in sm.input.figures}

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from aeflow.core import twostage
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
@@ -19,7 +20,12 @@ with job_log(sm.log[0]):
     trials = dict(zip(sm.params.sweeps, sm.input.trials, strict=True))
     searches = {sweep: pd.read_csv(trials[sweep]) for sweep in sm.params.searches}
     sections, claims = summarise(
-        table, per_seed, searches, int(sm.params.epochs), dict(sm.params.margins)
+        table,
+        per_seed,
+        searches,
+        int(sm.params.epochs),
+        dict(sm.params.margins),
+        twostage.from_settings(dict(sm.params.design)),
     )
     write_csv(frame(claims), sm.output.claims)
     figures = {Path(path).stem: path for path in sm.input.figures}

@@ -27,17 +27,17 @@ The decision rule, stated once (``RULE``; each summary's header repeats it):
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from aeflow.core import twostage
 from aeflow.core.numbers import distinct, number, plural, share
+from aeflow.core.twostage import Design
 
 ALPHA = 0.05
 MAX_SEEDS_NEEDED = 1000
@@ -55,8 +55,12 @@ RULE = (
     "('95% simultaneous CI'). Verdicts are read off that interval: a winner when it excludes "
     "0; equivalent when it lies inside the metric's margin (+-m, set in config.yaml before "
     "the run); otherwise undetermined, with the seeds that would decide it at the observed "
-    "spread. A run that diverged in a seed is not compared. Seeds are set aside only by a "
-    "rule blind to the outcome (a dead network); slow seeds stay in."
+    "spread. Seeds are chosen by the question (Stein's two-stage procedure, claims.design): "
+    "each run's first seeds are a pilot; each comparison gets the seeds at which its interval's "
+    "half-width would be at most half_width x its margin, from the pilot's spread alone (up to "
+    "a cap), and its interval uses the pilot's SD and degrees of freedom. A run that "
+    "diverged in a seed is not compared. Seeds are set aside only by a rule blind to the "
+    "outcome (a dead network); slow seeds stay in."
 )
 INF = float("inf")
 
@@ -137,26 +141,20 @@ class Claim:
     subject_values: str = ""
     reference_values: str = ""
     set_aside_seeds: str = ""  # 1 where the seed was set aside
+    # The two-stage design (core.twostage): the pilot's seeds and the SD of its paired
+    # differences (the interval's spread), and the seeds the design plans for this claim.
+    pilot_seeds: int = 0
+    pilot_sd: float = float("nan")
+    sized_seeds: float = float("nan")  # what the design's rule asks for, before the cap
+    planned_seeds: int = 0
+    seeds_reason: str = ""
 
 
 COLUMNS = [f.name for f in fields(Claim)]
 
 
-def _t_interval(d: np.ndarray, level: float, bounds: tuple[float, float]) -> tuple[float, float]:
-    n = d.size
-    mean = float(d.mean())
-    sd = float(d.std(ddof=1)) if n > 1 else float("nan")
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n) if n > 1 else INF
-    low, high = mean - half, mean + half
-    return max(low, bounds[0]) + 0.0, min(high, bounds[1]) + 0.0
-
-
-def _p_value(d: np.ndarray) -> float:
-    if d.size < 2:
-        return 1.0
-    if np.ptp(d) <= 1e-12 * np.abs(d).max():  # every seed differs by the same amount
-        return 0.0 if d[0] != 0 else 1.0
-    return float(stats.ttest_1samp(d, 0.0).pvalue)
+def _clipped(mean: float, half: float, bounds: tuple[float, float]) -> tuple[float, float]:
+    return max(mean - half, bounds[0]) + 0.0, min(mean + half, bounds[1]) + 0.0
 
 
 def _difference_bounds(bounds: tuple[float, float], one_sample: bool, b0: float):
@@ -175,23 +173,17 @@ def split_values(text: str) -> np.ndarray:
     return np.array([float(v) for v in str(text).split(";")]) if str(text) else np.empty(0)
 
 
-def seeds_needed(mean: float, sd: float, margin: float, level: float, start: int) -> float:
-    """The fewest seeds (from ``start``) at which, with this mean and SD of the paired
-    differences, the interval at ``level`` would decide: exclude 0 or fit inside the
-    margin. ``inf`` where none up to ``MAX_SEEDS_NEEDED`` would."""
-    if not (np.isfinite(mean) and np.isfinite(sd)) or sd == 0:
-        return float("nan")
-    room = max(abs(mean), margin - abs(mean))
-    n = np.arange(max(start, 2), MAX_SEEDS_NEEDED + 1)
-    if room <= 0 or n.size == 0:
-        return INF
-    half = stats.t.ppf(0.5 + level / 2, n - 1) * sd / np.sqrt(n)
-    decided = np.flatnonzero(half < room)
-    return float(n[decided[0]]) if decided.size else INF
-
-
-def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> list[Claim]:
-    """Every contrast of one family compared, given its verdict and worded."""
+def decide(
+    contrasts: Sequence[Contrast],
+    family: str,
+    alpha: float = ALPHA,
+    design: Design | None = None,
+) -> list[Claim]:
+    """Every contrast of one family compared, given its verdict and worded. With a
+    ``design``, its first ``design.pilot`` seeds are the pilot of Stein's two-stage
+    procedure (``core.twostage``): each interval uses the pilot's SD and degrees of
+    freedom, and each row gives the seeds the design plans for it. Without one, every seed
+    is the pilot: the ordinary paired t interval."""
     prepared = []
     for c in contrasts:
         a, b = c.values()
@@ -202,7 +194,12 @@ def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> 
     tested = [i for i, (_, _, _, _, d, div) in enumerate(prepared) if not div and d.size >= 2]
     m = max(len(tested), 1)
     level = 1 - alpha / m
-    p_values = [_p_value(prepared[i][4]) for i in tested]
+    stages = {}
+    for i in tested:
+        c, _, _, keep, d, _ = prepared[i]
+        pilot = int(keep[: design.pilot].sum()) if design else d.size
+        stages[i] = (pilot, *twostage.interval(d, pilot, level))
+    p_values = [stages[i][3] for i in tested]
     adjusted = multipletests(p_values, alpha=alpha, method="bonferroni")[1] if tested else []
     adjusted_by = dict(zip(tested, adjusted, strict=True))
     claims = []
@@ -243,8 +240,10 @@ def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> 
             )
             claims.append(_worded(claim, c))
             continue
-        low, high = _t_interval(d, level, bounds)
-        mean, sd = float(d.mean()), float(d.std(ddof=1))
+        pilot, mean, half, _, pilot_sd = stages[i]
+        low, high = _clipped(mean, half, bounds)
+        sd = float(d.std(ddof=1))
+        planned = twostage.plan(d[:pilot], c.margin, level, design)
         if low > 0 or high < 0:
             verdict = WINNER
         elif -c.margin < low and high < c.margin:
@@ -261,7 +260,9 @@ def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> 
         if (~keep).any():
             full = a - b
             if np.isfinite(full).all():
-                lo_all, hi_all = _t_interval(full, level, bounds)
+                lo_all, hi_all = _clipped(
+                    float(full.mean()), twostage.interval(full, full.size, level)[1], bounds
+                )
                 extra = dict(
                     effect_all_seeds=float(full.mean()),
                     ci_low_all_seeds=lo_all,
@@ -282,10 +283,17 @@ def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> 
             wins=wins,
             ties=ties,
             seeds_needed=(
-                seeds_needed(mean, sd, c.margin, level, d.size + 1)
+                twostage.seeds_to_decide(
+                    mean, pilot_sd, c.margin, level, pilot, d.size + 1, MAX_SEEDS_NEEDED
+                )
                 if verdict == UNDETERMINED
                 else nan
             ),
+            pilot_seeds=pilot,
+            pilot_sd=pilot_sd,
+            sized_seeds=planned.needed,
+            planned_seeds=planned.planned,
+            seeds_reason=planned.reason,
             winner=winner,
             **extra,
         )
@@ -294,7 +302,22 @@ def decide(contrasts: Sequence[Contrast], family: str, alpha: float = ALPHA) -> 
 
 
 def _worded(claim: Claim, c: Contrast) -> Claim:
-    return replace(claim, sentence=sentence(claim, c.unit))
+    return replace(claim, sentence=sentence(claim, c.unit) + seeds_text(claim))
+
+
+def seeds_text(claim: Claim) -> str:
+    """Why the claim has its seeds, under a two-stage design (empty without one)."""
+    n = claim.planned_seeds
+    if claim.seeds_reason == twostage.PILOT_ENOUGH:
+        return f" [seeds: the pilot's {claim.pilot_seeds} were enough]"
+    if claim.seeds_reason == twostage.SIZED:
+        done = "sized" if claim.seeds >= n else "planned"
+        return f" [seeds: {n} {done} from the pilot's spread]"
+    if claim.seeds_reason == twostage.CAP_REACHED:
+        needed = claim.sized_seeds
+        would = f"{int(needed):,}" if np.isfinite(needed) else "more"
+        return f" [seeds: the cap, {n}; {would} would be needed]"
+    return ""
 
 
 def sentence(claim: Claim, unit: str = "seeds") -> str:

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from aeflow.core.twostage import Design
+
 # The defaults and their reasons (docs/configuration.md repeats them).
 DEFAULT_MARGINS: dict[str, dict[str, float]] = {
     # 2% of the reference's mean: below what a reader can see between two loss curves on
@@ -47,9 +49,16 @@ DEFAULT_MARGINS: dict[str, dict[str, float]] = {
 
 
 class Margins:
-    """Per-metric-kind margins; ``of(kind, reference)`` gives the absolute margin."""
+    """Per-metric-kind margins; ``of(kind, reference)`` gives the absolute margin. With the
+    seeds design (``core.twostage``), the other thing a summary decides against that is set
+    before any run."""
 
-    def __init__(self, settings: Mapping[str, Mapping[str, float]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Mapping[str, Mapping[str, float]] | None = None,
+        design: Design | None = None,
+    ) -> None:
+        self.design = design
         merged = {kind: dict(value) for kind, value in DEFAULT_MARGINS.items()}
         for kind, value in (settings or {}).items():
             merged[kind] = dict(value)

@@ -15,6 +15,7 @@ from aeflow.core.margins import Margins
 from aeflow.core.numbers import cell, count, modes, spread
 from aeflow.core.report import Section
 from aeflow.core.sheet import ABOVE, Expect, judge, not_measured, table_rows
+from aeflow.core.twostage import Design
 from aeflow.playground.runs import BASELINE
 
 # Sweeps whose values change the data set, and with it the test set: no ranking on it.
@@ -47,11 +48,13 @@ def findings(
     per_seed: pd.DataFrame,
     epochs: int,
     margins: Mapping | None = None,
+    design: Design | None = None,
 ) -> tuple[list[Section], list[Claim]]:
     """The sheet's claims (a table), one section per one-at-a-time sweep, and every claim
-    row with its id. ``table``: the summary's rows of the one-at-a-time sweeps; ``epochs``:
-    the baseline's, where a level not reached is counted (censored)."""
-    margin = Margins(margins)
+    row with its id, decided under the seeds ``design``. ``table``: the summary's rows of
+    the one-at-a-time sweeps; ``epochs``: the baseline's, where a level not reached is
+    counted (censored)."""
+    margin = Margins(margins, design)
     sections = [
         _sweep(sweep, rows, per_seed, epochs, margin)
         for sweep, rows in table[table["sweep"] != BASELINE].groupby("sweep", sort=False)
@@ -163,13 +166,13 @@ def _sweep(sweep, rows, per_seed, epochs, margins: Margins) -> Section:
         f"Sweep {sweep} ({key})",
         notes,
         _table(points, per_seed, labels, epochs),
-        _decided(contrasts, f"Sweep {sweep}"),
+        _decided(contrasts, f"Sweep {sweep}", margins.design),
         figure="playground_sweeps",
     )
 
 
-def _decided(contrasts, family) -> list[Claim]:
-    return decide(contrasts, family) if contrasts else []
+def _decided(contrasts, family, design) -> list[Claim]:
+    return decide(contrasts, family, design=design) if contrasts else []
 
 
 def _modes(points, per_seed, labels) -> list[str]:

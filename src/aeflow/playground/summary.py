@@ -17,6 +17,7 @@ from aeflow.core.margins import Margins
 from aeflow.core.report import Section
 from aeflow.core.sweep_tables import BEST_SHOWN, point_text, search_section, trials_table
 from aeflow.core.tables import Table, read_stacked
+from aeflow.core.twostage import Design
 from aeflow.playground.findings import findings
 from aeflow.playground.link import playground_url
 from aeflow.playground.metrics import METRICS
@@ -107,12 +108,13 @@ def summarise(
     searches: Mapping[str, pd.DataFrame],
     epochs: int,
     margins: Mapping | None = None,
+    design: Design | None = None,
 ) -> tuple[list[Section], list[Claim]]:
     """The sections and claim rows: the one-at-a-time sweeps (``findings``), then each grid
     or random sweep (``searches``: sweep -> its trials table) as a family of its own;
     ``epochs``: the baseline's (a loss level not reached counts as that)."""
     shown = table[~table["sweep"].isin(list(searches))]
-    sections, claims = findings(shown, per_seed, epochs, margins)
+    sections, claims = findings(shown, per_seed, epochs, margins, design)
     searched = [
         search_section(
             sweep,

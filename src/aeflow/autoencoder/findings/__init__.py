@@ -12,17 +12,19 @@ from aeflow.core.claims import RULE, Claim, with_ids
 from aeflow.core.margins import Margins
 from aeflow.core.report import Section
 from aeflow.core.sheet import table_rows
+from aeflow.core.twostage import Design
 
 
 def observations(
-    per_seed: pd.DataFrame, margins: Mapping | None = None
+    per_seed: pd.DataFrame, margins: Mapping | None = None, design: Design | None = None
 ) -> tuple[list[Section], list[Claim]]:
-    """Every section of findings, and every claim row (sections' and the sheet's, with ids).
-    The sheet's claims open the list as their own section."""
+    """Every section of findings, and every claim row (sections' and the sheet's, with ids),
+    decided under the seeds ``design``. The sheet's claims open the list as their own
+    section."""
     from aeflow.autoencoder.findings import capacity, latent, optimizers, retrain, variants
     from aeflow.autoencoder.findings.sheet import sheet_claims
 
-    margin = Margins(margins)
+    margin = Margins(margins, design)
     variant_rows = per_seed[per_seed["role"] == "variant"]
     sections: list[Section] = []
     if variant_rows["model"].nunique() > 1:

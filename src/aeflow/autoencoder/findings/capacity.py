@@ -58,7 +58,13 @@ def _size(rows: pd.DataFrame, margins: Margins, where: str) -> list[Section]:
             "reconstruction's (an RMS error of about 3% of the points' spread), a level "
             "fixed before the run; compared on a log scale."
         )
-    memorise = section(f"{MEMORISES}{where}", contrasts, notes, _shown(rows, names, train, test))
+    memorise = section(
+        f"{MEMORISES}{where}",
+        contrasts,
+        notes,
+        _shown(rows, names, train, test),
+        design=margins.design,
+    )
     memorise.figure = "capacity"
     decided = [c.subject for c in memorise.claims if c.verdict == WINNER and c.effect < 0]
     # Where no width is decided below the level, (ii) still asks its question of the
@@ -80,6 +86,7 @@ def _cost(rows, memorising, note, train, test, flags, margins, where) -> list[Se
                 f"{COST}{where}",
                 [],
                 ["No width reaches the memorised level, even on average: (ii) is not tested."],
+                design=margins.design,
             )
         ]
     wide = memorising[-1]
@@ -120,7 +127,7 @@ def _cost(rows, memorising, note, train, test, flags, margins, where) -> list[Se
                 early,
             )
         )
-    return [section(f"{COST}{where}", contrasts, notes)]
+    return [section(f"{COST}{where}", contrasts, notes, design=margins.design)]
 
 
 def _protocol(rows: pd.DataFrame) -> str:

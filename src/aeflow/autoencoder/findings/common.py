@@ -14,6 +14,7 @@ from aeflow.core.claims import Claim, Contrast, decide
 from aeflow.core.margins import Margins
 from aeflow.core.numbers import cell, count
 from aeflow.core.report import Section
+from aeflow.core.twostage import Design
 
 RHO = "\u03c1"
 
@@ -116,7 +117,9 @@ def section(
     notes: Sequence[str] = (),
     shown: pd.DataFrame | None = None,
     figure: str | None = None,
+    design: Design | None = None,
 ) -> Section:
-    """One family: its contrasts decided together, its context notes and table."""
-    claims: list[Claim] = decide(contrasts, title) if contrasts else []
+    """One family: its contrasts decided together (under ``design``), its context notes
+    and table."""
+    claims: list[Claim] = decide(contrasts, title, design=design) if contrasts else []
     return Section(title, list(notes), shown, claims, figure)

@@ -76,7 +76,9 @@ def orders(variants: pd.DataFrame, margins: Margins) -> list[Section]:
             }
         )
         shown = table(columns, percent=[c for c in columns if c.startswith("share")])
-        found.append(section(ORDER, contrasts, notes, shown, figure="latent_maps"))
+        found.append(
+            section(ORDER, contrasts, notes, shown, figure="latent_maps", design=margins.design)
+        )
     contrasts = [
         Contrast(
             f"{model}: x",
@@ -91,7 +93,7 @@ def orders(variants: pd.DataFrame, margins: Margins) -> list[Section]:
         )
         for model in after["x"].columns
     ]
-    found.append(section(AXES, contrasts))
+    found.append(section(AXES, contrasts, design=margins.design))
     return found
 
 
@@ -133,4 +135,4 @@ def bound(variants: pd.DataFrame, margins: Margins) -> list[Section]:
         },
         percent=["encoder's share", "points on another fold"],
     )
-    return [section(BOUND, contrasts, notes, shown, figure="decoder_sweeps")]
+    return [section(BOUND, contrasts, notes, shown, figure="decoder_sweeps", design=margins.design)]

@@ -51,7 +51,7 @@ def optimizers(per_seed: pd.DataFrame, margins: Margins) -> list[Section]:
     shown = table(
         {**at, f"held-out loss at {examples:,} examples": paired(runs, "full_test_loss", "label")}
     )
-    found = [section(LOSSES, contrasts, notes, shown, figure="sgd_vs_gd")]
+    found = [section(LOSSES, contrasts, notes, shown, figure="sgd_vs_gd", design=margins.design)]
     found += _speed(runs, labels, examples, flags, margins)
     found += _rises(runs, labels, flags, margins)
     return found
@@ -102,7 +102,7 @@ def _speed(runs, labels, examples, flags, margins) -> list[Section]:
         + ".",
     ]
     shown = table({f"examples to {name}": capped[name] for name in capped})
-    return [section(SPEED, contrasts, notes, shown)]
+    return [section(SPEED, contrasts, notes, shown, design=margins.design)]
 
 
 def _rises(runs, labels, flags, margins) -> list[Section]:
@@ -118,4 +118,4 @@ def _rises(runs, labels, flags, margins) -> list[Section]:
     shown = pd.DataFrame(
         {"run": list(rises.columns), "rises": [events(rises[run]) for run in rises.columns]}
     )
-    return [section(RISES, contrasts, notes, shown)]
+    return [section(RISES, contrasts, notes, shown, design=margins.design)]

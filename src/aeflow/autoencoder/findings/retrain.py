@@ -79,5 +79,14 @@ def retraining(per_seed: pd.DataFrame, margins: Margins) -> list[Section]:
                 f"{number(float(np.mean(swaps)))} on average."
             )
         shown = table({"training MSE": train, "held-out MSE": test})
-        found.append(section(f"{TITLE} ({model})", contrasts, notes, shown, "retrain_losses"))
+        found.append(
+            section(
+                f"{TITLE} ({model})",
+                contrasts,
+                notes,
+                shown,
+                "retrain_losses",
+                design=margins.design,
+            )
+        )
     return found

@@ -41,7 +41,9 @@ def rankings(variants: pd.DataFrame, margins: Margins) -> list[Section]:
         if column == "test_mse":
             notes = [*stuck_notes(variants), *dead_notes(flags)]
             shown = table({"training MSE": paired(variants, "train_mse"), "held-out MSE": values})
-        found.append(section(title, contrasts, notes, shown, figure="loss_curves"))
+        found.append(
+            section(title, contrasts, notes, shown, figure="loss_curves", design=margins.design)
+        )
     return found
 
 
@@ -65,7 +67,7 @@ def gaps(variants: pd.DataFrame, margins: Margins) -> list[Section]:
         )
         for model in gap.columns
     ]
-    return [section(GAP, contrasts, shown=table({"gap": gap}))]
+    return [section(GAP, contrasts, shown=table({"gap": gap}), design=margins.design)]
 
 
 def linear(variants: pd.DataFrame, margins: Margins) -> list[Section]:
@@ -106,5 +108,5 @@ def linear(variants: pd.DataFrame, margins: Margins) -> list[Section]:
                 "held-out MSE": paired(rows, "test_mse"),
             }
         )
-        found.append(section(f"{LINEAR} ({model})", contrasts, shown=shown))
+        found.append(section(f"{LINEAR} ({model})", contrasts, shown=shown, design=margins.design))
     return found

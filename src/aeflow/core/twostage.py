@@ -1,0 +1,218 @@
+"""Seeds chosen by the question: Stein's two-stage design for paired comparisons (NumPy;
+scipy.stats where a quantile is needed, imported there; both parts).
+
+Every run first trains a **pilot** of n0 seeds. For each comparison of a family of m, the
+pilot's paired differences give a sample SD s (n0 - 1 degrees of freedom). The comparison
+then needs
+
+    n = max(n0, ceil((t * s / h)^2)),  t = the 1 - alpha/(2m) quantile of Student's t
+                                        with n0 - 1 degrees of freedom,
+
+seeds for its simultaneous interval to have half-width at most h, a share of its margin
+(``half_width``: 0.5 by default). With h = margin/2 such an interval always decides: it
+excludes 0 when |effect| > h, else it lies inside (-margin, margin). n is capped at
+``max_seeds``.
+
+The final interval (Stein 1945) is centred on the mean of all n paired differences, with
+the **pilot's** s and its n0 - 1 degrees of freedom: mean +- t * s / sqrt(n). Why this one:
+n is a function of the pilot's spread alone, and for normal data the pilot's spread is
+independent of every sample mean, so (mean - effect) / (s / sqrt(n)) has exactly Student's
+t distribution with n0 - 1 degrees of freedom whatever n was chosen; Bonferroni over the
+family keeps the intervals simultaneous. The ordinary t interval on all n seeds (s from all
+of them) would not be exact: its spread estimate includes the very pilot values that chose
+n. With n = n0 the two intervals are the same. A relative margin is a share of the
+reference run's pilot mean; it enters n only as a scale (tests/test_twostage.py simulates
+both kinds of margin).
+
+A run compared in several comparisons trains the most seeds any of them needs (rounded up
+to whole training blocks); a comparison reads the seeds both of its runs have.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+PILOT_ENOUGH, SIZED, CAP_REACHED, NOT_SIZED = (
+    "pilot enough",
+    "sized to n",
+    "cap reached",
+    "not sized",
+)
+REASONS = (PILOT_ENOUGH, SIZED, CAP_REACHED, NOT_SIZED)
+
+
+@dataclass(frozen=True)
+class Design:
+    """The seeds design of ``claims.design`` in config.yaml.
+
+    ``pilot``: n0, the seeds every run trains first (the part's ``training.seeds``);
+    ``max_seeds``: the cap on any run's seeds; ``half_width``: the simultaneous interval's
+    target half-width, as a share of the margin; ``two_stage``: False for a fixed design
+    (every run trains ``pilot`` seeds; the intervals are ordinary t intervals)."""
+
+    pilot: int = 5
+    max_seeds: int = 5
+    half_width: float = 0.5
+    two_stage: bool = True
+
+    def __post_init__(self) -> None:
+        if self.pilot < 1:
+            raise ValueError(f"the pilot needs at least 1 seed, got {self.pilot}")
+        if self.max_seeds < self.pilot:
+            raise ValueError(
+                f"claims.design.max_seeds ({self.max_seeds}) is below the pilot's seeds "
+                f"({self.pilot}, training.seeds): the cap must be at least the pilot"
+            )
+        if not 0 < self.half_width <= 1:
+            raise ValueError(f"claims.design.half_width must be in (0, 1], got {self.half_width}")
+
+    @classmethod
+    def from_config(cls, settings: dict | None, seeds: int) -> Design:
+        """From ``claims.design``; ``seeds``: the part's ``training.seeds``, the pilot."""
+        settings = dict(settings or {})
+        return cls(
+            pilot=int(seeds),
+            max_seeds=int(settings.get("max_seeds", seeds)),
+            half_width=float(settings.get("half_width", 0.5)),
+            two_stage=bool(settings.get("two_stage", True)),
+        )
+
+
+@functools.lru_cache(maxsize=256)  # a few (level, pilot) pairs per summary, many claims each
+def critical_value(level: float, pilot: int) -> float:
+    """The two-sided Student-t quantile at ``level`` with ``pilot - 1`` degrees of freedom."""
+    from scipy import stats  # here: the workflow's planning imports this module
+
+    return float(stats.t.ppf(0.5 + level / 2, pilot - 1))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The seeds one comparison needs: ``needed`` uncapped (inf where it cannot be sized),
+    ``planned`` after the cap, and why."""
+
+    pilot_sd: float
+    needed: float
+    planned: int
+    reason: str
+
+
+def plan(pilot_differences: np.ndarray, margin: float, level: float, design: Design | None) -> Plan:
+    """Stein's first stage for one comparison: the seeds its interval at ``level`` (the
+    family's Bonferroni level) needs for a half-width of ``design.half_width`` x margin,
+    from the pilot's paired differences only (their spread, never their mean). Without a
+    two-stage design: the pilot's seeds, not sized."""
+    d = np.asarray(pilot_differences, dtype=float).ravel()
+    pilot = d.size
+    sd = float(d.std(ddof=1)) if pilot > 1 else float("nan")
+    if (
+        design is None
+        or not design.two_stage
+        or pilot < 2
+        or not np.isfinite(sd)
+        or not np.isfinite(margin)
+    ):
+        return Plan(sd, float("nan"), pilot, NOT_SIZED)
+    target = design.half_width * margin
+    if sd == 0:
+        return Plan(sd, float(pilot), pilot, PILOT_ENOUGH)
+    if target <= 0:
+        return Plan(sd, math.inf, design.max_seeds, CAP_REACHED)
+    needed = max(pilot, math.ceil((critical_value(level, pilot) * sd / target) ** 2))
+    if needed <= pilot:
+        return Plan(sd, float(needed), pilot, PILOT_ENOUGH)
+    if needed > design.max_seeds:
+        return Plan(sd, float(needed), design.max_seeds, CAP_REACHED)
+    return Plan(sd, float(needed), needed, SIZED)
+
+
+def interval(d: np.ndarray, pilot: int, level: float) -> tuple[float, float, float, float]:
+    """Stein's second stage: (mean, half-width, p, pilot SD) of the paired differences
+    ``d`` whose first ``pilot`` entries were the pilot. The half-width and the two-sided
+    p-value use the pilot's SD and its ``pilot - 1`` degrees of freedom; with
+    ``pilot == len(d)`` they are the ordinary paired t interval and test."""
+    d = np.asarray(d, dtype=float).ravel()
+    pilot = min(pilot, d.size)
+    mean = float(d.mean())
+    sd = float(d[:pilot].std(ddof=1)) if pilot > 1 else float("nan")
+    if pilot < 2:
+        return mean, math.inf, 1.0, sd
+    half = critical_value(level, pilot) * sd / math.sqrt(d.size)
+    if sd <= 1e-12 * max(float(np.abs(d[:pilot]).max()), 1e-300):
+        p = 0.0 if mean != 0 else 1.0
+    else:
+        from scipy import stats
+
+        p = float(2 * stats.t.sf(abs(mean) / (sd / math.sqrt(d.size)), pilot - 1))
+    return mean, half, p, sd
+
+
+def seeds_to_decide(
+    mean: float, sd: float, margin: float, level: float, pilot: int, start: int, most: int
+) -> float:
+    """The fewest seeds (from ``start``) at which Stein's interval (the pilot's SD and
+    degrees of freedom) around this mean would decide: exclude 0 or fit inside the margin.
+    ``inf`` where none up to ``most`` would, NaN where more seeds cannot help."""
+    if not (np.isfinite(mean) and np.isfinite(sd)) or sd == 0 or pilot < 2:
+        return float("nan")
+    room = max(abs(mean), margin - abs(mean))
+    if room <= 0:
+        return math.inf
+    n = max(start, math.floor((critical_value(level, pilot) * sd / room) ** 2) + 1)
+    return float(n) if n <= most else math.inf
+
+
+def seeds_per_run(
+    needs: Iterable[tuple[Sequence[str], int]], pilot: int, block: int = 1
+) -> dict[str, int]:
+    """The seeds each run trains: the most that any comparison it takes part in plans
+    (``needs``: each comparison's runs and planned seeds), at least the pilot, rounded up
+    to whole training blocks of ``block`` replicas (more seeds than a comparison planned
+    keep its interval valid: n still depends on the pilot's spread alone)."""
+    seeds: dict[str, int] = {}
+    for runs, planned in needs:
+        for run in runs:
+            seeds[run] = max(seeds.get(run, pilot), int(planned), pilot)
+    return {run: -(-n // block) * block for run, n in seeds.items()}
+
+
+def part_seeds(config: dict, running: bool = False) -> dict[str, int]:
+    """Each part's pilot: its ``training.seeds`` (with ``running``, the Playground's only
+    when it runs)."""
+    seeds = {"autoencoder": int(config["training"]["seeds"])}
+    playground = config.get("playground", {})
+    if "training" in playground and (playground.get("enabled") or not running):
+        seeds["playground"] = int(playground["training"].get("seeds", 1))
+    return seeds
+
+
+def design_settings(config: dict, part: str) -> dict:
+    """``claims.design`` with the part's pilot: what a part's summary is decided under (a
+    rule param, so a changed design reruns only the summaries)."""
+    design = config.get("claims", {}).get("design", {})
+    return {**design, "pilot": part_seeds(config).get(part, 1)}
+
+
+def from_settings(settings: dict) -> Design:
+    """The ``Design`` of ``design_settings``."""
+    settings = dict(settings)
+    return Design.from_config(settings, settings.pop("pilot"))
+
+
+def config_errors(config: dict) -> list[str]:
+    """A cap below a part's pilot, named with both keys."""
+    cap = config.get("claims", {}).get("design", {}).get("max_seeds")
+    if cap is None:
+        return []
+    keys = {"autoencoder": "training.seeds", "playground": "playground.training.seeds"}
+    return [
+        f"claims.design.max_seeds: {cap} is below {keys[part]} ({seeds}), the pilot every run "
+        f"trains first; allowed: an integer >= {seeds}"
+        for part, seeds in part_seeds(config, running=True).items()
+        if cap < seeds
+    ]
