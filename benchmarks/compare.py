@@ -167,14 +167,14 @@ def run_same_work(epochs: int, cores: int) -> dict:
     figures and summary, and the report: ``snakemake autoencoder`` from scratch."""
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["training"]["epochs"] = epochs
-    config["training"]["seeds"] = 1
+    config["training"].update(seeds=1, seeds_per_job=1)  # one replica, in a block of its own
     config["capacity"]["widths"] = []
     with tempfile.TemporaryDirectory(prefix="aeflow-bench-") as tmp:
         root = Path(tmp)
         _workflow_copy(root, config)
         _snakemake(root, cores, "autoencoder", "--quiet")
         _snakemake(root, cores, "autoencoder", "--quiet", "--report", "report.html")
-        log = (root / "results/logs/train/ae2.log").read_text()
+        log = (root / "results/logs/train/ae2/s0-1.log").read_text()
     rate = float(re.search(r"trained ae2 in [\d.]+ s \((\d+) steps/s", log).group(1))
     return {"ae2_steps_per_s": rate}
 

@@ -26,7 +26,7 @@ def tiny_config() -> dict:
     config = default_config()
     # One shared sample (the default draws one per replica; tests switch it on).
     config["data"].update(n_train=24, n_test=40, per_replica_samples=False)
-    config["training"].update(epochs=3, seeds=2)
+    config["training"].update(epochs=3, seeds=2, seeds_per_job=2)
     # Two widths at two training-set sizes (the whole 24 points and the first 12), each
     # recorded every 2 of its 6 epochs, a stopping window of 2 records.
     capacity = config["capacity"]

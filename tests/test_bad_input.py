@@ -79,7 +79,8 @@ def test_diverging_training_fails_naming_the_variant_and_leaves_no_output(workfl
         check=False,
     )
     assert result.returncode != 0
-    log = (workflow_dir.results / "logs/train/ae1.log").read_text()
+    log = (workflow_dir.results / "logs/train/ae1/s0-2.log").read_text()
     assert "training of 'ae1' diverged" in log and "at step" in log
     assert not (workflow_dir.results / "losses/ae1.csv").exists()
     assert not (workflow_dir.results / "models/ae1/trained.ckpt").exists()
+    assert not list((workflow_dir.results / "blocks/ae1").rglob("*.*"))  # nor its block

@@ -14,6 +14,15 @@ FIGURES_OF_VARIANTS = {
     ("plot_decoder_sweeps", ""),
 }
 SUMMARY = {("evaluate", ""), ("summarise", "")}
+BLOCK = "s0-2"  # the tiny run's one block of replicas (seeds 2, seeds_per_job 2)
+
+
+def _trained(run):
+    """A run trained again: its block, and the job that gathers it."""
+    return {("train", f"run={run}, block={BLOCK}"), ("gather_run", f"run={run}")}
+
+
+RETRAINED = {("retrain_encoder", f"variant=ae2, block={BLOCK}"), ("gather_retrain", "variant=ae2")}
 PAGE = {("summarise", "")}  # the claims and pages alone (they embed the figures)
 
 
@@ -31,10 +40,7 @@ def _edit(wf, change):
 
 
 def _per_variant(variant):
-    return {
-        ("train", f"run={variant}"),
-        ("analyse", f"variant={variant}"),
-    } | SUMMARY
+    return _trained(variant) | {("analyse", f"variant={variant}")} | SUMMARY
 
 
 def test_changing_one_variant_reruns_only_that_variant(done):
@@ -86,15 +92,7 @@ def test_changing_a_margin_reruns_the_claims_only(done):
 
 def test_changing_the_retraining_init_reruns_only_the_retraining(done):
     jobs = _edit(done, lambda c: c["retrain"].update(init_std=0.5))
-    assert (
-        jobs
-        == {
-            ("retrain_encoder", "variant=ae2"),
-            ("retrain_bound", "variant=ae2"),
-            ("plot_retrain", ""),
-        }
-        | SUMMARY
-    )
+    assert jobs == RETRAINED | {("retrain_bound", "variant=ae2"), ("plot_retrain", "")} | SUMMARY
 
 
 def test_changing_the_sgd_run_reruns_only_that_run(done):
@@ -102,14 +100,7 @@ def test_changing_the_sgd_run_reruns_only_that_run(done):
         done,
         lambda c: c["optimizer_comparison"]["runs"]["sgd"]["training"].update(learning_rate=0.01),
     )
-    assert (
-        jobs
-        == {
-            ("train", "run=ae2-sgd"),
-            ("plot_optimizer_comparison", ""),
-        }
-        | SUMMARY
-    )
+    assert jobs == _trained("ae2-sgd") | {("plot_optimizer_comparison", "")} | SUMMARY
 
 
 @pytest.mark.parametrize(
@@ -119,17 +110,24 @@ def test_changing_the_data_reruns_everything_downstream(done, change):
     jobs = _edit(done, lambda c: c["data"].update(change))
     rules = {rule for rule, _ in jobs}
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
-    assert {("train", f"run={r}") for r in runs} <= jobs
+    assert set().union(*(_trained(r) for r in runs)) <= jobs
     assert {"make_data", "analyse", "retrain_encoder", "plot_samples"} <= rules
 
 
-# One train_capacity job per width trains the width's sizes.
-CAPACITY_JOBS = {("train_capacity", f"width={w}") for w in (8, 50)}
+# One train_capacity job per width and block trains the width's sizes; one gathers them.
+def _capacity(width):
+    return {
+        ("train_capacity", f"width={width}, block={BLOCK}"),
+        ("gather_capacity", f"width={width}"),
+    }
+
+
+CAPACITY_JOBS = _capacity(8) | _capacity(50)
 
 
 def test_adding_a_capacity_width_trains_only_that_width(done):
     jobs = _edit(done, lambda c: c["capacity"].update(widths=[8, 50, 16]))
-    assert jobs == {("train_capacity", "width=16"), ("plot_capacity", "")} | SUMMARY
+    assert jobs == _capacity(16) | {("plot_capacity", "")} | SUMMARY
     assert "ae2-w16-n24" in done.snakemake("--dry-run").stdout  # both sizes of width 16
 
 
@@ -147,11 +145,11 @@ def test_removing_a_capacity_width_trains_nothing(done):
 def test_changing_the_capacity_variants_training_retrains_its_widths(done):
     # The capacity runs take the variant's seed; their own protocol sets the rest.
     jobs = _edit(done, lambda c: c["variants"]["ae2"].update(training={"seed": 1}))
-    assert {("train", "run=ae2"), ("plot_capacity", "")} | CAPACITY_JOBS <= jobs
-    assert ("train", "run=ae1") not in jobs
+    assert _trained("ae2") | {("plot_capacity", "")} | CAPACITY_JOBS <= jobs
+    assert not _trained("ae1") & jobs
     # ae2's learning rate is the capacity protocol's own: it retrains ae2 only.
     jobs = _edit(done, lambda c: c["variants"]["ae2"].update(training={"learning_rate": 0.01}))
-    assert ("train", "run=ae2") in jobs and not {r for r, _ in jobs} & {"train_capacity"}
+    assert _trained("ae2") <= jobs and not {r for r, _ in jobs} & {"train_capacity"}
 
 
 def test_changing_the_capacity_protocol_retrains_the_capacity_runs_only(done):
@@ -161,7 +159,7 @@ def test_changing_the_capacity_protocol_retrains_the_capacity_runs_only(done):
 
 def test_the_shared_activation_does_not_reach_the_linear_variant(done):
     jobs = _edit(done, lambda c: c["model"].update(activation="tanh"))
-    trained = {wildcards for rule, wildcards in jobs if rule == "train"}
+    trained = {wildcards for rule, wildcards in jobs if rule == "gather_run"}
     assert trained == {f"run={r}" for r in ("ae1", "ae2", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")}
     assert not any("pca" in wildcards for _, wildcards in jobs)
 
@@ -199,9 +197,10 @@ def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     runs = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
     analyses = {("analyse", f"variant={v}") for v in VARIANTS}
     assert jobs == (
-        {("train", f"run={r}") for r in runs}
+        set().union(*(_trained(r) for r in runs))
         | CAPACITY_JOBS
-        | {("retrain_encoder", "variant=ae2"), ("retrain_bound", "variant=ae2")}
+        | RETRAINED
+        | {("retrain_bound", "variant=ae2")}
         | analyses
         | (AUTOENCODER_FIGURES - {("plot_samples", "")})
         | SUMMARY
@@ -212,8 +211,8 @@ def test_editing_the_training_loop_retrains_and_reruns_what_depends_on_it(done):
     for line in done.snakemake("--summary").stdout.splitlines()[1:]:
         fields = line.split("\t")
         status[fields[0]] = fields[4]
-    assert status["results/models/ae1/trained.ckpt"] == "params changed"
-    assert status["results/data/samples.csv"] == "ok"
+    assert status["results/blocks/ae1/s0-2/trained.ckpt"] == "params changed"
+    assert status["results/data/samples/shared.csv"] == "ok"
 
 
 def test_comments_docs_and_tests_rerun_nothing(done):
@@ -256,10 +255,11 @@ def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expe
 @pytest.mark.parametrize(
     ("deleted", "rebuilt_by"),
     [
-        ("data/samples.csv", ("make_data", "")),
-        ("models/ae2/trained.ckpt", ("train", "run=ae2")),
-        ("models/pca/init.ckpt", ("train", "run=pca")),
-        ("curves/ae2-gd.csv", ("train", "run=ae2-gd")),
+        ("data/samples/shared.csv", ("make_data", "block=shared")),
+        ("blocks/ae2/s0-2/trained.ckpt", ("train", f"run=ae2, block={BLOCK}")),
+        ("models/ae2/trained.ckpt", ("gather_run", "run=ae2")),
+        ("models/pca/init.ckpt", ("gather_run", "run=pca")),
+        ("curves/ae2-gd.csv", ("gather_run", "run=ae2-gd")),
         ("decoder_sweep/ae2.csv", ("analyse", "variant=ae2")),
         ("bounds/ae1.csv", ("analyse", "variant=ae1")),
         ("reconstructions/pca.csv", ("analyse", "variant=pca")),
@@ -267,8 +267,12 @@ def test_editing_a_script_reruns_the_jobs_of_that_script_only(done, script, expe
         ("latent_grid/pca.csv", ("analyse", "variant=pca")),
         ("latent_codes/ae2.csv", ("analyse", "variant=ae2")),
         ("retrain/ae2/bounds.csv", ("retrain_bound", "variant=ae2")),
-        ("retrain/ae2/latent_shift.csv", ("retrain_encoder", "variant=ae2")),
-        ("capacity/ae2-w8-n12/losses.csv", ("train_capacity", "width=8")),
+        ("retrain/ae2/latent_shift.csv", ("gather_retrain", "variant=ae2")),
+        ("capacity/ae2-w8-n12/losses.csv", ("gather_capacity", "width=8")),
+        (
+            "capacity/ae2-w8-n12/blocks/s0-2/losses.csv",
+            ("train_capacity", f"width=8, block={BLOCK}"),
+        ),
     ],
 )
 def test_a_deleted_intermediate_is_planned_again(done, deleted, rebuilt_by):
@@ -278,9 +282,16 @@ def test_a_deleted_intermediate_is_planned_again(done, deleted, rebuilt_by):
 
 def test_a_deleted_checkpoint_is_rebuilt_with_the_same_results(done):
     before = done.snapshot()
-    (done.results / "models/pca/trained.ckpt").unlink()
+    (done.results / "blocks/pca/s0-2/trained.ckpt").unlink()
     done.snakemake()
     after = done.snapshot()
-    assert (done.results / "models/pca/trained.ckpt").exists()
-    for name in ("losses/pca.csv", "curves/pca.csv", "embeddings/pca.csv", "summary.csv"):
+    assert (done.results / "blocks/pca/s0-2/trained.ckpt").exists()
+    for name in (
+        "blocks/pca/s0-2/trained.ckpt",
+        "models/pca/trained.ckpt",
+        "losses/pca.csv",
+        "curves/pca.csv",
+        "embeddings/pca.csv",
+        "summary.csv",
+    ):
         assert after[name] == before[name], name

@@ -89,7 +89,7 @@ def test_an_avx2_only_node_computes_the_same_bytes_only_with_portable_numerics(t
     chunks = ["results/playground/chunks/baseline/metrics.csv"] if mode == numerics.PORTABLE else []
     here = _run(tmp_path / "here", mode, {}, chunks)
     there = _run(tmp_path / "avx2", mode, AVX2_NODE, chunks)
-    assert here.keys() == there.keys() and len(here) == (10 if chunks else 4)
+    assert here.keys() == there.keys() and len(here) == (12 if chunks else 6)  # blocks too
     differing = sorted(name for name in here if here[name] != there[name])
     if mode == numerics.PORTABLE:
         assert any(name.startswith("playground") for name in here)

@@ -180,7 +180,8 @@ def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playg
         config["playground"]["enabled"] = False
 
     enabled = _edit(done_playground, longer)
-    assert ("playground_train", "chunk=baseline") in enabled and ("train", "run=ae1") in enabled
+    assert ("playground_train", "chunk=baseline") in enabled
+    assert ("train", "run=ae1, block=s0-2") in enabled
     disabled = _edit(done_playground, longer_but_disabled)
     assert disabled == {job for job in enabled if "playground" not in job[0]}
 

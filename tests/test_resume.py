@@ -296,8 +296,9 @@ def test_the_checkpoints_hold_the_data_settings_and_the_batch_order(tmp_path, po
 # --- a real job, killed and rerun through Snakemake ------------------------------------------
 
 EPOCHS = 600  # 2 to 3 s of the tiny config's training, a state every 60 epochs
-TARGET = "results/losses/ae2.csv"
-OUTPUTS = ["losses/ae2.csv", "curves/ae2.csv", "models/ae2/init.ckpt", "models/ae2/trained.ckpt"]
+BLOCK = "blocks/ae2/s0-2"  # the train job of ae2's one block of replicas
+TARGET = f"results/{BLOCK}/losses.csv"
+OUTPUTS = [f"{BLOCK}/{name}" for name in ("losses.csv", "curves.csv", "init.ckpt", "trained.ckpt")]
 
 
 def _config() -> dict:
@@ -356,7 +357,7 @@ def test_a_killed_training_job_leaves_nothing_finished_and_resumes_to_the_same_b
 ):
     wf = WorkflowDir(tmp_path, _config())
     console = tmp_path / "console.txt"
-    state = wf.results / "state/train/ae2"
+    state = wf.results / "state/train/ae2/s0-2"
     proc = _run_until_saved(wf, TARGET, state / "last.ckpt", console.open("w"))
     if victim == "run":
         os.killpg(proc.pid, signum)
@@ -364,15 +365,14 @@ def test_a_killed_training_job_leaves_nothing_finished_and_resumes_to_the_same_b
         os.kill(_training_pid(proc.pid), signum)
     proc.wait(timeout=60)
     assert proc.returncode != 0
-    log = wf.results / "logs/train/ae2.log"
+    log = wf.results / "logs/train/ae2/s0-2.log"
     if (signum, victim) == (signal.SIGTERM, "job"):
         # A failed job, not "completed successfully, but some output files are missing".
         assert "job terminated by SIGTERM" in log.read_text()
         assert "MissingOutputException" not in console.read_text()
         assert "Error in rule train" in console.read_text()
     # Nothing that looks finished; the state to resume from is there.
-    assert not (wf.results / "losses/ae2.csv").exists()
-    assert not any((wf.results / "models/ae2").glob("*.ckpt"))
+    assert not any((wf.results / BLOCK).glob("*.*"))
     assert (state / "last.ckpt").exists()
     if (signum, victim) == (signal.SIGKILL, "run"):
         wf.snakemake("--unlock")  # a SIGKILLed Snakemake leaves its lock behind
@@ -403,24 +403,24 @@ def test_a_capacity_job_killed_in_its_second_size_resumes_both_to_the_same_bytes
     capacity.update(widths=[8], n_train=["all", 12])
     capacity["training"]["epochs"] = 1000  # about 2 s a size; a state every 100 epochs
     capacity["stopping"]["window"] = 1000  # no plateau stop before the cap
-    target = "results/capacity/ae2-w8-n12/losses.csv"
+    target = "results/capacity/ae2-w8-n12/blocks/s0-2/losses.csv"
     (tmp_path / "whole").mkdir()
     whole = WorkflowDir(tmp_path / "whole", config)
     uninterrupted = in_background(whole, target)
     (tmp_path / "killed").mkdir()
     wf = WorkflowDir(tmp_path / "killed", config)
-    job_state = wf.results / "state/train_capacity/w8"
+    job_state = wf.results / "state/train_capacity/w8/s0-2"
     # The second size is training once its first state is saved.
     proc = _run_until_saved(wf, target, job_state / "ae2-w8-n12/last.ckpt")
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
-    outputs = [f"capacity/ae2-w8-n{n}/{name}" for n in (24, 12) for name in
+    outputs = [f"capacity/ae2-w8-n{n}/blocks/s0-2/{name}" for n in (24, 12) for name in
                ("init.ckpt", "trained.ckpt", "losses.csv", "curves.csv")]  # fmt: skip
     assert not [name for name in outputs if (wf.results / name).exists()]
     assert (job_state / "ae2-w8-n24/last.ckpt").exists()
     wf.snakemake("--unlock")  # a SIGKILLed Snakemake leaves its lock behind
     wf.snakemake("--rerun-incomplete", target)
-    log = (wf.results / "logs/train_capacity/w8.log").read_text()
+    log = (wf.results / "logs/train_capacity/w8/s0-2.log").read_text()
     assert "ae2-w8-n24: resumed from its saved state" in log
     assert "ae2-w8-n12: resumed from its saved state" in log
     uninterrupted.wait()

@@ -74,7 +74,7 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     for run, line in trains.items():
         # The documented sizing, by hand: start-up plus per-step and per-parameter-step
         # seconds, times the safety factor, in whole minutes, at least the minimum.
-        work = ae_work.run_work(config, run)
+        work = ae_work.run_work(config, run, "s0-2")  # the run's one block of replicas
         seconds = (
             sizing["startup_seconds"]
             + work.steps * sizing["seconds_per_step"]
@@ -166,7 +166,7 @@ def test_workflow_runs_through_slurm_and_matches_a_local_run(tmp_path, in_backgr
     # The same bytes as a local run of the same targets.
     local_run.wait()
     for name in [
-        "data/samples.csv",
+        "data/samples/shared.csv",
         "losses/ae1.csv",
         "models/ae2/trained.ckpt",
         "retrain/ae2/losses.csv",
@@ -305,11 +305,11 @@ def test_a_timed_out_and_a_cancelled_training_come_back_and_finish_identically(
         assert time.monotonic() < deadline, console.read_text()[-3000:]
         assert proc.poll() is None, console.read_text()[-3000:]
         for jobid, (state, comment) in _slurm_jobs().items():
-            match = re.fullmatch(r"rule_train_wildcards_([\w-]+)", comment)
+            match = re.fullmatch(r"rule_train_wildcards_([\w-]+?)_s\d+-\d+", comment)
             run = match.group(1) if match else None
             if run not in ("ae1", "ae2") or run in hit or state != "RUNNING":
                 continue
-            log = wf.results / f"logs/train/{run}.log"
+            log = wf.results / f"logs/train/{run}/s0-2.log"
             pid = _training_process(jobid)
             if pid is None or not (log.exists() and "epoch 1 started" in log.read_text()):
                 continue

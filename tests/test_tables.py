@@ -83,7 +83,11 @@ def test_extra_columns_are_typed_as_pandas_would(tmp_path):
 
 
 AE_FILES = {
-    "data/samples.csv": ae_tables.SAMPLES,
+    "data/samples/*.csv": ae_tables.SAMPLES,
+    "blocks/*/*/losses.csv": ae_tables.LOSSES,
+    "blocks/*/*/curves.csv": ae_tables.CURVES,
+    "capacity/*/blocks/*/curves.csv": ae_tables.RECORDED_CURVES,
+    "retrain/*/blocks/*/latent_shift.csv": ae_tables.LATENT_SHIFT,
     "losses/*.csv": ae_tables.LOSSES,
     "curves/*.csv": ae_tables.CURVES,
     "capacity/*/losses.csv": ae_tables.LOSSES,

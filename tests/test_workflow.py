@@ -28,7 +28,7 @@ FIGURES = [
 
 def test_every_output_exists_and_parses(finished_workflow):
     results = finished_workflow.results
-    samples = pd.read_csv(results / "data/samples.csv")
+    samples = pd.read_csv(results / "data/samples/shared.csv")
     assert list(samples.columns) == ["x", "y", "split", "sample"]
     assert (samples["sample"] == 0).all()  # data.per_replica_samples off: one sample
     counts = samples["split"].value_counts().to_dict()
@@ -81,7 +81,7 @@ def test_every_output_exists_and_parses(finished_workflow):
     assert list(shift.columns) == ["x", "y", "z_before", "z_after", "seed"]
     for figure in FIGURES:
         assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
-    assert (results / "logs/train/ae2.log").read_text().count("trained ae2") == 1
+    assert (results / "logs/train/ae2/s0-2.log").read_text().count("trained ae2") == 1
 
 
 def test_before_training_sweep_uses_the_saved_init_weights(finished_workflow):
@@ -153,7 +153,8 @@ def test_rerun_from_scratch_is_byte_identical(finished_workflow, workflow_dir):
     # kind of torch job once (the other runs differ from these in settings only).
     runs = ["ae2", "ae2-gd"]
     compared = (
-        ["data/samples.csv"]
+        ["data/samples/shared.csv"]
+        + [f"blocks/{run}/s0-2/{name}" for run in runs for name in ("losses.csv", "init.ckpt")]
         + [f"{kind}/{run}.csv" for kind in ("losses", "curves") for run in runs]
         + [f"models/{run}/{stage}.ckpt" for run in runs for stage in ("init", "trained")]
         + ["retrain/ae2/losses.csv", "retrain/ae2/retrained.ckpt"]
@@ -182,7 +183,7 @@ def test_summary_has_a_row_per_trained_model_with_measured_checks(finished_workf
     ]
     assert summary.set_index("label")["parameters"].to_dict()["ae1"] == 563
     results = finished_workflow.results
-    samples = pd.read_csv(results / "data/samples.csv")
+    samples = pd.read_csv(results / "data/samples/shared.csv")
     train = samples.loc[samples["split"] == "train", ["x", "y"]].to_numpy()
     # The checks below recompute seed 0's numbers (the checkpoints' first replica).
     per_seed = pd.read_csv(results / "summary_per_seed.csv")
@@ -266,10 +267,14 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     text = (results / "summary.md").read_text()
     assert "Replicas: 3 per run." in text and "in held-out MSE" in text
     assert "the data sample (data seed + k)" in text
-    # Each replica its own sample: sample 0 is the shared default's.
-    samples = pd.read_csv(results / "data/samples.csv")
-    assert samples.groupby("sample").size().to_dict() == {0: 164, 1: 164, 2: 164}  # 100 val.
-    one = pd.read_csv(finished_workflow.results / "data/samples.csv")
+    # Each replica its own sample: sample 0 is the shared default's. Blocks of 2 replicas:
+    # the second block's data holds samples 2 and 3 (replica 3 trains, unused as yet).
+    samples = pd.concat(
+        [pd.read_csv(results / f"data/samples/{b}.csv") for b in ("s0-2", "s2-4")],
+        ignore_index=True,
+    )
+    assert samples.groupby("sample").size().to_dict() == {k: 164 for k in range(4)}  # 100 val.
+    one = pd.read_csv(finished_workflow.results / "data/samples/shared.csv")
     pd.testing.assert_frame_equal(samples[samples["sample"] == 0], one)
     train = {k: part[part["split"] == "train"] for k, part in samples.groupby("sample")}
     pca = per_seed_all[per_seed_all["model"] == "pca"].set_index("seed")
@@ -353,11 +358,11 @@ def test_every_training_job_leaves_its_seconds_and_peak_memory(finished_workflow
     files = sorted(p.relative_to(bench).as_posix() for p in bench.rglob("*.tsv"))
     assert files == sorted(
         [
-            "retrain_encoder/ae2.tsv",
-            *[f"train/{run}.tsv" for run in RUNS],
-            *[f"train_capacity/w{w}.tsv" for w in (8, 50)],
+            "retrain_encoder/ae2/s0-2.tsv",
+            *[f"train/{run}/s0-2.tsv" for run in RUNS],
+            *[f"train_capacity/w{w}/s0-2.tsv" for w in (8, 50)],
         ]
     )
-    header, row = (bench / "train/ae2.tsv").read_text().splitlines()[:2]
+    header, row = (bench / "train/ae2/s0-2.tsv").read_text().splitlines()[:2]
     assert header.split("\t")[:3] == ["s", "h:m:s", "max_rss"]
     assert float(row.split("\t")[0]) > 0

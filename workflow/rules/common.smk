@@ -20,7 +20,7 @@ from aeflow.autoencoder import capacity, draws
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
-from aeflow.core import codehash, numerics, resources, twostage
+from aeflow.core import blocks, codehash, numerics, resources, twostage
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.core.params import digested
 from aeflow.playground import runs as pg
@@ -70,16 +70,20 @@ wildcard_constraints:
     variant=NAME,
     run=f"{NAME}(-{NAME})?",  # a variant or an optimiser run
     width=r"\d+",  # a capacity width
+    block=r"shared|s\d+-\d+",  # replicas [start, stop) (aeflow.core.blocks), or the data's one
     chunk=f"({pg.TRIAL_PATTERN})|({ae_sweeps.TRIAL_PATTERN})",
     sweep=NAME,
 
 
 # Seconds-long jobs run on the submitting host, not as cluster jobs: those without torch,
-# the evaluation and the summaries, and the one part-(g) bound (a second of torch after the
-# retraining).
+# the evaluation and the summaries, the one part-(g) bound (a second of torch after the
+# retraining) and the gathering of replica blocks (a copy of tensors).
 localrules:
     all,
     evaluate,
+    gather_run,
+    gather_retrain,
+    gather_capacity,
     tabulate_playground,
     plot_samples,
     plot_loss_curves,
@@ -155,8 +159,69 @@ def get_training_gpu(wildcards):
     return gpus(get_training_params(wildcards))
 
 
-def get_training_work(wildcards):
-    return ae_work.run_work(config, wildcards.run)
+def get_block_training_params(wildcards):
+    return blocks.block_training(get_training_params(wildcards), wildcards.block)
+
+
+def get_block_work(wildcards):
+    return ae_work.run_work(config, wildcards.run, wildcards.block)
+
+
+def get_block_data(wildcards):
+    """The data blocks that hold the replicas of a run's block."""
+    return data_files(*blocks.block_range(wildcards.block))
+
+
+def get_run_seeds(wildcards):
+    return get_training_params(wildcards)["seeds"]
+
+
+def run_block_files(pattern):
+    """Input function: ``pattern`` (under results/, with {run} and {block}) for every block
+    of a run's replicas, in order."""
+
+    def files(wildcards):
+        run = wildcards.run
+        return [
+            f"{RESULTS}/" + pattern.format(run=run, block=block)
+            for block in draws.run_blocks(config, run)
+        ]
+
+    return files
+
+
+def variant_block_files(pattern):
+    """``run_block_files`` of a variant's blocks ({variant} and {block} in ``pattern``)."""
+
+    def files(wildcards):
+        variant = wildcards.variant
+        return [
+            f"{RESULTS}/" + pattern.format(variant=variant, block=block)
+            for block in draws.run_blocks(config, variant)
+        ]
+
+    return files
+
+
+def get_variant_block_training_params(wildcards):
+    return blocks.block_training(get_variant_training_params(wildcards), wildcards.block)
+
+
+def get_variant_block_work(wildcards):
+    return ae_work.run_work(config, wildcards.variant, wildcards.block)
+
+
+def get_variant_seeds(wildcards):
+    return get_variant_training_params(wildcards)["seeds"]
+
+
+def get_data_params(wildcards):
+    return draws.data_params(config, wildcards.block)
+
+
+def data_files(start=0, stop=None):
+    """The samples of replicas [start, stop) (all, by default), as data block files."""
+    return [f"{RESULTS}/data/samples/{b}.csv" for b in draws.data_blocks(config, start, stop)]
 
 
 def get_variant_training_params(wildcards):
@@ -167,17 +232,44 @@ def get_variant_seed(wildcards):
     return get_variant_training_params(wildcards)["seed"]
 
 
+def get_variant_data(wildcards):
+    """The data of a variant's replicas (its analyses and retraining read all of them)."""
+    return data_files(0, get_variant_training_params(wildcards)["seeds"])
+
+
 def get_variant_work(wildcards):
     return ae_work.run_work(config, wildcards.variant)
 
 
-def capacity_outputs(name):
+def capacity_outputs(name, gathered=False):
     """One output file ``name`` per run of a ``train_capacity`` job (one per training-set
-    size), in the order of ``capacity.width_job_runs``."""
+    size), in the order of ``capacity.width_job_runs``: the job's block of replicas, or
+    (``gathered``) the runs' gathered files."""
     variant = config["capacity"]["variant"]
+    where = "" if gathered else "blocks/{block}/"
     return [
-        f"{RESULTS}/capacity/{variant}-w{{width}}-n{size}/{name}"
+        f"{RESULTS}/capacity/{variant}-w{{width}}-n{size}/{where}{name}"
         for size in capacity.training_sizes(config)
+    ]
+
+
+def capacity_block_files(name):
+    """Input function: file ``name`` of every block of each of a width's capacity runs
+    (run by run, each run's blocks in order)."""
+
+    def files(wildcards):
+        return [
+            f"{RESULTS}/capacity/{run}/blocks/{block}/{name}"
+            for run in capacity.width_job_runs(config, wildcards.width)
+            for block in draws.capacity_blocks(config)
+        ]
+
+    return files
+
+
+def get_capacity_seeds(wildcards):
+    return capacity.training_params(config, capacity.width_job_runs(config, wildcards.width)[0])[
+        "seeds"
     ]
 
 
@@ -186,7 +278,10 @@ def get_capacity_model_params(wildcards):
 
 
 def get_capacity_fits(wildcards):
-    return capacity.width_job_fits(config, wildcards.width)
+    return [
+        {**fit, "training": blocks.block_training(fit["training"], wildcards.block)}
+        for fit in capacity.width_job_fits(config, wildcards.width)
+    ]
 
 
 def get_capacity_gpu(wildcards):
@@ -194,11 +289,16 @@ def get_capacity_gpu(wildcards):
 
 
 def get_capacity_work(wildcards):
-    return ae_work.capacity_work(config, wildcards.width)
+    return ae_work.capacity_work(config, wildcards.width, wildcards.block)
 
 
 def get_sweep_chunk_trials(wildcards):
     return digested(ae_sweeps.chunk_settings(config, wildcards.chunk), "trial settings")
+
+
+def get_sweep_chunk_data(wildcards):
+    trials = ae_sweeps.chunk_settings(config, wildcards.chunk)
+    return data_files(0, max(trial["settings"]["training"].get("seeds", 1) for trial in trials))
 
 
 def get_sweep_chunk_gpu(wildcards):
@@ -293,6 +393,22 @@ def outputs(rule, **wildcards):
     return expand(list(rule.output), **wildcards)
 
 
+def retrain_block_targets():
+    """Every block of the retrained variant's replicas (rule retrain_encoder)."""
+    variant = config["retrain"]["variant"]
+    blocks_of = draws.run_blocks(config, variant)
+    return expand(list(rules.retrain_encoder.output), variant=variant, block=blocks_of)
+
+
+def train_block_targets():
+    """Every block of every run's replicas (rule train)."""
+    return [
+        path
+        for run in ae.training_runs(config)
+        for path in expand(list(rules.train.output), run=run, block=draws.run_blocks(config, run))
+    ]
+
+
 def sweep_targets():
     """The autoencoder sweeps' chunks, summary and figures; nothing without sweeps."""
     if not AE_SWEEPS:
@@ -311,11 +427,18 @@ def sweep_targets():
 def autoencoder_targets():
     """Everything of part 1 (the autoencoders): its intermediates, figures and summary."""
     return [
-        rules.make_data.output[0],
-        *outputs(rules.train, run=ae.training_runs(config)),
-        *outputs(rules.train_capacity, width=capacity.capacity_widths(config)),
+        *data_files(),
+        *train_block_targets(),
+        *outputs(rules.gather_run, run=ae.training_runs(config)),
+        *expand(
+            list(rules.train_capacity.output),
+            width=capacity.capacity_widths(config),
+            block=draws.capacity_blocks(config),
+        ),
+        *outputs(rules.gather_capacity, width=capacity.capacity_widths(config)),
         *outputs(rules.analyse, variant=VARIANTS),
-        *outputs(rules.retrain_encoder, variant=[config["retrain"]["variant"]]),
+        *retrain_block_targets(),
+        *outputs(rules.gather_retrain, variant=[config["retrain"]["variant"]]),
         *outputs(rules.retrain_bound, variant=[config["retrain"]["variant"]]),
         figure("samples"),
         figure("loss_curves"),

@@ -3,7 +3,7 @@
 
 rule plot_samples:
     input:
-        rules.make_data.output,
+        data_files(),
     output:
         report(
             figure("samples"),
@@ -23,7 +23,7 @@ rule plot_samples:
 
 rule plot_loss_curves:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
         curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=VARIANTS),
     output:
@@ -70,7 +70,7 @@ rule plot_latent_maps:
 
 rule plot_decoder_sweeps:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         sweeps=expand(f"{RESULTS}/decoder_sweep/{{variant}}.csv", variant=VARIANTS),
         reconstructions=expand(f"{RESULTS}/reconstructions/{{variant}}.csv", variant=VARIANTS),
     output:
@@ -128,7 +128,7 @@ rule plot_retrain:
 
 rule plot_optimizer_comparison:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=ae.comparison_runs(config)),
         losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=ae.comparison_runs(config)),
     output:
@@ -151,7 +151,7 @@ rule plot_optimizer_comparison:
 
 rule plot_capacity:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         curves=[run["curves"] for run in capacity.capacity_runs(config, RESULTS)],
     output:
         report(

@@ -4,7 +4,7 @@
 
 rule evaluate:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         checkpoints=summary_checkpoints(),
         losses=summary_losses(),
         curves=summary_curves(),
@@ -31,7 +31,7 @@ rule evaluate:
 
 rule summarise:
     input:
-        samples=rules.make_data.output[0],
+        samples=data_files(),
         table=rules.evaluate.output.table,
         per_seed=rules.evaluate.output.per_seed,
         figures=summary_figures(),

@@ -5,7 +5,7 @@
 
 rule sweep_train:
     input:
-        samples=rules.make_data.output[0],
+        samples=get_sweep_chunk_data,
     output:
         curves=f"{RESULTS}/sweeps/chunks/{{chunk}}/curves.csv",
         metrics=f"{RESULTS}/sweeps/chunks/{{chunk}}/metrics.csv",

@@ -1,6 +1,7 @@
-"""Rule make_data: training and held-out points from the rectangle: one sample, or one per
-replica (data.per_replica_samples: sample k drawn with data seed + k); and in each sample
-data.n_validation validation points from a stream of their own (data.py validation_seed)."""
+"""Rule make_data: one block of samples (draws.data_blocks) of training and held-out points
+from the rectangle: the one shared sample, or per replica (data.per_replica_samples: sample
+k drawn with data seed + k); and in each sample data.n_validation validation points from a
+stream of their own (data.py validation_seed)."""
 
 from aeflow.autoencoder.data import make_replica_samples
 from aeflow.core.atomic import write_csv
@@ -18,6 +19,7 @@ with job_log(snakemake.log[0]) as log:  # noqa: F821 (injected by Snakemake)
         data["seed"],
         count,
         n_validation,
+        data.get("first_sample", 0),
     )
     write_csv(samples, snakemake.output[0])  # noqa: F821
     log.info(

@@ -6,15 +6,15 @@ from aeflow.autoencoder.failures import constant_mse, failed_seeds, replica_cons
 from aeflow.autoencoder.pca import projection_mse
 from aeflow.autoencoder.plots import note_first_sample
 from aeflow.autoencoder.plots_training import capacity_figure
-from aeflow.autoencoder.samples import first_sample, sample_count
-from aeflow.autoencoder.tables import RECORDED_CURVES, SAMPLES
+from aeflow.autoencoder.samples import first_sample, read_samples, sample_count
+from aeflow.autoencoder.tables import RECORDED_CURVES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
 from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    samples = read_table(sm.input.samples, SAMPLES)
+    samples = read_samples(sm.input.samples)
     first = first_sample(samples)  # the reference levels drawn: sample 0's
     train, test = first[first["split"] == "train"], first[first["split"] == "test"]
     runs = list(sm.params.runs)

@@ -4,16 +4,16 @@ train drawn apart, and the PCA optimum of the training points as a line."""
 from aeflow.autoencoder.failures import TRAIN, failed_seeds, replica_constants
 from aeflow.autoencoder.pca import pca_optimum_mse
 from aeflow.autoencoder.plots import loss_curves_figure, note_first_sample
-from aeflow.autoencoder.samples import first_sample, sample_count
-from aeflow.autoencoder.tables import CURVES, LOSSES, SAMPLES
+from aeflow.autoencoder.samples import first_sample, read_samples, sample_count
+from aeflow.autoencoder.tables import CURVES, LOSSES
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
-from aeflow.core.tables import read_table, read_tables
+from aeflow.core.tables import read_tables
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     labels = list(sm.params.labels)
-    samples = read_table(sm.input.samples, SAMPLES)
+    samples = read_samples(sm.input.samples)
     constant = replica_constants(samples)  # replica k's: its own data sample's
     first = first_sample(samples)  # the PCA level drawn: sample 0's
     points = first.loc[first["split"] == TRAIN, ["x", "y"]].to_numpy()

@@ -1,14 +1,12 @@
 """Rule plot_samples: scatter of the training (and held-out) points."""
 
 from aeflow.autoencoder.plots import note_first_sample, samples_figure
-from aeflow.autoencoder.samples import first_sample, sample_count
-from aeflow.autoencoder.tables import SAMPLES
+from aeflow.autoencoder.samples import first_sample, read_samples, sample_count
 from aeflow.core.figures import save_figure
 from aeflow.core.jobs import job_log
-from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
-    samples = read_table(sm.input[0], SAMPLES)
+    samples = read_samples(list(sm.input))
     fig = note_first_sample(samples_figure(first_sample(samples)), sample_count(samples))
     save_figure(fig, sm.output[0], sm.params.dpi)

@@ -1,6 +1,6 @@
-"""Rule retrain_encoder: part (g), per seed replica: its own trained decoder frozen, its
-encoder re-initialised and retrained. A killed attempt's rerun resumes from the state it
-saved (core.state)."""
+"""Rule retrain_encoder: part (g), per seed replica of one block of the variant's replicas
+(core.blocks): its own trained decoder frozen, its encoder re-initialised and retrained.
+A killed attempt's rerun resumes from the state it saved (core.state)."""
 
 import torch
 
@@ -16,11 +16,13 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     state = TrainingState.of_job(sm)
     torch.set_num_threads(sm.threads)
+    spec = TrainingSpec(**sm.params.training)
+    replicas = (spec.first_replica, spec.first_replica + spec.seeds)
     result, shift = retrain_encoder(
         load_replicas(sm.input.model),
-        load_points(sm.input.samples),
+        load_points(sm.input.samples, replicas=replicas),
         sm.params.init,
-        TrainingSpec(**sm.params.training),
+        spec,
         run_name=f"{sm.wildcards.variant} (encoder retrained)",
         final_checkpoint=sm.output.model,
         state=state,

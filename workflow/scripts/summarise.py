@@ -6,15 +6,13 @@ from pathlib import Path
 import pandas as pd
 
 from aeflow.autoencoder.findings import header, observations
-from aeflow.autoencoder.samples import sample_count
+from aeflow.autoencoder.samples import read_samples, sample_count
 from aeflow.autoencoder.summary import full_table, shown_table
-from aeflow.autoencoder.tables import SAMPLES
 from aeflow.core import twostage
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
-from aeflow.core.tables import read_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
@@ -22,7 +20,7 @@ with job_log(sm.log[0]):
     design = twostage.from_settings(dict(sm.params.design))
     sections, claims = observations(per_seed, dict(sm.params.margins), design)
     write_csv(frame(claims), sm.output.claims)
-    top = header(per_seed, sample_count(read_table(sm.input.samples, SAMPLES)))
+    top = header(per_seed, sample_count(read_samples(sm.input.samples)))
     figures = {Path(path).stem: path for path in sm.input.figures}
     shown = shown_table(table)
     write_text(sm.output.markdown, to_markdown(shown, sections, header=top))

@@ -1,7 +1,7 @@
-"""Rules train and train_capacity: training runs (each with all its seed replicas) through
-Lightning; writes per run the Lightning checkpoints before and after training, the
-mini-batch losses and the per-epoch (or per-record) losses over the whole training and
-held-out sets. A train job trains one run; a train_capacity job (params fits) trains one
+"""Rules train and train_capacity: training runs through Lightning; writes per run the
+Lightning checkpoints before and after training, the mini-batch losses and the per-epoch
+(or per-record) losses over the whole training and held-out sets. A train job trains one
+block of a run's seed replicas (core.blocks); a train_capacity job (params fits) trains one
 width's runs one after another, each on the first n training points, and also records the
 validation points' MSE (NaN without them; recorded only, they steer nothing). A killed
 attempt's rerun resumes from the state it saved (core.state), removed once the outputs are
@@ -32,7 +32,6 @@ sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]), contextlib.ExitStack() as finished:
     state = TrainingState.of_job(sm)
     torch.set_num_threads(sm.threads)
-    points = load_points(sm.input.samples)
     fits = sm.params.get("fits")  # train_capacity: one per training-set size, in order
     records_validation = bool(sm.params.get("validation", False))
     if fits is None:
@@ -40,15 +39,22 @@ with job_log(sm.log[0]), contextlib.ExitStack() as finished:
     for fit, *paths in zip(fits, *(per_run(getattr(sm.output, k)) for k in KINDS), strict=True):
         init, trained, losses, curves = (finished.enter_context(atomic_path(p)) for p in paths)
         n_train = fit["n_train"]  # a capacity run: the first n points (per replica)
+        spec = TrainingSpec(**fit["training"])
+        replicas = (spec.first_replica, spec.first_replica + spec.seeds)  # a train job: a block
+        points = load_points(sm.input.samples, replicas=replicas)
         result = train_replicas(
             ModelSpec(**sm.params.model),
             points[..., :n_train, :] if n_train else points,
-            TrainingSpec(**fit["training"]),
+            spec,
             run_name=fit["run"],
             initial_checkpoint=init,
             final_checkpoint=trained,
-            held_out=load_points(sm.input.samples, TEST),
-            validation=load_optional_points(sm.input.samples) if records_validation else None,
+            held_out=load_points(sm.input.samples, TEST, replicas),
+            validation=(
+                load_optional_points(sm.input.samples, replicas=replicas)
+                if records_validation
+                else None
+            ),
             state=state if len(fits) == 1 else state.part(fit["run"]),
         )
         write_csv(result.losses, losses)

@@ -9,15 +9,11 @@ load as (samples, n, 2), of one as (n, 2); ``replica_points`` picks replica k's.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import torch
 
-from aeflow.autoencoder.samples import TEST, TRAIN, VALIDATION
-from aeflow.autoencoder.tables import SAMPLES
-from aeflow.core.tables import read_table
+from aeflow.autoencoder.samples import TEST, TRAIN, VALIDATION, Paths, read_samples
 
 
 def sample_rectangle(
@@ -84,27 +80,35 @@ def make_replica_samples(
     seed: int,
     samples: int = 1,
     n_validation: int = 0,
+    first_sample: int = 0,
 ) -> pd.DataFrame:
-    """``samples`` independent draws, sample k with ``seed + k`` (``make_samples``; k in
-    the column ``sample``): sample 0 is the single sample of ``seed``."""
+    """``samples`` independent draws from sample ``first_sample`` on, sample k with
+    ``seed + k`` (``make_samples``; k in the column ``sample``): sample 0 is the single
+    sample of ``seed``. A block of samples (``draws.data_blocks``) holds the same rows as
+    the samples it covers in a table of all of them."""
     if samples < 1:
         raise ValueError(f"samples must be >= 1, got {samples}")
     return pd.concat(
         [
             make_samples(n_train, n_test, x_range, y_range, seed + k, n_validation).assign(sample=k)
-            for k in range(samples)
+            for k in range(first_sample, first_sample + samples)
         ],
         ignore_index=True,
     )
 
 
-def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tensor:
-    """The points of one split of a samples CSV as a float32 tensor of shape (n, 2), or
-    (samples, n, 2) when the file holds several samples (one per replica)."""
-    frame = read_table(path, SAMPLES)
+def load_points(
+    paths: Paths, split: str = TRAIN, replicas: tuple[int, int] | None = None
+) -> torch.Tensor:
+    """The points of one split of a samples CSV (or of its blocks) as a float32 tensor of
+    shape (n, 2), or (samples, n, 2) when it holds several samples (one per replica);
+    ``replicas``: only the samples of replicas [start, stop)."""
+    frame = read_samples(paths)
+    if replicas is not None and frame["sample"].nunique() > 1:
+        frame = frame[frame["sample"].between(replicas[0], replicas[1] - 1)]
     chosen = frame.loc[frame["split"] == split]
     if chosen.empty:
-        raise ValueError(f"{path}: no points in split {split!r}")
+        raise ValueError(f"{paths}: no points in split {split!r}")
     per_sample = [
         torch.tensor(part[["x", "y"]].to_numpy(), dtype=torch.float32)
         for _, part in chosen.groupby("sample", sort=True)
@@ -112,19 +116,19 @@ def load_points(path: str | os.PathLike[str], split: str = TRAIN) -> torch.Tenso
     if len(per_sample) == 1:
         return per_sample[0]
     if len({len(points) for points in per_sample}) != 1:
-        raise ValueError(f"{path}: the samples' {split!r} splits differ in size")
+        raise ValueError(f"{paths}: the samples' {split!r} splits differ in size")
     return torch.stack(per_sample)
 
 
 def load_optional_points(
-    path: str | os.PathLike[str], split: str = VALIDATION
+    paths: Paths, split: str = VALIDATION, replicas: tuple[int, int] | None = None
 ) -> torch.Tensor | None:
     """``load_points`` of ``split``, or None when the samples table has no such points
     (``data.n_validation: 0``, or a table written before validation points existed)."""
-    frame = read_table(path, SAMPLES)
+    frame = read_samples(paths)
     if not (frame["split"] == split).any():
         return None
-    return load_points(path, split)
+    return load_points(paths, split, replicas)
 
 
 def replica_points(points: torch.Tensor, k: int) -> torch.Tensor:

@@ -79,7 +79,19 @@ def training_params(config: Config, run: str) -> dict:
         merged.update(copy.deepcopy(layer.get("loader", {})))
     if merged.get("batch_size") == "full":
         merged["batch_size"] = config["data"]["n_train"]
+    merged.pop("seeds_per_job", None)  # how the replicas are split into jobs: seeds_per_job
     return dict(sorted(merged.items()))
+
+
+def seeds_per_job(config: Config, run: str) -> int:
+    """Replicas per training job of a run (its blocks, ``core.blocks``), the variant's or
+    the comparison run's own if it sets one."""
+    variant_name, override = _split_run(config, run)
+    layers = [config, config["variants"][variant_name]] + ([override] if override else [])
+    per_job = 1
+    for layer in layers:
+        per_job = layer.get("training", {}).get("seeds_per_job", per_job)
+    return int(per_job)
 
 
 def reported_training(config: Config, run: str) -> dict:

@@ -49,6 +49,9 @@ class TrainingSpec:
     drop_last: bool = True
     accelerator: str = "cpu"
     seeds: int = 1  # independent replicas, training seeds seed, seed+1, ...
+    # A block of a run's replicas (core.blocks): its first is replica first_replica, with
+    # training seed seed + first_replica (and the data sample of that replica).
+    first_replica: int = 0
     # The learning rate per epoch: constant, or cosine from learning_rate to 0 over epochs.
     schedule: str = "constant"
     # Epochs between evaluations of the whole training and held-out sets (``curves``); also
@@ -84,6 +87,8 @@ class TrainingSpec:
             raise ValueError(f"held_out_every must be >= 1, got {self.held_out_every}")
         if self.seeds < 1:
             raise ValueError(f"seeds must be >= 1, got {self.seeds}")
+        if self.first_replica < 0:
+            raise ValueError(f"first_replica must be >= 0, got {self.first_replica}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
 

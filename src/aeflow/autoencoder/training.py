@@ -193,8 +193,9 @@ def _schedule_hparams(spec: TrainingSpec) -> dict:
 
 
 def replica_seeds(spec: TrainingSpec) -> list[int]:
-    """Training seeds of the replicas: ``seed``, ``seed + 1``, ..."""
-    return [spec.seed + k for k in range(spec.seeds)]
+    """Training seeds of the replicas: ``seed``, ``seed + 1``, ... from replica
+    ``first_replica`` on (a block of a run's replicas, ``core.blocks``)."""
+    return [spec.seed + spec.first_replica + k for k in range(spec.seeds)]
 
 
 def train_replicas(
@@ -251,7 +252,8 @@ def retrain_encoder(
 ) -> tuple[TrainingResult, pd.DataFrame]:
     """Part (g), per seed replica: replica k keeps the trained decoder of ``models[k]``,
     frozen; its encoder is re-initialised (``init``: mean, std, and seed + k) and
-    retrained, with the batch order of training seed ``spec.seed + k``. All replicas
+    retrained, with the batch order of training seed ``spec.seed + k`` (k from
+    ``spec.first_replica``, a block's first replica). All replicas
     train at once; ``models`` are left as they are. The module's hyper-parameters hold the
     decoders and the encoders' distribution and seeds, so the checkpoint describes the
     starting weights exactly. Returns the training result and each point's latent code
@@ -259,7 +261,8 @@ def retrain_encoder(
     from aeflow.autoencoder.analysis import encode, latent_shift_table
     from aeflow.autoencoder.lit import AutoencoderModule
 
-    seeds = [spec.seed + k for k in range(len(models))]
+    first = spec.first_replica  # a block of the variant's replicas (core.blocks)
+    seeds = [spec.seed + first + k for k in range(len(models))]
     points = replicas_points(points, len(models))  # replica k's own sample, if several
     module = AutoencoderModule(
         models[0].spec.to_dict(),
@@ -271,7 +274,7 @@ def retrain_encoder(
         encoder_init={
             "mean": init["mean"],
             "std": init["std"],
-            "seeds": [init["seed"] + k for k in range(len(models))],
+            "seeds": [init["seed"] + first + k for k in range(len(models))],
         },
         decoder_state=stack_states([model.decoder.state_dict() for model in models]),
     )

@@ -7,6 +7,7 @@ import math
 
 from aeflow.autoencoder import capacity, runs
 from aeflow.autoencoder import sweeps as ae_sweeps
+from aeflow.core import blocks
 from aeflow.core.config import Config
 from aeflow.core.resources import Work
 
@@ -24,25 +25,27 @@ def network_work(model: dict, training: dict, n_train: int) -> tuple[int, int, i
     return training["epochs"] * max(per_epoch, 1), parameters, training["seeds"]
 
 
-def run_work(config: Config, run: str) -> Work:
-    """A run of rule ``train`` (and its encoder retraining, which trains as long)."""
-    return Work.of(
-        [
-            network_work(
-                runs.model_params(config, run), runs.training_params(config, run), _n(config)
-            )
-        ]
-    )
+def run_work(config: Config, run: str, block: str | None = None) -> Work:
+    """A run of rule ``retrain_encoder`` (every replica), or one ``block`` of a run's
+    replicas (rule ``train``, ``core.blocks``)."""
+    training = runs.training_params(config, run)
+    if block is not None:
+        training = blocks.block_training(training, block)
+    return Work.of([network_work(runs.model_params(config, run), training, _n(config))])
 
 
-def capacity_work(config: Config, width: int | str) -> Work:
+def capacity_work(config: Config, width: int | str, block: str | None = None) -> Work:
     """A job of rule ``train_capacity``: the width's runs, one per training-set size, each
-    at its cap of epochs on its own training set."""
+    at its cap of epochs on its own training set (for one ``block`` of the replicas)."""
     model = capacity.model_params(config, capacity.width_job_runs(config, width)[0])
     return Work.in_sequence(
-        Work.of([network_work(model, fit["training"], fit["n_train"])])
+        Work.of([network_work(model, _block(fit["training"], block), fit["n_train"])])
         for fit in capacity.width_job_fits(config, width)
     )
+
+
+def _block(training: dict, block: str | None) -> dict:
+    return training if block is None else blocks.block_training(training, block)
 
 
 def sweep_chunk_work(config: Config, chunk: str) -> Work:

@@ -84,13 +84,15 @@ class TrainingState:
         return TrainingState(self.folder / name, f"{self.key}/{name}", self.every)
 
     def clear(self) -> None:
-        """Remove the state (the job's outputs are written), and the two folders above it
-        (``state/<rule>/``) when nothing else is left in them."""
+        """Remove the state (the job's outputs are written), and the folders above it up to
+        ``state/`` (``state/<rule>/<run>/``) when nothing else is left in them."""
         shutil.rmtree(self.folder, ignore_errors=True)
-        for parent in (self.folder.parent, self.folder.parent.parent):
+        for parent in self.folder.parents:
             try:
                 parent.rmdir()
             except OSError:  # not empty (another job's state), or gone
+                break
+            if parent.name == "state":
                 break
 
     @classmethod

@@ -13,10 +13,8 @@ import contextlib
 import logging
 import os
 import shutil
-import sys
 import time
 import warnings
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from pytorch_lightning.callbacks import Checkpoint
 from pytorch_lightning.plugins.environments import SLURMEnvironment
 
 from aeflow.core.atomic import atomic_path
+from aeflow.core.checkpoints import canonical
 from aeflow.core.numerics import GPU_NOTE
 from aeflow.core.state import TrainingState
 
@@ -65,25 +64,9 @@ class _CanonicalCheckpoint(pl.Callback):
     def on_save_checkpoint(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict
     ) -> None:
-        canonical = _canonical(checkpoint)
+        rebuilt = canonical(checkpoint)
         checkpoint.clear()
-        checkpoint.update(canonical)
-
-
-def _canonical(value: object) -> object:
-    """``value`` with every ``str`` interned, dicts, lists and tuples rebuilt (same types)."""
-    kind = type(value)
-    if kind is str:
-        return sys.intern(value)
-    if kind in (dict, OrderedDict):
-        rebuilt = kind((_canonical(k), _canonical(v)) for k, v in value.items())
-        # A module's state dict keeps its layers' versions as an attribute (_metadata).
-        for name, attribute in getattr(value, "__dict__", {}).items():
-            setattr(rebuilt, name, _canonical(attribute))
-        return rebuilt
-    if kind in (list, tuple):
-        return kind(_canonical(v) for v in value)
-    return value
+        checkpoint.update(rebuilt)
 
 
 class _CheckpointAtStart(pl.Callback):
@@ -146,7 +129,7 @@ class _SaveState(Checkpoint):
         if self._saving and hasattr(pl_module, "resume_state"):
             # Canonical like the rest (_CanonicalCheckpoint ran before: a Checkpoint, this
             # callback comes last).
-            checkpoint[RESUME_KEY] = _canonical(pl_module.resume_state())
+            checkpoint[RESUME_KEY] = canonical(pl_module.resume_state())
 
     def on_load_checkpoint(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict

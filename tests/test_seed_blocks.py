@@ -1,0 +1,108 @@
+"""Replica blocks (core.blocks): a run's replicas train a whole block per job, raising
+``seeds`` trains only new blocks, and the replicas already trained keep their bytes."""
+
+import pandas as pd
+import pytest
+import torch
+
+from aeflow.autoencoder import draws
+from aeflow.core import blocks
+from aeflow.core.checkpoints import gather_checkpoints
+from tests.conftest import default_config, private_copy
+
+RUNS = ("ae1", "ae2", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled")
+
+
+def test_blocks_are_whole_and_named_by_their_replicas():
+    assert blocks.blocks(5, 5) == ["s0-5"]
+    assert blocks.blocks(7, 5) == ["s0-5", "s5-10"]  # the last block is trained whole
+    assert blocks.blocks(10, 5)[:1] == blocks.blocks(5, 5)  # growing keeps the first
+    assert blocks.block_range("s5-10") == (5, 10)
+    with pytest.raises(ValueError, match="not a replica block"):
+        blocks.block_range("s5")
+    training = {"seed": 3, "seeds": 7, "seeds_per_job": 5, "epochs": 10}
+    assert blocks.block_training(training, "s5-10") == {
+        "epochs": 10,
+        "first_replica": 5,
+        "seed": 3,
+        "seeds": 5,
+    }
+
+
+def test_data_blocks_follow_the_replicas():
+    config = default_config()
+    config["training"].update(seeds=7, seeds_per_job=5)
+    assert draws.run_blocks(config, "ae2") == ["s0-5", "s5-10"]
+    assert draws.data_blocks(config, 5, 10) == ["s5-10"]
+    assert draws.data_blocks(config, 0, 7) == ["s0-5", "s5-10"]
+    assert draws.data_params(config, "s5-10")["first_sample"] == 5
+    config["data"]["per_replica_samples"] = False
+    assert draws.data_blocks(config) == [draws.SHARED]
+
+
+def _planned(wf, rule):
+    return {wildcards for name, wildcards in wf.planned_jobs() if name == rule}
+
+
+@pytest.mark.workflow
+def test_raising_seeds_trains_only_the_new_block_and_keeps_the_replicas_trained(
+    finished_workflow, tmp_path
+):
+    done = private_copy(finished_workflow, tmp_path)
+    before = done.snapshot()
+    config = done.read_config()
+    assert config["training"]["seeds"] == config["training"]["seeds_per_job"] == 2
+    config["training"]["seeds"] = 4
+    done.write_config(config)
+
+    # A dry run plans the new block of every training, and no old one.
+    assert _planned(done, "train") == {f"run={run}, block=s2-4" for run in RUNS}
+    assert _planned(done, "retrain_encoder") == {"variant=ae2, block=s2-4"}
+    widths = config["capacity"]["widths"]
+    assert _planned(done, "train_capacity") == {f"width={w}, block=s2-4" for w in widths}
+    assert not _planned(done, "make_data")  # one shared sample: nothing new to draw
+
+    done.snakemake()
+    after = done.snapshot()
+    trained_before = [p for p in before if "/blocks/" in p or p.startswith("blocks/")]
+    assert trained_before and all(after[p] == before[p] for p in trained_before)
+    # The gathered run: its first two replicas are the two-seed run's, to the last bit.
+    old = torch.load(finished_workflow.results / "models/ae2/trained.ckpt", weights_only=True)
+    new = torch.load(done.results / "models/ae2/trained.ckpt", weights_only=True)
+    assert new["hyper_parameters"]["seeds"] == [0, 1, 2, 3]
+    for name, tensor in old["state_dict"].items():
+        assert torch.equal(new["state_dict"][name][:2], tensor)
+    losses = pd.read_csv(done.results / "losses/ae2.csv")
+    pd.testing.assert_frame_equal(
+        losses[losses["seed"] < 2], pd.read_csv(finished_workflow.results / "losses/ae2.csv")
+    )
+    shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
+    assert sorted(shift["seed"].unique()) == [0, 1, 2, 3]
+    per_seed = pd.read_csv(done.results / "summary_per_seed.csv")
+    assert per_seed.groupby("model")["seed"].nunique().eq(4).all()
+
+
+def test_gathering_blocks_cuts_to_the_seeds_and_checks_they_agree(tmp_path):
+    def block(seeds, epoch=3):
+        state = {"w": torch.arange(len(seeds) * 2.0).reshape(len(seeds), 2) + seeds[0]}
+        return {
+            "pytorch-lightning_version": "x",
+            "epoch": epoch,
+            "state_dict": state,
+            "hyper_parameters": {"seeds": seeds, "model": {"hidden": [4]}},
+            "optimizer_states": [{"state": {0: {"step": torch.tensor(9.0), "m": state["w"]}}}],
+        }
+
+    paths = []
+    for i, seeds in enumerate(([0, 1], [2, 3])):
+        paths.append(tmp_path / f"b{i}.ckpt")
+        torch.save(block(seeds), paths[-1])
+    gathered = gather_checkpoints(paths, keep=3)
+    assert gathered["hyper_parameters"]["seeds"] == [0, 1, 2]
+    assert gathered["state_dict"]["w"].tolist() == [[0, 1], [2, 3], [2, 3]]
+    assert gathered["optimizer_states"][0]["state"][0]["m"].shape == (3, 2)
+    assert gathered["optimizer_states"][0]["state"][0]["step"].item() == 9.0
+    torch.save(block([2, 3], epoch=5), paths[1])
+    with pytest.raises(ValueError, match=r"differ in '\.epoch'"):
+        gather_checkpoints(paths, keep=4)
+    assert gather_checkpoints(paths, keep=4, training_state=False)["state_dict"]["w"].shape[0] == 4
