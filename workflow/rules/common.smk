@@ -183,7 +183,7 @@ def run_block_files(pattern):
     def files(wildcards):
         run = wildcards.run
         return [
-            f"{RESULTS}/" + pattern.format(run=run, block=block)
+            f"{RESULTS}/{pattern.format(run=run, block=block)}"
             for block in draws.run_blocks(config, run)
         ]
 
@@ -196,7 +196,7 @@ def variant_block_files(pattern):
     def files(wildcards):
         variant = wildcards.variant
         return [
-            f"{RESULTS}/" + pattern.format(variant=variant, block=block)
+            f"{RESULTS}/{pattern.format(variant=variant, block=block)}"
             for block in draws.run_blocks(config, variant)
         ]
 
