@@ -123,3 +123,19 @@ def test_the_share_of_families_decided_rises_with_the_cap():
     assert all(x < y for x, y in itertools.pairwise(decided)), decided
     assert all(x < y for x, y in itertools.pairwise(trained)), trained
     assert decided[0] < 0.5 < decided[-1]
+
+
+def test_without_the_design_or_a_pilot_spread_every_seed_is_the_pilot():
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(0, 1, 12), rng.normal(0, 1, 12)
+    ci = stats.ttest_rel(a, b).confidence_interval(0.95)
+    fixed = Design(5, 12, two_stage=False)
+    for design in (None, fixed):
+        (claim,) = decide([Contrast("a", "b", "m", a, b, 0.3)], "f", design=design)
+        assert (claim.ci_low, claim.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))
+        assert claim.pilot_seeds == 12 and claim.seeds_reason == twostage.NOT_SIZED
+    # A pilot whose differences are all equal sizes nothing: the ordinary interval.
+    same = b + np.r_[np.full(5, 0.2), rng.normal(0.2, 0.1, 7)]
+    (flat,) = decide([Contrast("a", "b", "m", same, b, 0.3)], "f", design=Design(5, 12))
+    ci = stats.ttest_rel(same, b).confidence_interval(0.95)
+    assert (flat.ci_low, flat.ci_high) == (pytest.approx(ci.low), pytest.approx(ci.high))

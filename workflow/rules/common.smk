@@ -373,10 +373,9 @@ def get_margins():
     return config.get("claims", {}).get("margins", {})
 
 
-def get_design(part):
-    """claims.design with the part's pilot: a param of the part's summary (a changed design
-    reruns the summaries)."""
-    return twostage.design_settings(config, part)
+def get_design():
+    """claims.design: a param of both summaries (a changed design reruns the summaries)."""
+    return twostage.design_settings(config)
 
 
 def figure(name):

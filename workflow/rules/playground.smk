@@ -90,7 +90,7 @@ rule summarise_playground:
         searches=list(pg.search_sweeps(config)),
         epochs=config["playground"]["training"]["epochs"],
         margins=get_margins(),
-        design=get_design("playground"),
+        design=get_design(),
     script:
         "../scripts/summarise_playground.py"
 

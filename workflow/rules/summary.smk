@@ -51,6 +51,6 @@ rule summarise:
     params:
         code=code("summarise.py"),
         margins=get_margins(),
-        design=get_design("autoencoder"),
+        design=get_design(),
     script:
         "../scripts/summarise.py"

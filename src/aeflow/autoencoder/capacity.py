@@ -131,7 +131,7 @@ def training_params(config: Config, run: str) -> dict:
     if stopping:
         merged["plateau_window"] = stopping["window"]
         merged["plateau_tolerance"] = stopping["tolerance"]
-    merged.pop("seeds_per_job", None)  # a width's job trains every seed (joint stopping)
+    merged.pop("seeds_per_job", None)  # the blocks are the rule's (a job per width and block)
     return dict(sorted(merged.items()))
 
 

@@ -35,7 +35,7 @@ def most_replicas(config: Config) -> int:
 
 
 def seeds_per_job(config: Config) -> int:
-    return int(config["training"].get("seeds_per_job", 1))
+    return int(config["training"].get("seeds_per_job", 5))  # the schema's default
 
 
 def run_blocks(config: Config, run: str) -> list[str]:

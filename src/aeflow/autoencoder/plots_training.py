@@ -220,10 +220,16 @@ def capacity_figure(
     return fig
 
 
+def _last_records(records: pd.DataFrame) -> pd.DataFrame:
+    """Each seed's last record: the seeds of a run stop at the plateau of their own job's
+    block of replicas, not all at one epoch."""
+    return records[records["epoch"] == records.groupby("seed")["epoch"].transform("max")]
+
+
 def _capacity_finals(ax, runs, parameters, bad, reference) -> None:
     widths = sorted(runs)
     x = np.array([parameters[w] for w in widths], dtype=float)
-    ends = {w: t[t["epoch"] == t["epoch"].max()] for w, t in runs.items()}
+    ends = {w: _last_records(t) for w, t in runs.items()}
     kept = {w: split_failed(ends[w], bad[w]) for w in widths}
     marked = False
     for w, position in zip(widths, x, strict=True):
@@ -297,7 +303,7 @@ def _capacity_histories(train_ax, test_ax, runs, bad, reference, cap) -> None:
         kept, dropped = split_failed(runs[w], bad[w])
         # Log epochs: the untrained record (epoch 0) is left out.
         kept, dropped = kept[kept["epoch"] > 0], dropped[dropped["epoch"] > 0]
-        finals.append(kept.loc[kept["epoch"] == kept["epoch"].max(), "test_loss"].mean())
+        finals.append(_last_records(kept)["test_loss"].mean())
         for ax, column in ((train_ax, "train_loss"), (test_ax, "test_loss")):
             mean = kept.groupby("epoch")[column].mean()
             ax.plot(mean.index, mean.to_numpy(), color=colour, linewidth=1.2, label=f"w={w}")

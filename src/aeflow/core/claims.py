@@ -56,9 +56,10 @@ RULE = (
     "0; equivalent when it lies inside the metric's margin (+-m, set in config.yaml before "
     "the run); otherwise undetermined, with the seeds that would decide it at the observed "
     "spread. Seeds are chosen by the question (Stein's two-stage procedure, claims.design): "
-    "each run's first seeds are a pilot; each comparison gets the seeds at which its interval's "
-    "half-width would be at most half_width x its margin, from the pilot's spread alone (up to "
-    "a cap), and its interval uses the pilot's SD and degrees of freedom. A run that "
+    "each run's first seeds are a pilot, from whose spread alone each comparison is planned "
+    "the seeds at which its interval's half-width would be at most half_width x its margin "
+    "(up to a cap); seeds beyond the pilot are its second stage, and the interval then uses "
+    "the pilot's SD and degrees of freedom. A run that "
     "diverged in a seed is not compared. Seeds are set aside only by a rule blind to the "
     "outcome (a dead network); slow seeds stay in."
 )
@@ -197,7 +198,8 @@ def decide(
     stages = {}
     for i in tested:
         c, _, _, keep, d, _ = prepared[i]
-        pilot = int(keep[: design.pilot].sum()) if design else d.size
+        staged = design is not None and design.two_stage
+        pilot = twostage.pilot_count(d, int(keep[: design.pilot].sum()) if staged else d.size)
         stages[i] = (pilot, *twostage.interval(d, pilot, level))
     p_values = [stages[i][3] for i in tested]
     adjusted = multipletests(p_values, alpha=alpha, method="bonferroni")[1] if tested else []

@@ -88,6 +88,8 @@ class TrainingState:
         ``state/`` (``state/<rule>/<run>/``) when nothing else is left in them."""
         shutil.rmtree(self.folder, ignore_errors=True)
         for parent in self.folder.parents:
+            if "state" not in parent.parts:
+                break
             try:
                 parent.rmdir()
             except OSError:  # not empty (another job's state), or gone

@@ -50,10 +50,11 @@ REASONS = (PILOT_ENOUGH, SIZED, CAP_REACHED, NOT_SIZED)
 class Design:
     """The seeds design of ``claims.design`` in config.yaml.
 
-    ``pilot``: n0, the seeds every run trains first (the part's ``training.seeds``);
-    ``max_seeds``: the cap on any run's seeds; ``half_width``: the simultaneous interval's
-    target half-width, as a share of the margin; ``two_stage``: False for a fixed design
-    (every run trains ``pilot`` seeds; the intervals are ordinary t intervals)."""
+    ``pilot``: n0, a run's first seeds, whose spread sizes every comparison (a run with
+    more seeds is in its second stage); ``max_seeds``: the cap on the seeds planned for a
+    comparison; ``half_width``: the simultaneous interval's target half-width, as a share
+    of the margin; ``two_stage``: False for a fixed design (every interval the ordinary
+    paired t interval on all seeds, nothing planned)."""
 
     pilot: int = 5
     max_seeds: int = 5
@@ -65,19 +66,20 @@ class Design:
             raise ValueError(f"the pilot needs at least 1 seed, got {self.pilot}")
         if self.max_seeds < self.pilot:
             raise ValueError(
-                f"claims.design.max_seeds ({self.max_seeds}) is below the pilot's seeds "
-                f"({self.pilot}, training.seeds): the cap must be at least the pilot"
+                f"claims.design.max_seeds ({self.max_seeds}) is below claims.design.pilot "
+                f"({self.pilot}): the cap must be at least the pilot"
             )
         if not 0 < self.half_width <= 1:
             raise ValueError(f"claims.design.half_width must be in (0, 1], got {self.half_width}")
 
     @classmethod
-    def from_config(cls, settings: dict | None, seeds: int) -> Design:
-        """From ``claims.design``; ``seeds``: the part's ``training.seeds``, the pilot."""
+    def from_config(cls, settings: dict | None) -> Design:
+        """From ``claims.design`` (its defaults are the schema's)."""
         settings = dict(settings or {})
+        pilot = int(settings.get("pilot", 5))
         return cls(
-            pilot=int(seeds),
-            max_seeds=int(settings.get("max_seeds", seeds)),
+            pilot=pilot,
+            max_seeds=int(settings.get("max_seeds", max(pilot, 10))),
             half_width=float(settings.get("half_width", 0.5)),
             two_stage=bool(settings.get("two_stage", True)),
         )
@@ -131,13 +133,26 @@ def plan(pilot_differences: np.ndarray, margin: float, level: float, design: Des
     return Plan(sd, float(needed), needed, SIZED)
 
 
+def pilot_count(d: np.ndarray, pilot: int) -> int:
+    """The pilot's seeds among the paired differences ``d``: the first ``pilot``, or every
+    seed where those have no spread to size anything by (fewer than 2, or all equal up
+    to rounding):
+    then the interval is the ordinary one on all seeds."""
+    d = np.asarray(d, dtype=float).ravel()
+    pilot = min(pilot, d.size)
+    if pilot < 2 or float(np.ptp(d[:pilot])) <= 1e-12 * float(np.abs(d[:pilot]).max()):
+        return d.size
+    return pilot
+
+
 def interval(d: np.ndarray, pilot: int, level: float) -> tuple[float, float, float, float]:
     """Stein's second stage: (mean, half-width, p, pilot SD) of the paired differences
     ``d`` whose first ``pilot`` entries were the pilot. The half-width and the two-sided
     p-value use the pilot's SD and its ``pilot - 1`` degrees of freedom; with
-    ``pilot == len(d)`` they are the ordinary paired t interval and test."""
+    ``pilot == len(d)`` they are the ordinary paired t interval and test, and so they are
+    when the pilot has no spread (fewer than 2 seeds, or all equal)."""
     d = np.asarray(d, dtype=float).ravel()
-    pilot = min(pilot, d.size)
+    pilot = pilot_count(d, pilot)
     mean = float(d.mean())
     sd = float(d[:pilot].std(ddof=1)) if pilot > 1 else float("nan")
     if pilot < 2:
@@ -181,38 +196,24 @@ def seeds_per_run(
     return {run: -(-n // block) * block for run, n in seeds.items()}
 
 
-def part_seeds(config: dict, running: bool = False) -> dict[str, int]:
-    """Each part's pilot: its ``training.seeds`` (with ``running``, the Playground's only
-    when it runs)."""
-    seeds = {"autoencoder": int(config["training"]["seeds"])}
-    playground = config.get("playground", {})
-    if "training" in playground and (playground.get("enabled") or not running):
-        seeds["playground"] = int(playground["training"].get("seeds", 1))
-    return seeds
-
-
-def design_settings(config: dict, part: str) -> dict:
-    """``claims.design`` with the part's pilot: what a part's summary is decided under (a
-    rule param, so a changed design reruns only the summaries)."""
-    design = config.get("claims", {}).get("design", {})
-    return {**design, "pilot": part_seeds(config).get(part, 1)}
+def design_settings(config: dict) -> dict:
+    """``claims.design``: what both summaries are decided under (a rule param, so a
+    changed design reruns only the summaries)."""
+    return dict(config.get("claims", {}).get("design", {}))
 
 
 def from_settings(settings: dict) -> Design:
     """The ``Design`` of ``design_settings``."""
-    settings = dict(settings)
-    return Design.from_config(settings, settings.pop("pilot"))
+    return Design.from_config(settings)
 
 
 def config_errors(config: dict) -> list[str]:
-    """A cap below a part's pilot, named with both keys."""
-    cap = config.get("claims", {}).get("design", {}).get("max_seeds")
-    if cap is None:
+    """A cap below the pilot, named with both keys."""
+    design = config.get("claims", {}).get("design", {})
+    pilot, cap = design.get("pilot", 5), design.get("max_seeds")
+    if cap is None or cap >= pilot:
         return []
-    keys = {"autoencoder": "training.seeds", "playground": "playground.training.seeds"}
     return [
-        f"claims.design.max_seeds: {cap} is below {keys[part]} ({seeds}), the pilot every run "
-        f"trains first; allowed: an integer >= {seeds}"
-        for part, seeds in part_seeds(config, running=True).items()
-        if cap < seeds
+        f"claims.design.max_seeds: {cap} is below claims.design.pilot ({pilot}), the seeds "
+        f"that size every comparison; allowed: an integer >= {pilot}"
     ]

@@ -142,7 +142,8 @@ def _protocol(rows: pd.DataFrame) -> str:
     )
     if first["stop_window"]:
         text += (
-            f"; stops once every seed's best training MSE improved by less than "
+            "; a job's block of seeds stops once each one's best training MSE improved by "
+            f"less than "
             f"{share(first['stop_tolerance'])} over {int(first['stop_window']):,} epochs"
         )
     if has(rows, "stop_epoch"):
