@@ -243,7 +243,7 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     assert shared.groupby("model")["pca_optimum_mse"].nunique().max() == 1
     assert shared.groupby("model")["constant_mse"].nunique().max() == 1
     config = workflow_dir.read_config()
-    config["training"]["seeds"] = 3
+    config["training"].update(seeds=3, seeds_per_job=3)  # one block (several: test_seed_blocks)
     config["data"]["per_replica_samples"] = True
     config["capacity"]["widths"] = []  # part (e) has its own test; this one is about seeds
     runs = config["optimizer_comparison"]["runs"]  # part (h) with one run beside the variant
@@ -267,13 +267,9 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     text = (results / "summary.md").read_text()
     assert "Replicas: 3 per run." in text and "in held-out MSE" in text
     assert "the data sample (data seed + k)" in text
-    # Each replica its own sample: sample 0 is the shared default's. Blocks of 2 replicas:
-    # the second block's data holds samples 2 and 3 (replica 3 trains, unused as yet).
-    samples = pd.concat(
-        [pd.read_csv(results / f"data/samples/{b}.csv") for b in ("s0-2", "s2-4")],
-        ignore_index=True,
-    )
-    assert samples.groupby("sample").size().to_dict() == {k: 164 for k in range(4)}  # 100 val.
+    # Each replica its own sample: sample 0 is the shared default's.
+    samples = pd.read_csv(results / "data/samples/s0-3.csv")
+    assert samples.groupby("sample").size().to_dict() == {0: 164, 1: 164, 2: 164}  # 100 val.
     one = pd.read_csv(finished_workflow.results / "data/samples/shared.csv")
     pd.testing.assert_frame_equal(samples[samples["sample"] == 0], one)
     train = {k: part[part["split"] == "train"] for k, part in samples.groupby("sample")}
