@@ -40,8 +40,8 @@ def test_data_blocks_follow_the_replicas():
     assert draws.data_blocks(config) == [draws.SHARED]
 
 
-def _planned(wf, rule):
-    return {wildcards for name, wildcards in wf.planned_jobs() if name == rule}
+def _planned(jobs, rule):
+    return {wildcards for name, wildcards in jobs if name == rule}
 
 
 @pytest.mark.workflow
@@ -56,11 +56,12 @@ def test_raising_seeds_trains_only_the_new_block_and_keeps_the_replicas_trained(
     done.write_config(config)
 
     # A dry run plans the new block of every training, and no old one.
-    assert _planned(done, "train") == {f"run={run}, block=s2-4" for run in RUNS}
-    assert _planned(done, "retrain_encoder") == {"variant=ae2, block=s2-4"}
+    jobs = done.planned_jobs()
+    assert _planned(jobs, "train") == {f"run={run}, block=s2-4" for run in RUNS}
+    assert _planned(jobs, "retrain_encoder") == {"variant=ae2, block=s2-4"}
     widths = config["capacity"]["widths"]
-    assert _planned(done, "train_capacity") == {f"width={w}, block=s2-4" for w in widths}
-    assert not _planned(done, "make_data")  # one shared sample: nothing new to draw
+    assert _planned(jobs, "train_capacity") == {f"width={w}, block=s2-4" for w in widths}
+    assert not _planned(jobs, "make_data")  # one shared sample: nothing new to draw
 
     # The new blocks of ae2 and of its retraining, and what gathers them.
     gathered = ["models/ae2/trained.ckpt", "losses/ae2.csv", "retrain/ae2/latent_shift.csv"]
