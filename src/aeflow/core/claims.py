@@ -314,11 +314,11 @@ def seeds_text(claim: Claim) -> str:
         return f" [seeds: the pilot's {claim.pilot_seeds} were enough]"
     if claim.seeds_reason == twostage.SIZED:
         done = "sized" if claim.seeds >= n else "planned"
-        return f" [seeds: {n} {done} from the pilot's spread]"
+        return f" [seeds: {n} {done} from the pilot's spread, enough to decide]"
     if claim.seeds_reason == twostage.CAP_REACHED:
         needed = claim.sized_seeds
         would = f"{int(needed):,}" if np.isfinite(needed) else "more"
-        return f" [seeds: the cap, {n}; {would} would be needed]"
+        return f" [seeds: {n} planned (the cap); {would} would be sure to decide]"
     return ""
 
 
