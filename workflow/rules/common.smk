@@ -20,7 +20,7 @@ from aeflow.autoencoder import capacity, draws
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
-from aeflow.core import blocks, codehash, numerics, resources, twostage
+from aeflow.core import blocks, codehash, numerics, resources
 from aeflow.core.config import NAME, ConfigError, check_yaml_syntax
 from aeflow.core.params import digested
 from aeflow.playground import runs as pg
@@ -374,8 +374,9 @@ def get_margins():
 
 
 def get_design():
-    """claims.design: a param of both summaries (a changed design reruns the summaries)."""
-    return twostage.design_settings(config)
+    """claims.design (aeflow.core.twostage): a param of both summaries, so a changed design
+    reruns the summaries only."""
+    return config.get("claims", {}).get("design", {})
 
 
 def figure(name):

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from aeflow.core import twostage
 from aeflow.core.atomic import write_csv, write_text
 from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
 from aeflow.core.report import to_html, to_markdown
+from aeflow.core.twostage import Design
 from aeflow.playground.summary import display_table, header, summarise
 
 TITLE = "Playground experiments (bonus)"
@@ -25,7 +25,7 @@ with job_log(sm.log[0]):
         searches,
         int(sm.params.epochs),
         dict(sm.params.margins),
-        twostage.from_settings(dict(sm.params.design)),
+        Design.from_config(dict(sm.params.design)),
     )
     write_csv(frame(claims), sm.output.claims)
     figures = {Path(path).stem: path for path in sm.input.figures}

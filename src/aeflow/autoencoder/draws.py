@@ -34,10 +34,6 @@ def most_replicas(config: Config) -> int:
     return max(counts)
 
 
-def seeds_per_job(config: Config) -> int:
-    return int(config["training"].get("seeds_per_job", 5))  # the schema's default
-
-
 def run_blocks(config: Config, run: str) -> list[str]:
     """The replica blocks a ``train`` run trains (whole blocks over its seeds)."""
     seeds = runs.training_params(config, run)["seeds"]
@@ -63,7 +59,7 @@ def data_blocks(config: Config, start: int = 0, stop: int | None = None) -> list
     if not config["data"].get("per_replica_samples", False):
         return [SHARED]
     stop = most_replicas(config) if stop is None else stop
-    size = seeds_per_job(config)
+    size = int(config["training"]["seeds_per_job"])  # data blocks: the global block size
     first = start // size * size
     return [blocks.block_name(s, s + size) for s in range(first, stop, size)]
 

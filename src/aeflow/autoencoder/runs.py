@@ -88,8 +88,8 @@ def seeds_per_job(config: Config, run: str) -> int:
     the comparison run's own if it sets one."""
     variant_name, override = _split_run(config, run)
     layers = [config, config["variants"][variant_name]] + ([override] if override else [])
-    per_job = 5  # the schema's default
-    for layer in layers:
+    per_job = config["training"]["seeds_per_job"]
+    for layer in layers[1:]:
         per_job = layer.get("training", {}).get("seeds_per_job", per_job)
     return int(per_job)
 

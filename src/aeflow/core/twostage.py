@@ -43,7 +43,6 @@ PILOT_ENOUGH, SIZED, CAP_REACHED, NOT_SIZED = (
     "cap reached",
     "not sized",
 )
-REASONS = (PILOT_ENOUGH, SIZED, CAP_REACHED, NOT_SIZED)
 
 
 @dataclass(frozen=True)
@@ -194,17 +193,6 @@ def seeds_per_run(
         for run in runs:
             seeds[run] = max(seeds.get(run, pilot), int(planned), pilot)
     return {run: -(-n // block) * block for run, n in seeds.items()}
-
-
-def design_settings(config: dict) -> dict:
-    """``claims.design``: what both summaries are decided under (a rule param, so a
-    changed design reruns only the summaries)."""
-    return dict(config.get("claims", {}).get("design", {}))
-
-
-def from_settings(settings: dict) -> Design:
-    """The ``Design`` of ``design_settings``."""
-    return Design.from_config(settings)
 
 
 def config_errors(config: dict) -> list[str]:
