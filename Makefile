@@ -7,7 +7,7 @@ CORES  ?= 4
 TORCH  := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint report check-pages bench bench-sweeps bench-numerics bench-verdicts clean
+.PHONY: install run test test-fast lint report check-pages bench bench-sweeps bench-numerics bench-verdicts bench-design clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -57,6 +57,9 @@ bench-numerics: install  ## cost of portable numerics; writes docs/generated/num
 
 bench-verdicts: install  ## verdicts and wall time of the default run, this checkout against 4cf915a
 	$(PY) benchmarks/verdicts.py --cores 2
+
+bench-design: install  ## the seeds design on and off: verdicts, replicas, wall time; writes docs/generated/design.md
+	$(PY) benchmarks/design.py --cores 2
 
 clean:
 	rm -rf results .snakemake

@@ -16,6 +16,7 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/pilot.smk"
 include: "workflow/rules/playground.smk"
 include: "workflow/rules/sweeps.smk"
 
@@ -23,12 +24,12 @@ include: "workflow/rules/sweeps.smk"
 rule all:
     default_target: True
     input:
-        all_targets(),
+        get_all_targets,
 
 
 rule autoencoder:  # part 1 alone: snakemake --cores 4 autoencoder
     input:
-        autoencoder_targets(),
+        get_autoencoder_targets,
 
 
 rule playground:  # part 2 (bonus) alone: snakemake --cores 4 playground

@@ -32,7 +32,7 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 SUMMARIES = ("results", "results/playground")
 
 
-def _checkout(rev: str | None) -> Path:
+def checkout(rev: str | None) -> Path:
     """A fresh copy of the workflow: this working tree (rev None) or a git revision."""
     root = Path(tempfile.mkdtemp(prefix="aeflow-verdicts-"))
     if rev is None:
@@ -97,7 +97,7 @@ def main() -> None:
         if given is not None:
             runs[name] = (given, float("nan"))
             continue
-        root = _checkout(rev)
+        root = checkout(rev)
         runs[name] = (root, _run(root, args.cores))
     rows = []
     for name, (root, seconds) in runs.items():

@@ -27,6 +27,8 @@ def tiny_config() -> dict:
     # One shared sample (the default draws one per replica; tests switch it on).
     config["data"].update(n_train=24, n_test=40, per_replica_samples=False)
     config["training"].update(epochs=3, seeds=2, seeds_per_job=2)
+    # Seeds fixed (no pilot stage): the seeds design's tests switch it on.
+    config["claims"]["design"]["two_stage"] = False
     # Two widths at two training-set sizes (the whole 24 points and the first 12), each
     # recorded every 2 of its 6 epochs, a stopping window of 2 records.
     capacity = config["capacity"]
@@ -119,7 +121,7 @@ class WorkflowDir:
         result = self.snakemake("--dry-run", *targets)
         jobs, rule = set(), None
         for line in (result.stdout + result.stderr).splitlines():
-            if match := re.match(r"^(?:local)?rule (\w+):$", line.strip()):
+            if match := re.match(r"^(?:local)?(?:rule|checkpoint) (\w+):$", line.strip()):
                 rule = match.group(1)
                 jobs.add((rule, ""))
             elif rule and (match := re.match(r"^wildcards: (.*)$", line.strip())):

@@ -45,11 +45,10 @@ def _planned(jobs, rule):
 
 
 @pytest.mark.workflow
-def test_raising_seeds_trains_only_the_new_block_and_keeps_the_replicas_trained(
-    finished_workflow, tmp_path
-):
+def test_raising_seeds_plans_only_the_new_blocks(finished_workflow, tmp_path):
+    """With the seeds fixed (no design): the new blocks, and no old one (what they train,
+    and that the old bytes stay: the next test)."""
     done = private_copy(finished_workflow, tmp_path)
-    before = done.snapshot()
     config = done.read_config()
     assert config["training"]["seeds"] == config["training"]["seeds_per_job"] == 2
     config["training"]["seeds"] = 4
@@ -63,26 +62,90 @@ def test_raising_seeds_trains_only_the_new_block_and_keeps_the_replicas_trained(
     assert _planned(jobs, "train_capacity") == {f"width={w}, block=s2-4" for w in widths}
     assert not _planned(jobs, "make_data")  # one shared sample: nothing new to draw
 
-    # The new blocks of ae2 and of its retraining, and what gathers them.
-    gathered = ["models/ae2/trained.ckpt", "losses/ae2.csv", "retrain/ae2/latent_shift.csv"]
-    done.snakemake(*(f"results/{name}" for name in gathered))
+
+PILOT_STAGE = {
+    "pilot_gather_run",
+    "pilot_gather_retrain",
+    "pilot_gather_capacity",
+    "pilot_analyse",
+    "pilot_retrain_bound",
+    "pilot_evaluate",
+    "plan_seeds",
+}
+
+
+@pytest.mark.workflow
+def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_workflow, tmp_path):
+    """The seeds design switched on over a finished two-seed run: its blocks are the pilot,
+    the checkpoint plans the seeds, the final stage trains only the blocks the plan adds,
+    and raising the cap replans without rerunning anything that finished."""
+    done = private_copy(finished_workflow, tmp_path)
+    before = done.snapshot()
+    config = done.read_config()
+    config["claims"]["design"].update(two_stage=True, pilot=2, max_seeds=4)
+    done.write_config(config)
+
+    # The pilot's blocks are the finished ones: planning the seeds trains nothing.
+    assert {rule for rule, _ in done.planned_jobs("results/seeds.csv")} == PILOT_STAGE
+    done.snakemake("results/seeds.csv")
+    plan = pd.read_csv(done.results / "seeds.csv").set_index("run")
+    assert set(plan.index) == {*RUNS, "capacity"}
+    assert set(plan["pilot"]) == {2} and set(plan["seeds"]) <= {2, 4}
+    grown = set(plan.index[plan["seeds"] == 4])
+    assert grown  # two seeds size nothing narrow enough: the cap is reached somewhere
+    assert set(plan.loc[list(grown), "reason"]) <= {"sized to n", "cap reached"}
+    pilot_claims = pd.read_csv(done.results / "pilot/claims.csv")
+    assert (pilot_claims.loc[pilot_claims["family"] != "sheet", "runs"].str.len() > 0).all()
+
+    # The final stage: the second block of each grown run, and nothing of the pilot.
+    jobs = done.planned_jobs()
+    assert not {rule for rule, _ in jobs} & PILOT_STAGE
+    assert _planned(jobs, "train") == {f"run={r}, block=s2-4" for r in grown - {"capacity"}}
+    assert _planned(jobs, "retrain_encoder") == (
+        {"variant=ae2, block=s2-4"} if "ae2" in grown else set()
+    )
+    widths = config["capacity"]["widths"]
+    assert _planned(jobs, "train_capacity") == (
+        {f"width={w}, block=s2-4" for w in widths} if "capacity" in grown else set()
+    )
+    done.snakemake()
     after = done.snapshot()
     trained_before = [p for p in before if "/blocks/" in p or p.startswith("blocks/")]
     assert trained_before and all(after[p] == before[p] for p in trained_before)
-    # The gathered run: its first two replicas are the two-seed run's, to the last bit.
-    old = torch.load(finished_workflow.results / "models/ae2/trained.ckpt", weights_only=True)
-    new = torch.load(done.results / "models/ae2/trained.ckpt", weights_only=True)
-    assert new["hyper_parameters"]["seeds"] == [0, 1, 2, 3]
-    for name, tensor in old["state_dict"].items():
-        assert torch.equal(new["state_dict"][name][:2], tensor)
-    losses = pd.read_csv(done.results / "losses/ae2.csv")
-    pd.testing.assert_frame_equal(
-        losses[losses["seed"] < 2], pd.read_csv(finished_workflow.results / "losses/ae2.csv")
-    )
-    shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
-    assert sorted(shift["seed"].unique()) == [0, 1, 2, 3]
-    old_shift = pd.read_csv(finished_workflow.results / "retrain/ae2/latent_shift.csv")
-    pd.testing.assert_frame_equal(shift[shift["seed"] < 2], old_shift)
+    claims = pd.read_csv(done.results / "claims.csv")
+    compared = claims[claims["family"] != "sheet"]
+    # The pilot's two seeds, or all where they do not differ (nothing to size by).
+    by_pilot = compared["pilot_seeds"] == 2
+    assert by_pilot.any() and (compared.loc[~by_pilot, "pilot_sd"] == 0).all()
+    # Each family compares at least the seeds it planned, on the runs' shared replicas.
+    assert (compared["seeds"] + compared["set_aside"] >= compared["planned_seeds"]).all()
+    per_seed = pd.read_csv(done.results / "summary_per_seed.csv")
+    seeds = per_seed[per_seed["role"] != "capacity"].groupby("model")["seed"].nunique()
+    assert {run: seeds[run] for run in RUNS} == plan.loc[list(RUNS), "seeds"].to_dict()
+    if "ae2" in grown:  # its first replicas are the two-seed run's, to the last bit
+        old = torch.load(finished_workflow.results / "models/ae2/trained.ckpt", weights_only=True)
+        new = torch.load(done.results / "models/ae2/trained.ckpt", weights_only=True)
+        assert new["hyper_parameters"]["seeds"] == [0, 1, 2, 3]
+        for name, tensor in old["state_dict"].items():
+            assert torch.equal(new["state_dict"][name][:2], tensor)
+        losses = pd.read_csv(done.results / "losses/ae2.csv")
+        pd.testing.assert_frame_equal(
+            losses[losses["seed"] < 2], pd.read_csv(finished_workflow.results / "losses/ae2.csv")
+        )
+        shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
+        old_shift = pd.read_csv(finished_workflow.results / "retrain/ae2/latent_shift.csv")
+        pd.testing.assert_frame_equal(shift[shift["seed"] < 2], old_shift)
+
+    # A higher cap replans (the pilot stays), then trains the third blocks only.
+    config["claims"]["design"]["max_seeds"] = 6
+    done.write_config(config)
+    assert {rule for rule, _ in done.planned_jobs("results/seeds.csv")} == {"plan_seeds"}
+    done.snakemake("results/seeds.csv")
+    replanned = pd.read_csv(done.results / "seeds.csv").set_index("run")
+    grown_more = set(replanned.index[replanned["seeds"] == 6])
+    jobs = done.planned_jobs()
+    assert _planned(jobs, "train") == {f"run={r}, block=s4-6" for r in grown_more - {"capacity"}}
+    assert not _planned(jobs, "make_data")
 
 
 def test_gathering_blocks_cuts_to_the_seeds_and_checks_they_agree(tmp_path):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from aeflow.autoencoder import capacity
+from aeflow.autoencoder import capacity, stages
 from aeflow.autoencoder import runs as autoencoder_runs
 from aeflow.autoencoder import sweeps as autoencoder_sweeps
 from aeflow.core import twostage
@@ -46,6 +46,7 @@ def validate_config(config: Config, schema_path: str | os.PathLike[str]) -> None
         if not messages:  # sweeps and the capacity runs build on valid variants
             messages = autoencoder_sweeps.config_errors(config, schema)
             messages += capacity.config_errors(config)
+            messages += stages.config_errors(config)
         messages += pg.config_errors(config, schema)
         messages += twostage.config_errors(config)
     if messages:

@@ -6,7 +6,7 @@
 # networks; decoder sweeps over the codes in use and the nearest-point bound per replica.
 rule analyse:
     input:
-        samples=get_variant_data,
+        samples=variant_data(),
         init=f"{RESULTS}/models/{{variant}}/init.ckpt",
         trained=f"{RESULTS}/models/{{variant}}/trained.ckpt",
     output:
@@ -36,7 +36,7 @@ rule analyse:
 # Part (g): the frozen decoder's nearest-point bound beside the original and retrained encoder.
 rule retrain_bound:
     input:
-        samples=get_variant_data,
+        samples=variant_data(),
         model=f"{RESULTS}/models/{{variant}}/trained.ckpt",
         retrained=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
     output:

@@ -1,4 +1,6 @@
 # Config validation and the helpers that wire config slices to rules.
+import csv
+import functools
 import os
 import sys
 from pathlib import Path
@@ -16,7 +18,7 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
-from aeflow.autoencoder import capacity, draws
+from aeflow.autoencoder import capacity, draws, stages
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
@@ -55,6 +57,11 @@ NUMERICS = config["numerics"]
 numerics.apply(NUMERICS)
 
 RESULTS = "results"
+# The seeds design's pilot stage (aeflow.autoencoder.stages): every run's first seeds,
+# gathered, analysed and evaluated here; results/seeds.csv then plans the final stage.
+PILOT = f"{RESULTS}/{stages.PILOT}"
+TWO_STAGE = stages.two_stage(config)
+PILOT_CONFIG = stages.pilot_config(config)
 TORCH_ENV = "../../envs/torch.yaml"
 PLOT_ENV = "../../envs/plot.yaml"
 VARIANTS = ae.variant_names(config)
@@ -84,6 +91,12 @@ localrules:
     gather_run,
     gather_retrain,
     gather_capacity,
+    pilot_gather_run,
+    pilot_gather_retrain,
+    pilot_gather_capacity,
+    pilot_evaluate,
+    pilot_retrain_bound,
+    plan_seeds,
     tabulate_playground,
     plot_samples,
     plot_loss_curves,
@@ -147,6 +160,27 @@ def mem_mb(work_of):
 # directly are plain values, computed once.
 
 
+@functools.lru_cache(maxsize=4)
+def _planned_config(seeds_csv, modified):
+    with open(seeds_csv, newline="") as table:
+        return stages.planned_config(config, list(csv.DictReader(table)))
+
+
+def planned():
+    """The config of the final stage: each run's seeds as the checkpoint plan_seeds wrote
+    them (results/seeds.csv), or config itself without a two-stage design. Input functions
+    that call it wait for the checkpoint."""
+    if not TWO_STAGE:
+        return config
+    seeds_csv = checkpoints.plan_seeds.get().output.seeds
+    return _planned_config(seeds_csv, os.stat(seeds_csv).st_mtime_ns)
+
+
+def staged(stage):
+    """The config of a stage: "pilot" (every run at the pilot's seeds) or "final"."""
+    return PILOT_CONFIG if stage == "pilot" else planned()
+
+
 def get_training_params(wildcards):
     return ae.training_params(config, wildcards.run)
 
@@ -172,32 +206,38 @@ def get_block_data(wildcards):
     return data_files(*blocks.block_range(wildcards.block))
 
 
-def get_run_seeds(wildcards):
-    return get_training_params(wildcards)["seeds"]
+def run_seeds(stage="final"):
+    """Params function: the seeds a run (or a variant's retraining) keeps in ``stage``."""
+
+    def seeds(wildcards):
+        run = wildcards.get("run", wildcards.get("variant"))
+        return ae.training_params(staged(stage), run)["seeds"]
+
+    return seeds
 
 
-def run_block_files(pattern):
+def run_block_files(pattern, stage="final"):
     """Input function: ``pattern`` (under results/, with {run} and {block}) for every block
-    of a run's replicas, in order."""
+    of a run's replicas in ``stage``, in order."""
 
     def files(wildcards):
         run = wildcards.run
         return [
             f"{RESULTS}/{pattern.format(run=run, block=block)}"
-            for block in draws.run_blocks(config, run)
+            for block in draws.run_blocks(staged(stage), run)
         ]
 
     return files
 
 
-def variant_block_files(pattern):
+def variant_block_files(pattern, stage="final"):
     """``run_block_files`` of a variant's blocks ({variant} and {block} in ``pattern``)."""
 
     def files(wildcards):
         variant = wildcards.variant
         return [
             f"{RESULTS}/{pattern.format(variant=variant, block=block)}"
-            for block in draws.run_blocks(config, variant)
+            for block in draws.run_blocks(staged(stage), variant)
         ]
 
     return files
@@ -211,17 +251,20 @@ def get_variant_block_work(wildcards):
     return ae_work.run_work(config, wildcards.variant, wildcards.block)
 
 
-def get_variant_seeds(wildcards):
-    return get_variant_training_params(wildcards)["seeds"]
-
-
 def get_data_params(wildcards):
     return draws.data_params(config, wildcards.block)
 
 
-def data_files(start=0, stop=None):
-    """The samples of replicas [start, stop) (all, by default), as data block files."""
-    return [f"{RESULTS}/data/samples/{b}.csv" for b in draws.data_blocks(config, start, stop)]
+def data_files(start=0, stop=None, stage="final"):
+    """The samples of replicas [start, stop) (all of ``stage``, by default), as data block
+    files."""
+    blocks_of = draws.data_blocks(config if stop is not None else staged(stage), start, stop)
+    return [f"{RESULTS}/data/samples/{b}.csv" for b in blocks_of]
+
+
+def all_data(stage="final"):
+    """Input function: every data block a stage reads."""
+    return lambda wildcards: data_files(stage=stage)
 
 
 def get_variant_training_params(wildcards):
@@ -232,45 +275,54 @@ def get_variant_seed(wildcards):
     return get_variant_training_params(wildcards)["seed"]
 
 
-def get_variant_data(wildcards):
-    """The data of a variant's replicas (its analyses and retraining read all of them)."""
-    return data_files(0, get_variant_training_params(wildcards)["seeds"])
+def variant_data(stage="final"):
+    """Input function: the data of a variant's replicas in ``stage`` (its analyses and
+    retraining read all of them)."""
+
+    def files(wildcards):
+        return data_files(0, ae.training_params(staged(stage), wildcards.variant)["seeds"])
+
+    return files
 
 
 def get_variant_work(wildcards):
     return ae_work.run_work(config, wildcards.variant)
 
 
-def capacity_outputs(name, gathered=False):
+def capacity_outputs(name, gathered=False, root=RESULTS):
     """One output file ``name`` per run of a ``train_capacity`` job (one per training-set
     size), in the order of ``capacity.width_job_runs``: the job's block of replicas, or
-    (``gathered``) the runs' gathered files."""
+    (``gathered``) the runs' gathered files under ``root``."""
     variant = config["capacity"]["variant"]
     where = "" if gathered else "blocks/{block}/"
     return [
-        f"{RESULTS}/capacity/{variant}-w{{width}}-n{size}/{where}{name}"
+        f"{root}/capacity/{variant}-w{{width}}-n{size}/{where}{name}"
         for size in capacity.training_sizes(config)
     ]
 
 
-def capacity_block_files(name):
-    """Input function: file ``name`` of every block of each of a width's capacity runs
-    (run by run, each run's blocks in order)."""
+def capacity_block_files(name, stage="final"):
+    """Input function: file ``name`` of every block of each of a width's capacity runs in
+    ``stage`` (run by run, each run's blocks in order)."""
 
     def files(wildcards):
         return [
             f"{RESULTS}/capacity/{run}/blocks/{block}/{name}"
             for run in capacity.width_job_runs(config, wildcards.width)
-            for block in draws.capacity_blocks(config)
+            for block in draws.capacity_blocks(staged(stage))
         ]
 
     return files
 
 
-def get_capacity_seeds(wildcards):
-    return capacity.training_params(config, capacity.width_job_runs(config, wildcards.width)[0])[
-        "seeds"
-    ]
+def capacity_seeds(stage="final"):
+    """Params function: the seeds a width's capacity runs keep in ``stage``."""
+
+    def seeds(wildcards):
+        run = capacity.width_job_runs(config, wildcards.width)[0]
+        return capacity.training_params(staged(stage), run)["seeds"]
+
+    return seeds
 
 
 def get_capacity_model_params(wildcards):
@@ -396,7 +448,7 @@ def outputs(rule, **wildcards):
 def retrain_block_targets():
     """Every block of the retrained variant's replicas (rule retrain_encoder)."""
     variant = config["retrain"]["variant"]
-    blocks_of = draws.run_blocks(config, variant)
+    blocks_of = draws.run_blocks(planned(), variant)
     return expand(list(rules.retrain_encoder.output), variant=variant, block=blocks_of)
 
 
@@ -405,7 +457,7 @@ def train_block_targets():
     return [
         path
         for run in ae.training_runs(config)
-        for path in expand(list(rules.train.output), run=run, block=draws.run_blocks(config, run))
+        for path in expand(list(rules.train.output), run=run, block=draws.run_blocks(planned(), run))
     ]
 
 
@@ -433,7 +485,7 @@ def autoencoder_targets():
         *expand(
             list(rules.train_capacity.output),
             width=capacity.capacity_widths(config),
-            block=draws.capacity_blocks(config),
+            block=draws.capacity_blocks(planned()),
         ),
         *outputs(rules.gather_capacity, width=capacity.capacity_widths(config)),
         *outputs(rules.analyse, variant=VARIANTS),
@@ -490,32 +542,41 @@ def playground_links(trials):
     return [(trial, playground_url(pg.trial_settings(config, trial))) for trial in trials]
 
 
-def summarised():
-    """Every trained model the summary reports: the runs, then the capacity runs."""
-    return ae.summarised_models(config, RESULTS) + capacity.summarised_models(config, RESULTS)
+def summarised(root=RESULTS):
+    """Every trained model the summary reports (its files under ``root``: results/, or the
+    pilot's folder): the runs, then the capacity runs."""
+    return ae.summarised_models(config, root) + capacity.summarised_models(config, root)
 
 
-def summary_checkpoints():
-    return [model["checkpoint"] for model in summarised()]
+def summary_checkpoints(root=RESULTS):
+    return [model["checkpoint"] for model in summarised(root)]
 
 
-def summary_losses():
-    return [model["losses"] for model in summarised()]
+def summary_losses(root=RESULTS):
+    return [model["losses"] for model in summarised(root)]
 
 
-def summary_curves():
-    return [m["curves"] for m in summarised() if m["curves"]] + [
-        m["capacity"]["curves"] for m in summarised() if "capacity" in m
+def summary_curves(root=RESULTS):
+    return [m["curves"] for m in summarised(root) if m["curves"]] + [
+        m["capacity"]["curves"] for m in summarised(root) if "capacity" in m
     ]
 
 
-def summary_models():
+def summary_models(root=RESULTS):
     """What the summary states about each model (its files travel as inputs too)."""
     keys = ("name", "role", "label", "training", "curves", "width", "capacity")
-    return [{key: model[key] for key in keys if key in model} for model in summarised()]
+    return [{key: model[key] for key in keys if key in model} for model in summarised(root)]
 
 
-def first_replicas():
+def get_all_targets(wildcards):
+    return all_targets()
+
+
+def get_autoencoder_targets(wildcards):
+    return autoencoder_targets()
+
+
+def get_shown_replicas(wildcards):
     """Per variant, which replica its latent map and decoder sweep show (caption text,
     built in the package: aeflow.workflow.shown_replicas)."""
-    return shown_replicas(config, VARIANTS)
+    return shown_replicas(planned(), VARIANTS)

@@ -3,7 +3,7 @@
 
 rule plot_samples:
     input:
-        data_files(),
+        all_data(),
     output:
         report(
             figure("samples"),
@@ -23,7 +23,7 @@ rule plot_samples:
 
 rule plot_loss_curves:
     input:
-        samples=data_files(),
+        samples=all_data(),
         losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=VARIANTS),
         curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=VARIANTS),
     output:
@@ -62,7 +62,7 @@ rule plot_latent_maps:
     params:
         code=code("plot_latent_maps.py"),
         labels=VARIANTS,
-        shown=first_replicas(),
+        shown=get_shown_replicas,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_latent_maps.py"
@@ -70,7 +70,7 @@ rule plot_latent_maps:
 
 rule plot_decoder_sweeps:
     input:
-        samples=data_files(),
+        samples=all_data(),
         sweeps=expand(f"{RESULTS}/decoder_sweep/{{variant}}.csv", variant=VARIANTS),
         reconstructions=expand(f"{RESULTS}/reconstructions/{{variant}}.csv", variant=VARIANTS),
     output:
@@ -91,7 +91,7 @@ rule plot_decoder_sweeps:
     params:
         code=code("plot_decoder_sweeps.py"),
         labels=VARIANTS,
-        shown=first_replicas(),
+        shown=get_shown_replicas,
         dpi=config["figures"]["dpi"],
     script:
         "../scripts/plot_decoder_sweeps.py"
@@ -128,7 +128,7 @@ rule plot_retrain:
 
 rule plot_optimizer_comparison:
     input:
-        samples=data_files(),
+        samples=all_data(),
         curves=expand(f"{RESULTS}/curves/{{run}}.csv", run=ae.comparison_runs(config)),
         losses=expand(f"{RESULTS}/losses/{{run}}.csv", run=ae.comparison_runs(config)),
     output:
@@ -151,7 +151,7 @@ rule plot_optimizer_comparison:
 
 rule plot_capacity:
     input:
-        samples=data_files(),
+        samples=all_data(),
         curves=[run["curves"] for run in capacity.capacity_runs(config, RESULTS)],
     output:
         report(

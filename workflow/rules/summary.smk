@@ -4,7 +4,7 @@
 
 rule evaluate:
     input:
-        samples=data_files(),
+        samples=all_data(),
         checkpoints=summary_checkpoints(),
         losses=summary_losses(),
         curves=summary_curves(),
@@ -31,7 +31,7 @@ rule evaluate:
 
 rule summarise:
     input:
-        samples=data_files(),
+        samples=all_data(),
         table=rules.evaluate.output.table,
         per_seed=rules.evaluate.output.per_seed,
         figures=summary_figures(),

@@ -51,7 +51,7 @@ rule gather_run:
         TORCH_ENV
     params:
         code=code("gather_run.py"),
-        seeds=get_run_seeds,
+        seeds=run_seeds(),
         tables={"losses": "losses", "curves": "curves"},
     script:
         "../scripts/gather_run.py"
@@ -103,7 +103,7 @@ rule gather_retrain:
         TORCH_ENV
     params:
         code=code("gather_run.py"),
-        seeds=get_variant_seeds,
+        seeds=run_seeds(),
         tables={"losses": "losses", "shift": "latent_shift"},
     script:
         "../scripts/gather_run.py"
@@ -163,8 +163,8 @@ rule gather_capacity:
         TORCH_ENV
     params:
         code=code("gather_run.py"),
-        seeds=get_capacity_seeds,
-        tables={"losses": "losses", "curves": "recorded_curves"},
+        seeds=capacity_seeds(),
+        tables={"losses": "capacity_losses", "curves": "recorded_curves"},
         training_state=False,
     script:
         "../scripts/gather_run.py"

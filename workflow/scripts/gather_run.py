@@ -19,6 +19,7 @@ from aeflow.core.tables import read_stacked
 
 CONTRACTS = {
     "losses": tables.LOSSES,
+    "capacity_losses": tables.CAPACITY_LOSSES,
     "curves": tables.CURVES,
     "recorded_curves": tables.RECORDED_CURVES,
     "latent_shift": tables.LATENT_SHIFT,

@@ -29,6 +29,7 @@ from aeflow.autoencoder.summary import (
 )
 from aeflow.autoencoder.tables import (
     BOUNDS,
+    CAPACITY_LOSSES,
     CURVES,
     LATENT_CODES,
     LATENT_INIT,
@@ -101,9 +102,9 @@ def evaluate_models(
     compared = compare_optimizers(curves, updates) if len(curves) >= 2 else {}
     rows = []
     for info, checkpoint, loss_path in zip(models, checkpoints, losses, strict=True):
-        loss_table = read_table(loss_path, LOSSES)
-        replicas = load_replicas(checkpoint)
         capacity = info.get("capacity")
+        loss_table = read_table(loss_path, CAPACITY_LOSSES if capacity else LOSSES)
+        replicas = load_replicas(checkpoint)
         points = train[..., : capacity["n_train"], :] if capacity else train
         history = _per_seed(capacity["curves"], RECORDED_CURVES) if capacity else {}
         for k, (model, (seed, seed_losses)) in enumerate(

@@ -3,6 +3,8 @@ pandas only: figure jobs read these tables."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aeflow.core.tables import BOOL, FLOAT, INT, STR, Table
 
 SAMPLES = Table("samples", {"x": FLOAT, "y": FLOAT, "split": STR, "sample": INT}, finite=("x", "y"))
@@ -12,6 +14,8 @@ LOSSES = Table(
     finite=("loss",),
     series=("step", "seed"),
 )
+# A capacity run's losses: its seeds of different replica blocks stop at different epochs.
+CAPACITY_LOSSES = replace(LOSSES, name="capacity mini-batch losses", ragged=True)
 # test_loss: NaN between the held-out evaluations (training.held_out_every), finite at
 # epoch 0, at its multiples and at the last epoch.
 CURVES = Table(
@@ -22,7 +26,8 @@ CURVES = Table(
 )
 # Part (e)'s capacity runs: the same columns, recorded every k epochs (0, k, 2k, ...), and
 # the MSE over the validation points (``data.n_validation``; all NaN without them, finite
-# with them), on which the summary chooses epochs instead of on the held-out set.
+# with them), on which the summary chooses epochs instead of on the held-out set. Seeds of
+# different replica blocks may stop at different epochs (each block at its own plateau).
 RECORDED_CURVES = Table(
     "recorded curves",
     {
@@ -36,6 +41,7 @@ RECORDED_CURVES = Table(
     finite=("train_loss", "test_loss"),
     series=("epoch", "seed"),
     stride=True,
+    ragged=True,
 )
 # x, y and the latent code's columns (z, or z1..zk).
 EMBEDDING = Table("latent codes", {"x": FLOAT, "y": FLOAT}, finite=("x", "y"), extra=True)

@@ -149,6 +149,9 @@ class Claim:
     sized_seeds: float = float("nan")  # what the design's rule asks for, before the cap
     planned_seeds: int = 0
     seeds_reason: str = ""
+    # The runs the claim's family compares (';'-separated): the seeds the design plans for
+    # the family go to each of them (aeflow.autoencoder.stages).
+    runs: str = ""
 
 
 COLUMNS = [f.name for f in fields(Claim)]

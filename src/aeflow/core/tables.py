@@ -32,7 +32,8 @@ class Table:
     that finished; a diverged one fails instead). ``series``: (counter, *group columns):
     the counter runs 0, 1, 2, ... in every group and every group has as many rows (an
     epoch per seed), so a cut or appended series fails; with ``stride``, it runs 0, k,
-    2k, ... for one k > 0 per group (a record every k epochs). ``extra``: other columns (a
+    2k, ... for one k > 0 per group (a record every k epochs); ``ragged``: groups may
+    differ in length (runs that stop at plateaus of their own). ``extra``: other columns (a
     sweep's varied settings) are allowed. ``may_be_empty``: a header without rows is a
     valid table (a chunk with nothing of this kind to record).
     """
@@ -44,6 +45,7 @@ class Table:
     extra: bool = False
     may_be_empty: bool = False
     stride: bool = False
+    ragged: bool = False
 
 
 _INTEGER_TEXT = r"[-+]?\d+"
@@ -118,7 +120,7 @@ def check_table(frame: pd.DataFrame, table: Table, where: str, rows: int | None 
                 runs = "0, k, 2k, ... (one k > 0)" if table.stride else "0, 1, 2, ..."
                 fail(f"{counter} does not run {runs} without a gap at {where_in}")
             lengths.add(len(steps))
-        if len(lengths) > 1:
+        if len(lengths) > 1 and not table.ragged:
             fail(f"the series by {', '.join(group)} differ in length ({sorted(lengths)} rows)")
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -53,12 +53,14 @@ class Design:
     more seeds is in its second stage); ``max_seeds``: the cap on the seeds planned for a
     comparison; ``half_width``: the simultaneous interval's target half-width, as a share
     of the margin; ``two_stage``: False for a fixed design (every interval the ordinary
-    paired t interval on all seeds, nothing planned)."""
+    paired t interval on all seeds, nothing planned); ``run_caps``: (run, cap) pairs, a
+    cap of a run's own in place of ``max_seeds`` (``for_runs``)."""
 
     pilot: int = 5
     max_seeds: int = 5
     half_width: float = 0.5
     two_stage: bool = True
+    run_caps: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.pilot < 1:
@@ -71,6 +73,13 @@ class Design:
         if not 0 < self.half_width <= 1:
             raise ValueError(f"claims.design.half_width must be in (0, 1], got {self.half_width}")
 
+    def for_runs(self, runs: Iterable[str]) -> Design:
+        """The design of a family comparing ``runs``: the lowest of their caps (a run
+        beyond it would add no pair: its partners stop there), never below the pilot."""
+        caps = dict(self.run_caps)
+        cap = min((caps.get(run, self.max_seeds) for run in runs), default=self.max_seeds)
+        return replace(self, max_seeds=max(min(cap, self.max_seeds), self.pilot), run_caps=())
+
     @classmethod
     def from_config(cls, settings: dict | None) -> Design:
         """From ``claims.design`` (its defaults are the schema's)."""
@@ -81,6 +90,9 @@ class Design:
             max_seeds=int(settings.get("max_seeds", max(pilot, 10))),
             half_width=float(settings.get("half_width", 0.5)),
             two_stage=bool(settings.get("two_stage", True)),
+            run_caps=tuple(
+                sorted((str(r), int(c)) for r, c in settings.get("run_max_seeds", {}).items())
+            ),
         )
 
 
@@ -196,12 +208,16 @@ def seeds_per_run(
 
 
 def config_errors(config: dict) -> list[str]:
-    """A cap below the pilot, named with both keys."""
+    """A cap (``max_seeds``, or a run's own in ``run_max_seeds``) below the pilot, named
+    with both keys."""
     design = config.get("claims", {}).get("design", {})
-    pilot, cap = design.get("pilot", 5), design.get("max_seeds")
-    if cap is None or cap >= pilot:
-        return []
+    pilot = design.get("pilot", 5)
+    caps = {"claims.design.max_seeds": design.get("max_seeds")}
+    for run, cap in (design.get("run_max_seeds") or {}).items():
+        caps[f"claims.design.run_max_seeds.{run}"] = cap
     return [
-        f"claims.design.max_seeds: {cap} is below claims.design.pilot ({pilot}), the seeds "
-        f"that size every comparison; allowed: an integer >= {pilot}"
+        f"{key}: {cap} is below claims.design.pilot ({pilot}), the seeds that size every "
+        f"comparison; allowed: an integer >= {pilot}"
+        for key, cap in caps.items()
+        if cap is not None and cap < pilot
     ]

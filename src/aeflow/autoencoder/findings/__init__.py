@@ -5,9 +5,11 @@ pandas/NumPy/scipy only."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pandas as pd
 
+from aeflow.autoencoder.stages import CAPACITY
 from aeflow.core.claims import RULE, Claim, with_ids
 from aeflow.core.margins import Margins
 from aeflow.core.report import Section
@@ -24,19 +26,24 @@ def observations(
     from aeflow.autoencoder.findings import capacity, latent, optimizers, retrain, variants
     from aeflow.autoencoder.findings.sheet import sheet_claims
 
-    margin = Margins(margins, design)
+    def of(runs: list[str]) -> Margins:  # a family's margins, and its design's cap
+        return Margins(margins, design.for_runs(runs) if design else None)
+
     variant_rows = per_seed[per_seed["role"] == "variant"]
+    variant_runs = list(dict.fromkeys(variant_rows["model"]))
     sections: list[Section] = []
     if variant_rows["model"].nunique() > 1:
-        sections += variants.rankings(variant_rows, margin)
+        sections += comparing(variants.rankings(variant_rows, of(variant_runs)), variant_runs)
     if len(variant_rows):
-        sections += variants.gaps(variant_rows, margin)
-    sections += variants.linear(variant_rows, margin)
-    sections += latent.orders(variant_rows, margin)
-    sections += latent.bound(variant_rows, margin)
-    sections += retrain.retraining(per_seed, margin)
-    sections += optimizers.optimizers(per_seed, margin)
-    sections += capacity.capacity(per_seed, margin)
+        sections += comparing(variants.gaps(variant_rows, of(variant_runs)), variant_runs)
+    sections += comparing(variants.linear(variant_rows, of(variant_runs)), variant_runs)
+    sections += comparing(latent.orders(variant_rows, of(variant_runs)), variant_runs)
+    sections += comparing(latent.bound(variant_rows, of(variant_runs)), variant_runs)
+    retrained = list(per_seed.loc[per_seed["role"] == "retrained", "model"].unique())
+    sections += comparing(retrain.retraining(per_seed, of(retrained)), retrained)
+    optimizer_runs = list(per_seed.loc[per_seed["role"] == "optimizer run", "model"].unique())
+    sections += comparing(optimizers.optimizers(per_seed, of(optimizer_runs)), optimizer_runs)
+    sections += comparing(capacity.capacity(per_seed, of([CAPACITY])), [CAPACITY])
     numbered = with_ids([c for s in sections for c in s.claims])
     by_section = iter(numbered)
     for s in sections:
@@ -46,9 +53,20 @@ def observations(
     return [top, *sections], [*sheet, *numbered]
 
 
+def comparing(sections: list[Section], runs: list[str]) -> list[Section]:
+    """``sections`` with each claim naming the runs its family compares (the keys of the
+    seeds design, ``stages.seed_keys``: a retraining is its variant's run)."""
+    for s in sections:
+        s.claims = [replace(c, runs=";".join(runs)) for c in s.claims]
+    return sections
+
+
 def header(per_seed: pd.DataFrame, samples: int = 1) -> list[str]:
     """What the replicas vary and the decision rule, for the page top."""
-    seeds = int(per_seed.groupby("model")["seed"].nunique().max()) if len(per_seed) else 0
+    counts = per_seed.groupby("model")["seed"].nunique() if len(per_seed) else pd.Series([0])
+    seeds = (
+        f"{counts.min()} to {counts.max()}" if counts.min() != counts.max() else f"{counts.max()}"
+    )
     varied = (
         f"Replicas: {seeds} per run. Replica k changes the initial weights, the batch order "
         "(training seed + k) and the data sample (data seed + k): each replica trains and is "

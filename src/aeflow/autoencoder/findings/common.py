@@ -21,10 +21,12 @@ RHO = "\u03c1"
 
 def paired(rows: pd.DataFrame, column: str, key: str = "model") -> pd.DataFrame:
     """replica x ``key`` table of ``column``: replica k is each run's k-th seed; only
-    replicas every run has are kept, so columns pair seed by seed."""
+    replicas every run has are kept (runs may train different seeds: the seeds design), so
+    columns pair seed by seed. A replica whose value is missing (NaN) stays."""
     rows = rows.assign(replica=rows.groupby(key, sort=False)["seed"].rank(method="first"))
     table = rows.pivot(index="replica", columns=key, values=column)
-    return table[list(dict.fromkeys(rows[key]))].dropna(how="all")
+    present = rows.pivot(index="replica", columns=key, values="seed").notna().all(axis=1)
+    return table.loc[present, list(dict.fromkeys(rows[key]))].dropna(how="all")
 
 
 def has(rows: pd.DataFrame, column: str) -> bool:

@@ -1,0 +1,22 @@
+"""Checkpoint plan_seeds: the pilot's claims (results/pilot/claims.csv) and the seeds each
+run trains in the end (results/seeds.csv), from the pilot's per-seed numbers (pandas
+only; aeflow.autoencoder.stages)."""
+
+import pandas as pd
+
+from aeflow.autoencoder.findings import observations
+from aeflow.autoencoder.stages import COLUMNS, seeds_table
+from aeflow.core.atomic import write_csv
+from aeflow.core.claims import frame
+from aeflow.core.jobs import job_log
+from aeflow.core.twostage import Design
+
+sm = snakemake  # noqa: F821 (injected by Snakemake)
+with job_log(sm.log[0]) as log:
+    design = Design.from_config(dict(sm.params.design))
+    _, claims = observations(pd.read_csv(sm.input.per_seed), dict(sm.params.margins), design)
+    claims = frame(claims)
+    write_csv(claims, sm.output.claims)
+    plan = pd.DataFrame(seeds_table(dict(sm.params.runs), design.pilot, claims), columns=COLUMNS)
+    write_csv(plan, sm.output.seeds)
+    log.info("seeds per run: %s", dict(zip(plan["run"], plan["seeds"], strict=True)))
