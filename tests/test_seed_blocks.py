@@ -82,7 +82,11 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     done = private_copy(finished_workflow, tmp_path)
     before = done.snapshot()
     config = done.read_config()
-    config["claims"]["design"].update(two_stage=True, pilot=2, max_seeds=4)
+    # The optimiser runs and the capacity runs keep the pilot (caps of their own).
+    kept = {"ae2-sgd", "ae2-gd", "ae2-gd_scaled", "capacity"}
+    config["claims"]["design"].update(
+        two_stage=True, pilot=2, max_seeds=4, run_max_seeds=dict.fromkeys(kept, 2)
+    )
     done.write_config(config)
 
     # The pilot's blocks are the finished ones: planning the seeds trains nothing.
@@ -93,6 +97,7 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     assert set(plan["pilot"]) == {2} and set(plan["seeds"]) <= {2, 4}
     grown = set(plan.index[plan["seeds"] == 4])
     assert grown  # two seeds size nothing narrow enough: the cap is reached somewhere
+    assert not grown & kept and set(plan.loc[list(kept), "seeds"]) == {2}
     assert set(plan.loc[list(grown), "reason"]) <= {"sized to n", "cap reached"}
     pilot_claims = pd.read_csv(done.results / "pilot/claims.csv")
     assert (pilot_claims.loc[pilot_claims["family"] != "sheet", "runs"].str.len() > 0).all()

@@ -19,6 +19,8 @@ rule train:
     conda:
         TORCH_ENV
     threads: 1
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     resources:
         gpu=get_training_gpu,
         runtime=runtime(get_block_work),
@@ -75,6 +77,8 @@ rule retrain_encoder:
     conda:
         TORCH_ENV
     threads: 1
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     resources:
         runtime=runtime(get_variant_block_work),
         mem_mb=mem_mb(get_variant_block_work),
@@ -128,6 +132,8 @@ rule train_capacity:
     conda:
         TORCH_ENV
     threads: 1
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     resources:
         gpu=get_capacity_gpu,
         runtime=runtime(get_capacity_work),
