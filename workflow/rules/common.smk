@@ -457,7 +457,9 @@ def train_block_targets():
     return [
         path
         for run in ae.training_runs(config)
-        for path in expand(list(rules.train.output), run=run, block=draws.run_blocks(planned(), run))
+        for path in expand(
+            list(rules.train.output), run=run, block=draws.run_blocks(planned(), run)
+        )
     ]
 
 

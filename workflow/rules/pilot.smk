@@ -16,9 +16,9 @@ use rule gather_run as pilot_gather_run with:
         trained=f"{PILOT}/models/{{run}}/trained.ckpt",
         losses=f"{PILOT}/losses/{{run}}.csv",
         curves=f"{PILOT}/curves/{{run}}.csv",
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/gather_run/{{run}}.log",
+    priority: 1  # the plan first: the final stage waits on it
     params:
         seeds=run_seeds("pilot"),
 
@@ -32,9 +32,9 @@ use rule gather_retrain as pilot_gather_retrain with:
         model=f"{PILOT}/retrain/{{variant}}/retrained.ckpt",
         losses=f"{PILOT}/retrain/{{variant}}/losses.csv",
         shift=f"{PILOT}/retrain/{{variant}}/latent_shift.csv",
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/gather_retrain/{{variant}}.log",
+    priority: 1  # the plan first: the final stage waits on it
     params:
         seeds=run_seeds("pilot"),
 
@@ -50,9 +50,9 @@ use rule gather_capacity as pilot_gather_capacity with:
         trained=capacity_outputs("trained.ckpt", gathered=True, root=PILOT),
         losses=capacity_outputs("losses.csv", gathered=True, root=PILOT),
         curves=capacity_outputs("curves.csv", gathered=True, root=PILOT),
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/gather_capacity/w{{width}}.log",
+    priority: 1  # the plan first: the final stage waits on it
     params:
         seeds=capacity_seeds("pilot"),
 
@@ -70,9 +70,9 @@ use rule analyse as pilot_analyse with:
         sweep=f"{PILOT}/decoder_sweep/{{variant}}.csv",
         bounds=f"{PILOT}/bounds/{{variant}}.csv",
         reconstructions=f"{PILOT}/reconstructions/{{variant}}.csv",
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/analyse/{{variant}}.log",
+    priority: 1  # the plan first: the final stage waits on it
 
 
 use rule retrain_bound as pilot_retrain_bound with:
@@ -82,9 +82,9 @@ use rule retrain_bound as pilot_retrain_bound with:
         retrained=f"{PILOT}/retrain/{{variant}}/retrained.ckpt",
     output:
         f"{PILOT}/retrain/{{variant}}/bounds.csv",
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/retrain_bound/{{variant}}.log",
+    priority: 1  # the plan first: the final stage waits on it
 
 
 use rule evaluate as pilot_evaluate with:
@@ -101,9 +101,9 @@ use rule evaluate as pilot_evaluate with:
     output:
         table=f"{PILOT}/summary.csv",
         per_seed=f"{PILOT}/summary_per_seed.csv",
-    priority: 1  # the plan first: the final stage waits on it
     log:
         f"{RESULTS}/logs/pilot/evaluate.log",
+    priority: 1  # the plan first: the final stage waits on it
     params:
         models=summary_models(PILOT),
 
@@ -116,9 +116,9 @@ checkpoint plan_seeds:
         claims=f"{PILOT}/claims.csv",
     log:
         f"{RESULTS}/logs/plan_seeds.log",
+    priority: 1
     conda:
         PLOT_ENV
-    priority: 1
     params:
         code=code("plan_seeds.py"),
         margins=get_margins(),

@@ -16,11 +16,11 @@ rule train:
         f"{RESULTS}/logs/train/{{run}}/{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train/{{run}}/{{block}}.tsv"
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     conda:
         TORCH_ENV
     threads: 1
-    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
-    priority: 1
     resources:
         gpu=get_training_gpu,
         runtime=runtime(get_block_work),
@@ -74,11 +74,11 @@ rule retrain_encoder:
         f"{RESULTS}/logs/retrain_encoder/{{variant}}/{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/retrain_encoder/{{variant}}/{{block}}.tsv"
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     conda:
         TORCH_ENV
     threads: 1
-    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
-    priority: 1
     resources:
         runtime=runtime(get_variant_block_work),
         mem_mb=mem_mb(get_variant_block_work),
@@ -129,11 +129,11 @@ rule train_capacity:
         f"{RESULTS}/logs/train_capacity/w{{width}}/{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train_capacity/w{{width}}/{{block}}.tsv"
+    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
+    priority: 1
     conda:
         TORCH_ENV
     threads: 1
-    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
-    priority: 1
     resources:
         gpu=get_capacity_gpu,
         runtime=runtime(get_capacity_work),
