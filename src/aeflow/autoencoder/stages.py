@@ -143,8 +143,9 @@ def seeds_table(settings: Mapping[str, Mapping[str, int]], pilot: int, claims) -
 
 
 def config_errors(config: Config) -> list[str]:
-    """A run cap (``claims.design.run_max_seeds``) naming no run whose seeds are planned."""
-    keys = seed_keys(config)
+    """A run cap (``claims.design.run_max_seeds``) naming no run whose seeds are planned
+    (``capacity`` is always allowed: its cap stays valid with no widths configured)."""
+    keys = list(dict.fromkeys([*seed_keys(config), CAPACITY]))
     caps = config.get("claims", {}).get("design", {}).get("run_max_seeds") or {}
     return [
         f"claims.design.run_max_seeds.{run}: no such run; allowed: {', '.join(keys)}"
