@@ -98,6 +98,7 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     grown = set(plan.index[plan["seeds"] == 4])
     assert grown  # two seeds size nothing narrow enough: the cap is reached somewhere
     assert not grown & kept and set(plan.loc[list(kept), "seeds"]) == {2}
+    assert "ae2" in grown  # its replicas are compared to the last bit below
     assert set(plan.loc[list(grown), "reason"]) <= {"sized to n", "cap reached"}
     pilot_claims = pd.read_csv(done.results / "pilot/claims.csv")
     assert (pilot_claims.loc[pilot_claims["family"] != "sheet", "runs"].str.len() > 0).all()
@@ -127,19 +128,19 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     per_seed = pd.read_csv(done.results / "summary_per_seed.csv")
     seeds = per_seed[per_seed["role"] != "capacity"].groupby("model")["seed"].nunique()
     assert {run: seeds[run] for run in RUNS} == plan.loc[list(RUNS), "seeds"].to_dict()
-    if "ae2" in grown:  # its first replicas are the two-seed run's, to the last bit
-        old = torch.load(finished_workflow.results / "models/ae2/trained.ckpt", weights_only=True)
-        new = torch.load(done.results / "models/ae2/trained.ckpt", weights_only=True)
-        assert new["hyper_parameters"]["seeds"] == [0, 1, 2, 3]
-        for name, tensor in old["state_dict"].items():
-            assert torch.equal(new["state_dict"][name][:2], tensor)
-        losses = pd.read_csv(done.results / "losses/ae2.csv")
-        pd.testing.assert_frame_equal(
-            losses[losses["seed"] < 2], pd.read_csv(finished_workflow.results / "losses/ae2.csv")
-        )
-        shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
-        old_shift = pd.read_csv(finished_workflow.results / "retrain/ae2/latent_shift.csv")
-        pd.testing.assert_frame_equal(shift[shift["seed"] < 2], old_shift)
+    # ae2's first replicas are the two-seed run's, to the last bit.
+    old = torch.load(finished_workflow.results / "models/ae2/trained.ckpt", weights_only=True)
+    new = torch.load(done.results / "models/ae2/trained.ckpt", weights_only=True)
+    assert new["hyper_parameters"]["seeds"] == [0, 1, 2, 3]
+    for name, tensor in old["state_dict"].items():
+        assert torch.equal(new["state_dict"][name][:2], tensor)
+    losses = pd.read_csv(done.results / "losses/ae2.csv")
+    pd.testing.assert_frame_equal(
+        losses[losses["seed"] < 2], pd.read_csv(finished_workflow.results / "losses/ae2.csv")
+    )
+    shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
+    old_shift = pd.read_csv(finished_workflow.results / "retrain/ae2/latent_shift.csv")
+    pd.testing.assert_frame_equal(shift[shift["seed"] < 2], old_shift)
 
     # A higher cap replans (the pilot stays), then trains the third blocks only.
     config["claims"]["design"]["max_seeds"] = 6
@@ -148,9 +149,12 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     done.snakemake("results/seeds.csv")
     replanned = pd.read_csv(done.results / "seeds.csv").set_index("run")
     grown_more = set(replanned.index[replanned["seeds"] == 6])
+    assert grown_more and grown_more <= grown
     jobs = done.planned_jobs()
-    assert _planned(jobs, "train") == {f"run={r}, block=s4-6" for r in grown_more - {"capacity"}}
-    assert not _planned(jobs, "make_data")
+    assert not {rule for rule, _ in jobs} & PILOT_STAGE
+    assert _planned(jobs, "train") == {f"run={r}, block=s4-6" for r in grown_more}
+    assert _planned(jobs, "gather_run") == {f"run={r}" for r in grown_more}  # no other run
+    assert not _planned(jobs, "train_capacity") and not _planned(jobs, "gather_capacity")
 
 
 def test_gathering_blocks_cuts_to_the_seeds_and_checks_they_agree(tmp_path):

@@ -238,7 +238,10 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
 ):
     """training.seeds 3 and data.per_replica_samples on (one run for both): replica k of
     every run trains and is measured on sample k (data seed + k, sample 0 the one sample of
-    the shared-sample default); the replicas reach the losses, summary, claims and report."""
+    the shared-sample default); the replicas reach the losses, summary, claims and report.
+    With the seeds design on, as by default, from scratch: a pilot of all three seeds, the
+    checkpoint's plan, then the final stage, which here adds no replica (the cap is the
+    pilot)."""
     shared = pd.read_csv(finished_workflow.results / "summary_per_seed.csv")
     assert shared.groupby("model")["pca_optimum_mse"].nunique().max() == 1
     assert shared.groupby("model")["constant_mse"].nunique().max() == 1
@@ -248,9 +251,17 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     config["capacity"]["widths"] = []  # part (e) has its own test; this one is about seeds
     runs = config["optimizer_comparison"]["runs"]  # part (h) with one run beside the variant
     config["optimizer_comparison"]["runs"] = {"gd": runs["gd"]}
+    config["claims"]["design"].update(two_stage=True, pilot=3, max_seeds=3)
     workflow_dir.write_config(config)
     workflow_dir.snakemake()
     results = workflow_dir.results
+    plan = pd.read_csv(results / "seeds.csv")
+    assert plan["run"].tolist() == ["ae1", "ae2", "pca", "ae2-gd"]
+    assert set(plan["seeds"]) == {3}
+    # One optimiser run: no comparison of its own sizes it.
+    reasons = plan.set_index("run")["reason"]
+    assert reasons["ae2-gd"] == "not sized" and reasons["ae1"] in ("cap reached", "pilot enough")
+    assert sorted(p.name for p in (results / "blocks/ae2").iterdir()) == ["s0-3"]
     # Three replicas everywhere.
     losses = pd.read_csv(results / "losses/ae1.csv")
     assert losses.groupby("seed").size().to_dict() == {0: 9, 1: 9, 2: 9}
@@ -305,6 +316,9 @@ def test_three_replicas_on_their_own_samples_flow_through_to_summary_and_report(
     for figure in set(FIGURES) - {"capacity"}:  # no capacity widths in this run
         assert (results / f"figures/{figure}.png").read_bytes()[:4] == b"\x89PNG"
     assert not (results / "figures/capacity.png").exists()
+    # The report of a run whose DAG the checkpoint completed.
+    workflow_dir.snakemake("--report", str(workflow_dir.root / "report.html"))
+    assert "latent_maps.png" in (workflow_dir.root / "report.html").read_text()
 
 
 def test_capacity_runs_figure_and_observation(finished_workflow):

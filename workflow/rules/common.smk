@@ -176,7 +176,7 @@ def planned():
     return _planned_config(seeds_csv, os.stat(seeds_csv).st_mtime_ns)
 
 
-def staged(stage):
+def stage_config(stage):
     """The config of a stage: "pilot" (every run at the pilot's seeds) or "final"."""
     return PILOT_CONFIG if stage == "pilot" else planned()
 
@@ -211,7 +211,7 @@ def run_seeds(stage="final"):
 
     def seeds(wildcards):
         run = wildcards.get("run", wildcards.get("variant"))
-        return ae.training_params(staged(stage), run)["seeds"]
+        return ae.training_params(stage_config(stage), run)["seeds"]
 
     return seeds
 
@@ -224,7 +224,7 @@ def run_block_files(pattern, stage="final"):
         run = wildcards.run
         return [
             f"{RESULTS}/{pattern.format(run=run, block=block)}"
-            for block in draws.run_blocks(staged(stage), run)
+            for block in draws.run_blocks(stage_config(stage), run)
         ]
 
     return files
@@ -237,7 +237,7 @@ def variant_block_files(pattern, stage="final"):
         variant = wildcards.variant
         return [
             f"{RESULTS}/{pattern.format(variant=variant, block=block)}"
-            for block in draws.run_blocks(staged(stage), variant)
+            for block in draws.run_blocks(stage_config(stage), variant)
         ]
 
     return files
@@ -257,8 +257,9 @@ def get_data_params(wildcards):
 
 def data_files(start=0, stop=None, stage="final"):
     """The samples of replicas [start, stop) (all of ``stage``, by default), as data block
-    files."""
-    blocks_of = draws.data_blocks(config if stop is not None else staged(stage), start, stop)
+    files. With ``stop`` given, config alone names them: a training block's data must not
+    wait on the seeds plan."""
+    blocks_of = draws.data_blocks(config if stop is not None else stage_config(stage), start, stop)
     return [f"{RESULTS}/data/samples/{b}.csv" for b in blocks_of]
 
 
@@ -280,7 +281,7 @@ def variant_data(stage="final"):
     retraining read all of them)."""
 
     def files(wildcards):
-        return data_files(0, ae.training_params(staged(stage), wildcards.variant)["seeds"])
+        return data_files(0, ae.training_params(stage_config(stage), wildcards.variant)["seeds"])
 
     return files
 
@@ -309,7 +310,7 @@ def capacity_block_files(name, stage="final"):
         return [
             f"{RESULTS}/capacity/{run}/blocks/{block}/{name}"
             for run in capacity.width_job_runs(config, wildcards.width)
-            for block in draws.capacity_blocks(staged(stage))
+            for block in draws.capacity_blocks(stage_config(stage))
         ]
 
     return files
@@ -320,7 +321,7 @@ def capacity_seeds(stage="final"):
 
     def seeds(wildcards):
         run = capacity.width_job_runs(config, wildcards.width)[0]
-        return capacity.training_params(staged(stage), run)["seeds"]
+        return capacity.training_params(stage_config(stage), run)["seeds"]
 
     return seeds
 
@@ -433,10 +434,6 @@ def get_design():
 
 def figure(name):
     return f"{RESULTS}/figures/{name}.{config['figures']['format']}"
-
-
-def all_targets():
-    return autoencoder_targets() + playground_targets() + sweep_targets()
 
 
 def outputs(rule, **wildcards):
@@ -570,12 +567,14 @@ def summary_models(root=RESULTS):
     return [{key: model[key] for key in keys if key in model} for model in summarised(root)]
 
 
-def get_all_targets(wildcards):
-    return all_targets()
-
-
 def get_autoencoder_targets(wildcards):
     return autoencoder_targets()
+
+
+def seeds_plan(wildcards):
+    """results/seeds.csv where the seeds design plans (an input of the rules whose params
+    read it: Snakemake resolves a checkpoint in params only through an input)."""
+    return [checkpoints.plan_seeds.get().output.seeds] if TWO_STAGE else []
 
 
 def get_shown_replicas(wildcards):

@@ -47,6 +47,7 @@ rule plot_loss_curves:
 
 rule plot_latent_maps:
     input:
+        plan=seeds_plan,  # its caption's replica counts (params shown)
         grids=expand(f"{RESULTS}/latent_grid/{{variant}}.csv", variant=VARIANTS),
         codes=expand(f"{RESULTS}/latent_codes/{{variant}}.csv", variant=VARIANTS),
     output:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 
 from aeflow.autoencoder import capacity, runs
 from aeflow.core.config import Config
-from aeflow.core.twostage import CAP_REACHED, NOT_SIZED, PILOT_ENOUGH, SIZED, Design
+from aeflow.core.twostage import CAP_REACHED, NOT_SIZED, PILOT_ENOUGH, SIZED, Design, seeds_per_run
 
 CAPACITY = "capacity"  # the key of every capacity run's seeds
 PILOT = "pilot"  # the pilot stage's folder under results/
@@ -101,29 +101,21 @@ def seed_settings(config: Config) -> dict[str, dict[str, int]]:
 
 def seeds_table(settings: Mapping[str, Mapping[str, int]], pilot: int, claims) -> list[dict]:
     """``results/seeds.csv``: per run of ``settings`` (``seed_settings``), the seeds the
-    pilot's ``claims`` (``claims.frame`` rows: ``id``, ``family``, ``runs``,
-    ``planned_seeds``, ``seeds_reason``) plan for it. A family's largest plan goes to each
-    run it compares; a run keeps its configured seeds when they are more, and trains whole
-    blocks."""
-    family_plan: dict[str, tuple[int, str, str]] = {}  # family -> (seeds, reason, claim id)
-    family_runs: dict[str, set[str]] = {}
-    for claim in claims.itertuples():
-        runs_compared = "" if claim.runs != claim.runs else str(claim.runs)  # NaN: none
-        reason = "" if claim.seeds_reason != claim.seeds_reason else str(claim.seeds_reason)
-        if not runs_compared or not reason:
-            continue
-        family_runs.setdefault(claim.family, set()).update(runs_compared.split(";"))
-        best = family_plan.get(claim.family, (0, NOT_SIZED, ""))
-        offer = (int(claim.planned_seeds), reason, str(claim.id))
-        if (offer[0], _STRENGTH[offer[1]]) > (best[0], _STRENGTH[best[1]]):
-            family_plan[claim.family] = offer
+    pilot's ``claims`` (``claims.frame`` rows: ``id``, ``runs``, ``planned_seeds``,
+    ``seeds_reason``) plan for it (``twostage.seeds_per_run``: the most any claim naming
+    it plans, at least the pilot), whole blocks of it, or its configured seeds where they
+    are more; with the reason and the claim that asked for the most."""
+    asking = [
+        (str(c.runs).split(";"), int(c.planned_seeds), str(c.seeds_reason), str(c.id))
+        for c in claims.itertuples()
+        if isinstance(c.runs, str) and c.runs and isinstance(c.seeds_reason, str)
+    ]
+    planned_of = seeds_per_run([(runs_of, n) for runs_of, n, _, _ in asking], pilot)
     rows = []
     for key, setting in settings.items():
-        plans = [family_plan[f] for f, keys in family_runs.items() if key in keys]
-        planned, reason, by = max(
-            plans, key=lambda p: (p[0], _STRENGTH[p[1]]), default=(pilot, NOT_SIZED, "")
-        )
-        planned = max(planned, pilot)
+        planned = planned_of.get(key, pilot)
+        offers = [(n, _STRENGTH[why], why, by) for runs_of, n, why, by in asking if key in runs_of]
+        _, _, reason, by = max(offers, default=(pilot, 0, NOT_SIZED, ""))
         configured, block = int(setting["configured"]), int(setting["block"])
         seeds = -(-planned // block) * block  # whole blocks
         if configured > seeds:

@@ -25,7 +25,8 @@ reference run's pilot mean; it enters n only as a scale (tests/test_twostage.py 
 both kinds of margin).
 
 A run compared in several comparisons trains the most seeds any of them needs (rounded up
-to whole training blocks); a comparison reads the seeds both of its runs have.
+to whole training blocks); a comparison reads the seeds both of its runs have (the
+workflow plans per family: aeflow.autoencoder.stages).
 """
 
 from __future__ import annotations

@@ -26,24 +26,40 @@ def observations(
     from aeflow.autoencoder.findings import capacity, latent, optimizers, retrain, variants
     from aeflow.autoencoder.findings.sheet import sheet_claims
 
-    def of(runs: list[str]) -> Margins:  # a family's margins, and its design's cap
+    def family_margins(runs: list[str]) -> Margins:  # and the family's design (its cap)
         return Margins(margins, design.for_runs(runs) if design else None)
 
     variant_rows = per_seed[per_seed["role"] == "variant"]
     variant_runs = list(dict.fromkeys(variant_rows["model"]))
     sections: list[Section] = []
     if variant_rows["model"].nunique() > 1:
-        sections += comparing(variants.rankings(variant_rows, of(variant_runs)), variant_runs)
+        sections += tag_compared_runs(
+            variants.rankings(variant_rows, family_margins(variant_runs)), variant_runs
+        )
     if len(variant_rows):
-        sections += comparing(variants.gaps(variant_rows, of(variant_runs)), variant_runs)
-    sections += comparing(variants.linear(variant_rows, of(variant_runs)), variant_runs)
-    sections += comparing(latent.orders(variant_rows, of(variant_runs)), variant_runs)
-    sections += comparing(latent.bound(variant_rows, of(variant_runs)), variant_runs)
+        sections += tag_compared_runs(
+            variants.gaps(variant_rows, family_margins(variant_runs)), variant_runs
+        )
+    sections += tag_compared_runs(
+        variants.linear(variant_rows, family_margins(variant_runs)), variant_runs
+    )
+    sections += tag_compared_runs(
+        latent.orders(variant_rows, family_margins(variant_runs)), variant_runs
+    )
+    sections += tag_compared_runs(
+        latent.bound(variant_rows, family_margins(variant_runs)), variant_runs
+    )
     retrained = list(per_seed.loc[per_seed["role"] == "retrained", "model"].unique())
-    sections += comparing(retrain.retraining(per_seed, of(retrained)), retrained)
+    sections += tag_compared_runs(
+        retrain.retraining(per_seed, family_margins(retrained)), retrained
+    )
     optimizer_runs = list(per_seed.loc[per_seed["role"] == "optimizer run", "model"].unique())
-    sections += comparing(optimizers.optimizers(per_seed, of(optimizer_runs)), optimizer_runs)
-    sections += comparing(capacity.capacity(per_seed, of([CAPACITY])), [CAPACITY])
+    sections += tag_compared_runs(
+        optimizers.optimizers(per_seed, family_margins(optimizer_runs)), optimizer_runs
+    )
+    sections += tag_compared_runs(
+        capacity.capacity(per_seed, family_margins([CAPACITY])), [CAPACITY]
+    )
     numbered = with_ids([c for s in sections for c in s.claims])
     by_section = iter(numbered)
     for s in sections:
@@ -53,9 +69,11 @@ def observations(
     return [top, *sections], [*sheet, *numbered]
 
 
-def comparing(sections: list[Section], runs: list[str]) -> list[Section]:
+def tag_compared_runs(sections: list[Section], runs: list[str]) -> list[Section]:
     """``sections`` with each claim naming the runs its family compares (the keys of the
-    seeds design, ``stages.seed_keys``: a retraining is its variant's run)."""
+    seeds design, ``stages.seed_keys``: a retraining is its variant's run). Coarse on
+    purpose: a section of one model per claim (gaps, orders) names every variant, so that
+    a family's seeds reach all the runs its tables pair (``common.paired``)."""
     for s in sections:
         s.claims = [replace(c, runs=";".join(runs)) for c in s.claims]
     return sections
