@@ -82,8 +82,10 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     done = private_copy(finished_workflow, tmp_path)
     before = done.snapshot()
     config = done.read_config()
-    # The optimiser runs and the capacity runs keep the pilot (caps of their own).
-    kept = {"ae2-sgd", "ae2-gd", "ae2-gd_scaled", "capacity"}
+    # Every run but ae2 keeps the pilot (caps of their own): the variants' families take
+    # ae1's and pca's cap, and only part (g)'s family, of ae2 alone, grows ae2, so the
+    # variants' tables pair ae2's 4 seeds with the others' 2.
+    kept = {"ae1", "pca", "ae2-sgd", "ae2-gd", "ae2-gd_scaled", "capacity"}
     config["claims"]["design"].update(
         two_stage=True, pilot=2, max_seeds=4, run_max_seeds=dict.fromkeys(kept, 2)
     )
@@ -96,24 +98,20 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     assert set(plan.index) == {*RUNS, "capacity"}
     assert set(plan["pilot"]) == {2} and set(plan["seeds"]) <= {2, 4}
     grown = set(plan.index[plan["seeds"] == 4])
-    assert grown  # two seeds size nothing narrow enough: the cap is reached somewhere
-    assert not grown & kept and set(plan.loc[list(kept), "seeds"]) == {2}
-    assert "ae2" in grown  # its replicas are compared to the last bit below
-    assert set(plan.loc[list(grown), "reason"]) <= {"sized to n", "cap reached"}
+    # Two seeds size part (g)'s comparisons beyond the cap (or not at all).
+    assert grown == {"ae2"} and set(plan.loc[list(kept), "seeds"]) == {2}
+    assert plan.loc["ae2", "planned_by"].startswith("g")
+    assert plan.loc["ae2", "reason"] in ("sized to n", "cap reached")
     pilot_claims = pd.read_csv(done.results / "pilot/claims.csv")
     assert (pilot_claims.loc[pilot_claims["family"] != "sheet", "runs"].str.len() > 0).all()
 
-    # The final stage: the second block of each grown run, and nothing of the pilot.
+    # The final stage: ae2's second block and its retraining's, nothing of the pilot.
     jobs = done.planned_jobs()
     assert not {rule for rule, _ in jobs} & PILOT_STAGE
-    assert _planned(jobs, "train") == {f"run={r}, block=s2-4" for r in grown - {"capacity"}}
-    assert _planned(jobs, "retrain_encoder") == (
-        {"variant=ae2, block=s2-4"} if "ae2" in grown else set()
-    )
-    widths = config["capacity"]["widths"]
-    assert _planned(jobs, "train_capacity") == (
-        {f"width={w}, block=s2-4" for w in widths} if "capacity" in grown else set()
-    )
+    assert _planned(jobs, "train") == {"run=ae2, block=s2-4"}
+    assert _planned(jobs, "retrain_encoder") == {"variant=ae2, block=s2-4"}
+    assert _planned(jobs, "gather_run") == {"run=ae2"}  # the runs that did not grow stay
+    assert not _planned(jobs, "train_capacity")
     done.snakemake()
     after = done.snapshot()
     trained_before = [p for p in before if "/blocks/" in p or p.startswith("blocks/")]
@@ -123,8 +121,12 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     # The pilot's two seeds, or all where they do not differ (nothing to size by).
     by_pilot = compared["pilot_seeds"] == 2
     assert by_pilot.any() and (compared.loc[~by_pilot, "pilot_sd"] == 0).all()
-    # Each family compares at least the seeds it planned, on the runs' shared replicas.
+    # Each family compares at least the seeds it planned, on the runs' shared replicas:
+    # part (g) ae2's four, the variants' sections the two all three variants have.
     assert (compared["seeds"] + compared["set_aside"] >= compared["planned_seeds"]).all()
+    assert set(compared.loc[compared["family"].str.startswith("Part (g)"), "seeds"]) == {4}
+    variants = compared[compared["runs"] == "ae1;ae2;pca"]
+    assert len(variants) and set(variants["seeds"] + variants["set_aside"]) == {2}
     per_seed = pd.read_csv(done.results / "summary_per_seed.csv")
     seeds = per_seed[per_seed["role"] != "capacity"].groupby("model")["seed"].nunique()
     assert {run: seeds[run] for run in RUNS} == plan.loc[list(RUNS), "seeds"].to_dict()
@@ -148,12 +150,12 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     assert {rule for rule, _ in done.planned_jobs("results/seeds.csv")} == {"plan_seeds"}
     done.snakemake("results/seeds.csv")
     replanned = pd.read_csv(done.results / "seeds.csv").set_index("run")
-    grown_more = set(replanned.index[replanned["seeds"] == 6])
-    assert grown_more and grown_more <= grown
+    assert set(replanned.index[replanned["seeds"] == 6]) == {"ae2"}
     jobs = done.planned_jobs()
     assert not {rule for rule, _ in jobs} & PILOT_STAGE
-    assert _planned(jobs, "train") == {f"run={r}, block=s4-6" for r in grown_more}
-    assert _planned(jobs, "gather_run") == {f"run={r}" for r in grown_more}  # no other run
+    assert _planned(jobs, "train") == {"run=ae2, block=s4-6"}
+    assert _planned(jobs, "retrain_encoder") == {"variant=ae2, block=s4-6"}
+    assert _planned(jobs, "gather_run") == {"run=ae2"}
     assert not _planned(jobs, "train_capacity") and not _planned(jobs, "gather_capacity")
 
 
