@@ -185,6 +185,12 @@ def get_training_params(wildcards):
     return ae.training_params(config, wildcards.run)
 
 
+def get_training_priority(wildcards):
+    """Above the Playground's chunks; the retrained variant's blocks first of all (its
+    retraining, and the summary, wait on them)."""
+    return 2 if wildcards.run == config["retrain"]["variant"] else 1
+
+
 def get_model_params(wildcards):
     return ae.model_params(config, wildcards.run)
 

@@ -16,8 +16,9 @@ rule train:
         f"{RESULTS}/logs/train/{{run}}/{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/train/{{run}}/{{block}}.tsv"
-    # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
-    priority: 1
+    # Before the Playground's chunks (the seeds plan waits on the pilot's blocks, the final
+    # stage on the plan), the retrained variant's first (its retraining waits on them).
+    priority: get_training_priority
     conda:
         TORCH_ENV
     threads: 1
@@ -75,7 +76,7 @@ rule retrain_encoder:
     benchmark:
         f"{RESULTS}/benchmarks/retrain_encoder/{{variant}}/{{block}}.tsv"
     # Before the Playground's chunks (the seeds design's final blocks wait on the plan).
-    priority: 1
+    priority: 2  # as its variant's blocks: the summary waits on it
     conda:
         TORCH_ENV
     threads: 1
