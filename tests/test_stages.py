@@ -9,6 +9,7 @@ import pytest
 from aeflow.autoencoder import capacity, draws, runs, stages
 from aeflow.autoencoder.findings.common import paired
 from aeflow.core.config import ConfigError
+from aeflow.core.margins import Margins
 from aeflow.core.twostage import CAP_REACHED, PILOT_ENOUGH, SIZED, Design
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, default_config
@@ -127,3 +128,13 @@ def test_a_bad_run_cap_is_named(caps, message):
     config["claims"]["design"]["run_max_seeds"] = caps
     with pytest.raises(ConfigError, match=re.escape(message)):
         validate_config(config, SCHEMA)
+
+
+def test_a_relative_margin_is_set_by_the_pilot_alone():
+    """The second stage's seeds cannot move a margin decided against (nor the seeds the
+    pilot planned with it)."""
+    reference = [1.0, 3.0, 100.0, 100.0]  # two pilot seeds, then the second stage
+    staged = Margins({"mse": {"relative": 0.5}}, Design(pilot=2, max_seeds=4))
+    assert staged.of("mse", reference) == pytest.approx(1.0)
+    fixed = Margins({"mse": {"relative": 0.5}}, Design(pilot=2, max_seeds=4, two_stage=False))
+    assert fixed.of("mse", reference) == pytest.approx(0.5 * 51.0)

@@ -75,6 +75,9 @@ class Margins:
         if "absolute" in setting:
             return float(setting["absolute"])
         values = np.asarray(reference, dtype=float).ravel()
+        if self.design is not None and self.design.two_stage:
+            # The pilot's mean: a margin set before the second stage, which cannot move it.
+            values = values[: self.design.pilot]
         values = values[np.isfinite(values)]
         scale = float(np.abs(values.mean())) if values.size else float("nan")
         return float(setting["relative"]) * scale
