@@ -115,7 +115,8 @@ def seeds_table(settings: Mapping[str, Mapping[str, int]], pilot: int, claims) -
     for key, setting in settings.items():
         planned = planned_of.get(key, pilot)
         offers = [(n, _STRENGTH[why], why, by) for runs_of, n, why, by in asking if key in runs_of]
-        _, _, reason, by = max(offers, default=(pilot, 0, NOT_SIZED, ""))
+        # The first claim (in the summary's order) that asks for the most.
+        _, _, reason, by = max(offers, key=lambda o: o[:2], default=(pilot, 0, NOT_SIZED, ""))
         configured, block = int(setting["configured"]), int(setting["block"])
         seeds = -(-planned // block) * block  # whole blocks
         if configured > seeds:
