@@ -15,25 +15,14 @@ from __future__ import annotations
 
 import argparse
 import collections
-import time
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from generated import markdown_table, write_page
-from verdicts import SNAKEMAKE, checkout, count
+from verdicts import checkout, count, timed_run
 
 GOAL = 1.5  # the budget: design on at most 1.5x the run with it off
-
-
-def run(root: Path, cores: int) -> float:
-    import subprocess
-
-    start = time.perf_counter()
-    subprocess.run(
-        [SNAKEMAKE, "--cores", str(cores), "--quiet"], cwd=root, check=True, capture_output=True
-    )
-    return time.perf_counter() - start
 
 
 def replicas(root: Path) -> int:
@@ -62,7 +51,7 @@ def main() -> None:
         config = yaml.safe_load((root / "config.yaml").read_text())
         config["claims"]["design"]["two_stage"] = two_stage
         (root / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        runs[name] = (root, run(root, args.cores))
+        runs[name] = (root, timed_run(root, args.cores))
     rows = []
     for name, (root, seconds) in runs.items():
         ratio = seconds / runs["off"][1]

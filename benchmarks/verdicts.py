@@ -49,7 +49,8 @@ def checkout(rev: str | None) -> Path:
     return root / "tree"
 
 
-def _run(root: Path, cores: int) -> float:
+def timed_run(root: Path, cores: int) -> float:
+    """Seconds `snakemake --cores N --quiet` takes in ``root`` from where it stands."""
     start = time.perf_counter()
     subprocess.run(
         [SNAKEMAKE, "--cores", str(cores), "--quiet"], cwd=root, check=True, capture_output=True
@@ -98,7 +99,7 @@ def main() -> None:
             runs[name] = (given, float("nan"))
             continue
         root = checkout(rev)
-        runs[name] = (root, _run(root, args.cores))
+        runs[name] = (root, timed_run(root, args.cores))
     rows = []
     for name, (root, seconds) in runs.items():
         for folder, counter in count(root).items():
