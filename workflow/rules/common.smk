@@ -199,12 +199,18 @@ def get_training_gpu(wildcards):
     return gpus(get_training_params(wildcards))
 
 
+def run_of(wildcards):
+    """The run a block job's wildcards name: ``{run}``, or a retraining's ``{variant}``."""
+    return wildcards.get("run", wildcards.get("variant"))
+
+
 def get_block_training_params(wildcards):
-    return blocks.block_training(get_training_params(wildcards), wildcards.block)
+    """A block's training settings (rules train and retrain_encoder)."""
+    return blocks.block_training(ae.training_params(config, run_of(wildcards)), wildcards.block)
 
 
 def get_block_work(wildcards):
-    return ae_work.run_work(config, wildcards.run, wildcards.block)
+    return ae_work.run_work(config, run_of(wildcards), wildcards.block)
 
 
 def get_block_data(wildcards):
@@ -216,45 +222,23 @@ def run_seeds(stage="final"):
     """Params function: the seeds a run (or a variant's retraining) keeps in ``stage``."""
 
     def seeds(wildcards):
-        run = wildcards.get("run", wildcards.get("variant"))
-        return ae.training_params(stage_config(stage), run)["seeds"]
+        return ae.training_params(stage_config(stage), run_of(wildcards))["seeds"]
 
     return seeds
 
 
-def run_block_files(pattern, stage="final"):
-    """Input function: ``pattern`` (under results/, with {run} and {block}) for every block
-    of a run's replicas in ``stage``, in order."""
+def block_files(pattern, stage="final"):
+    """Input function: ``pattern`` (under results/, with {block} and the job's {run} or
+    {variant}) for every block of that run's replicas in ``stage``, in order."""
 
     def files(wildcards):
-        run = wildcards.run
+        run = run_of(wildcards)
         return [
-            f"{RESULTS}/{pattern.format(run=run, block=block)}"
+            f"{RESULTS}/{pattern.format(run=run, variant=run, block=block)}"
             for block in draws.run_blocks(stage_config(stage), run)
         ]
 
     return files
-
-
-def variant_block_files(pattern, stage="final"):
-    """``run_block_files`` of a variant's blocks ({variant} and {block} in ``pattern``)."""
-
-    def files(wildcards):
-        variant = wildcards.variant
-        return [
-            f"{RESULTS}/{pattern.format(variant=variant, block=block)}"
-            for block in draws.run_blocks(stage_config(stage), variant)
-        ]
-
-    return files
-
-
-def get_variant_block_training_params(wildcards):
-    return blocks.block_training(get_variant_training_params(wildcards), wildcards.block)
-
-
-def get_variant_block_work(wildcards):
-    return ae_work.run_work(config, wildcards.variant, wildcards.block)
 
 
 def get_data_params(wildcards):
@@ -290,10 +274,6 @@ def variant_data(stage="final"):
         return data_files(0, ae.training_params(stage_config(stage), wildcards.variant)["seeds"])
 
     return files
-
-
-def get_variant_work(wildcards):
-    return ae_work.run_work(config, wildcards.variant)
 
 
 def capacity_outputs(name, gathered=False, root=RESULTS):

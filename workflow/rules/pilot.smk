@@ -7,10 +7,10 @@
 
 use rule gather_run as pilot_gather_run with:
     input:
-        init=run_block_files("blocks/{run}/{block}/init.ckpt", "pilot"),
-        trained=run_block_files("blocks/{run}/{block}/trained.ckpt", "pilot"),
-        losses=run_block_files("blocks/{run}/{block}/losses.csv", "pilot"),
-        curves=run_block_files("blocks/{run}/{block}/curves.csv", "pilot"),
+        init=block_files("blocks/{run}/{block}/init.ckpt", "pilot"),
+        trained=block_files("blocks/{run}/{block}/trained.ckpt", "pilot"),
+        losses=block_files("blocks/{run}/{block}/losses.csv", "pilot"),
+        curves=block_files("blocks/{run}/{block}/curves.csv", "pilot"),
     output:
         init=f"{PILOT}/models/{{run}}/init.ckpt",
         trained=f"{PILOT}/models/{{run}}/trained.ckpt",
@@ -25,9 +25,9 @@ use rule gather_run as pilot_gather_run with:
 
 use rule gather_retrain as pilot_gather_retrain with:
     input:
-        model=variant_block_files("retrain/{variant}/blocks/{block}/retrained.ckpt", "pilot"),
-        losses=variant_block_files("retrain/{variant}/blocks/{block}/losses.csv", "pilot"),
-        shift=variant_block_files("retrain/{variant}/blocks/{block}/latent_shift.csv", "pilot"),
+        model=block_files("retrain/{variant}/blocks/{block}/retrained.ckpt", "pilot"),
+        losses=block_files("retrain/{variant}/blocks/{block}/losses.csv", "pilot"),
+        shift=block_files("retrain/{variant}/blocks/{block}/latent_shift.csv", "pilot"),
     output:
         model=f"{PILOT}/retrain/{{variant}}/retrained.ckpt",
         losses=f"{PILOT}/retrain/{{variant}}/losses.csv",

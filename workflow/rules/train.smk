@@ -39,10 +39,10 @@ rule train:
 
 rule gather_run:
     input:
-        init=run_block_files("blocks/{run}/{block}/init.ckpt"),
-        trained=run_block_files("blocks/{run}/{block}/trained.ckpt"),
-        losses=run_block_files("blocks/{run}/{block}/losses.csv"),
-        curves=run_block_files("blocks/{run}/{block}/curves.csv"),
+        init=block_files("blocks/{run}/{block}/init.ckpt"),
+        trained=block_files("blocks/{run}/{block}/trained.ckpt"),
+        losses=block_files("blocks/{run}/{block}/losses.csv"),
+        curves=block_files("blocks/{run}/{block}/curves.csv"),
     output:
         init=f"{RESULTS}/models/{{run}}/init.ckpt",
         trained=f"{RESULTS}/models/{{run}}/trained.ckpt",
@@ -81,13 +81,13 @@ rule retrain_encoder:
         TORCH_ENV
     threads: 1
     resources:
-        runtime=runtime(get_variant_block_work),
-        mem_mb=mem_mb(get_variant_block_work),
+        runtime=runtime(get_block_work),
+        mem_mb=mem_mb(get_block_work),
     params:
         code=code("retrain_encoder.py"),
         state=f"{RESULTS}/state/retrain_encoder/{{variant}}/{{block}}",
         numerics=NUMERICS,
-        training=get_variant_block_training_params,
+        training=get_block_training_params,
         init=ae.retrain_init_params(config),
     script:
         "../scripts/retrain_encoder.py"
@@ -95,9 +95,9 @@ rule retrain_encoder:
 
 rule gather_retrain:
     input:
-        model=variant_block_files("retrain/{variant}/blocks/{block}/retrained.ckpt"),
-        losses=variant_block_files("retrain/{variant}/blocks/{block}/losses.csv"),
-        shift=variant_block_files("retrain/{variant}/blocks/{block}/latent_shift.csv"),
+        model=block_files("retrain/{variant}/blocks/{block}/retrained.ckpt"),
+        losses=block_files("retrain/{variant}/blocks/{block}/losses.csv"),
+        shift=block_files("retrain/{variant}/blocks/{block}/latent_shift.csv"),
     output:
         model=f"{RESULTS}/retrain/{{variant}}/retrained.ckpt",
         losses=f"{RESULTS}/retrain/{{variant}}/losses.csv",
