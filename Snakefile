@@ -16,17 +16,17 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/summary.smk"
-include: "workflow/rules/pilot.smk"
 include: "workflow/rules/playground.smk"
+include: "workflow/rules/pilot.smk"  # copies of both parts' rules
 include: "workflow/rules/sweeps.smk"
 
 
 rule all:
     default_target: True
     input:
-        # Apart: the Playground and the sweeps are planned before the seeds plan exists.
+        # Apart: each part waits on its own seeds plan only; the sweeps on none.
         get_autoencoder_targets,
-        playground_targets(),
+        get_playground_targets,
         sweep_targets(),
 
 
@@ -37,7 +37,7 @@ rule autoencoder:  # part 1 alone: snakemake --cores 4 autoencoder
 
 rule playground:  # part 2 (bonus) alone: snakemake --cores 4 playground
     input:
-        playground_targets(),
+        get_playground_targets,
 
 
 rule sweeps:  # the autoencoder sweeps alone: snakemake --cores 4 sweeps

@@ -55,7 +55,7 @@ JOB = textwrap.dedent(
         chunk = next(iter(runs.trial_chunks(config)))
         trials = [
             (t["trial"], PlaygroundSpec.from_params(t["settings"]))
-            for t in runs.chunk_settings(config, chunk)
+            for t in runs.chunk_settings(config, chunk, runs.chunk_blocks(config)[0])
         ]
         train_groups(trials, run_name=chunk, maps=set())
     print(time.perf_counter() - start)

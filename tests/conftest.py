@@ -42,7 +42,7 @@ def tiny_config() -> dict:
     playground["enabled"] = False
     playground["data"]["n_samples"] = 40
     playground["training"].update(epochs=4, seeds=2)
-    playground["trials_per_chunk"] = 2
+    playground.update(trials_per_chunk=2, seeds_per_job=2)
     playground["sweeps"] = {
         "learning_rate": {"key": "training.learning_rate", "values": [0.03, 0.1]},
         "regularization": {"key": "training.regularization", "values": ["none", "l1", "l2"]},

@@ -153,7 +153,11 @@ def finished_sweeps(tmp_path_factory):
     wf = WorkflowDir(tmp_path_factory.mktemp("sweeps_plan"), config)
     config = copy.deepcopy(config)
     validate_config(config, SCHEMA)  # the schema's defaults, as the Snakefile reads it
-    chunks = [f"results/playground/chunks/{chunk}/metrics.csv" for chunk in pg.trial_chunks(config)]
+    chunks = [
+        f"results/playground/chunks/{chunk}/{block}/metrics.csv"
+        for chunk in pg.trial_chunks(config)
+        for block in pg.chunk_blocks(config)
+    ]
     chunks += [
         f"results/sweeps/chunks/{chunk}/metrics.csv" for chunk in ae_sweeps.trial_chunks(config)
     ]
@@ -208,8 +212,8 @@ def test_a_one_value_sweep_change_plans_in_short_lines(finished_sweeps, change, 
         finished_sweeps.write_config(config)
     output = result.stdout + result.stderr
     trained = set(
-        re.findall(r"rule (playground_train|sweep_train):\n(?:[^\n]*\n)*?\s*wildcards: chunk=(\S+)",
-                   output)
+        re.findall(r"rule (playground_train|sweep_train):\n(?:[^\n]*\n)*?\s*"
+                   r"wildcards: chunk=([^,\s]+)", output)
     )  # fmt: skip
     assert trained == retrained
     # A chunk whose trials changed says why, readably: its params' digests changed.

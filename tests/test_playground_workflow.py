@@ -9,6 +9,7 @@ import torch
 from aeflow.playground import runs as pg
 from aeflow.playground.checkpoints import load_classifier
 from aeflow.playground.runs import playground_trials
+from aeflow.playground.summary import read_maps
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, private_copy, tiny_playground_config
 
@@ -40,6 +41,7 @@ FIGURES = [
 def test_trials_are_trained_in_chunks_and_their_outputs_parse(finished_playground):
     root = finished_playground.results / "playground" / "chunks"
     assert sorted(p.name for p in root.iterdir()) == sorted(CHUNKS)
+    assert all([p.name for p in (root / chunk).iterdir()] == ["s0-2"] for chunk in CHUNKS)
     assert len(CHUNKS) == 5 and all(len(trials) <= 2 for trials in CHUNKS.values())
     mapped = {
         "baseline",
@@ -49,21 +51,21 @@ def test_trials_are_trained_in_chunks_and_their_outputs_parse(finished_playgroun
         "near_duplicate-0.1000001",
     }
     for chunk, trials in CHUNKS.items():
-        metrics = pd.read_csv(root / chunk / "metrics.csv")
+        metrics = pd.read_csv(root / chunk / "s0-2" / "metrics.csv")
         assert sorted(zip(metrics["trial"], metrics["seed"], strict=True)) == sorted(
             (trial, seed) for trial in trials for seed in (0, 1)
         )
-        curves = pd.read_csv(root / chunk / "curves.csv")
+        curves = pd.read_csv(root / chunk / "s0-2" / "curves.csv")
         assert curves.groupby(["trial", "seed"])["epoch"].apply(list).tolist() == [
             [0, 1, 2, 3, 4]
         ] * (2 * len(trials))
-        points = pd.read_csv(root / chunk / "points.csv")
+        points = pd.read_csv(root / chunk / "s0-2" / "points.csv")
         assert list(points.columns) == ["trial", "seed", "x1", "x2", "label", "split", "output"]
         # Data and maps only for the trials the figures draw.
         assert set(points["trial"]) == set(trials) & mapped
         for trial in set(trials) & mapped:
             for seed in (0, 1):
-                network = load_classifier(root / chunk / "models", trial, seed)
+                network = load_classifier(root / chunk / "s0-2" / "models", trial, seed)
                 mine = points[(points["trial"] == trial) & (points["seed"] == seed)]
                 assert len(mine) == 40
                 inputs = torch.tensor(mine[["x1", "x2"]].to_numpy(), dtype=torch.float32)
@@ -157,7 +159,7 @@ def test_adding_a_trial_at_the_end_retrains_only_the_last_chunk(done_playground)
     # other chunk trains.
     assert len(CHUNKS[LAST_CHUNK]) == 2
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "chunk=near_duplicate-0.5")
+        ("playground_train", "chunk=near_duplicate-0.5, block=s0-2")
     }
     assert jobs >= SUMMARY_AND_SWEEPS
 
@@ -167,7 +169,7 @@ def test_changing_the_baseline_retrains_every_chunk(done_playground):
         done_playground, lambda c: c["playground"]["training"].update(epochs=5), "playground"
     )
     trained = {job for job in jobs if job[0] == "playground_train"}
-    assert trained == {("playground_train", f"chunk={chunk}") for chunk in CHUNKS}
+    assert trained == {("playground_train", f"chunk={chunk}, block=s0-2") for chunk in CHUNKS}
     assert len(trained) == 5
 
 
@@ -180,7 +182,7 @@ def test_disabling_the_playground_drops_its_jobs_from_the_default_run(done_playg
         config["playground"]["enabled"] = False
 
     enabled = _edit(done_playground, longer)
-    assert ("playground_train", "chunk=baseline") in enabled
+    assert ("playground_train", "chunk=baseline, block=s0-2") in enabled
     assert ("train", "run=ae1, block=s0-2") in enabled
     disabled = _edit(done_playground, longer_but_disabled)
     assert disabled == {job for job in enabled if "playground" not in job[0]}
@@ -193,7 +195,7 @@ def test_a_regularization_rate_without_regularization_reruns_nothing(done_playgr
     jobs = _edit(done_playground, new_rate, "playground")
     # Only the trials that regularise use the rate: their chunk alone retrains.
     assert {job for job in jobs if job[0] == "playground_train"} == {
-        ("playground_train", "chunk=regularization-l1")
+        ("playground_train", "chunk=regularization-l1, block=s0-2")
     }
 
 
@@ -204,7 +206,7 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
 
     jobs = _edit(done_playground, add_value)
     # The new trial starts a chunk of its own (the group's last one is full).
-    assert ("playground_train", "chunk=near_duplicate-1e-05") in jobs
+    assert ("playground_train", "chunk=near_duplicate-1e-05, block=s0-2") in jobs
     config = done_playground.read_config()
     validate_config(config, SCHEMA)
     assert "near_duplicate-1e-05" in playground_trials(config)
@@ -213,9 +215,11 @@ def test_a_sweep_value_in_scientific_notation_becomes_a_trial(done_playground, w
 @pytest.mark.parametrize("output", ["weights.csv", "boundary.csv", "models"])
 def test_a_deleted_chunk_file_is_planned_again(done_playground, output):
     chunk = next(iter(CHUNKS))
-    path = done_playground.results / f"playground/chunks/{chunk}/{output}"
+    path = done_playground.results / f"playground/chunks/{chunk}/s0-2/{output}"
     shutil.rmtree(path) if path.is_dir() else path.unlink()
-    assert ("playground_train", f"chunk={chunk}") in done_playground.planned_jobs("playground")
+    assert ("playground_train", f"chunk={chunk}, block=s0-2") in done_playground.planned_jobs(
+        "playground"
+    )
 
 
 @pytest.mark.workflow
@@ -227,7 +231,7 @@ def test_a_shared_chunk_trains_its_shape_groups_in_one_job(workflow_dir):
     workflow_dir.write_config(config)
     trials = ["baseline", "architecture-3", "architecture-5"]
     assert pg.trial_chunks(config) == {"baseline": trials}
-    folder = workflow_dir.results / "playground/chunks/baseline"
+    folder = workflow_dir.results / "playground/chunks/baseline/s0-2"
     workflow_dir.snakemake(str(folder.relative_to(workflow_dir.root) / "metrics.csv"))
     assert sorted(p.name for p in (folder / "models").glob("*.ckpt")) == sorted(
         f"{trial}.ckpt" for trial in trials
@@ -240,3 +244,63 @@ def test_a_shared_chunk_trains_its_shape_groups_in_one_job(workflow_dir):
     assert [layer.out_features for layer in network.layers] == [5, 1]
     # Nothing half-written, no state left.
     assert not list(folder.parent.glob(".*")) and not (workflow_dir.results / "state").exists()
+
+
+def _trainings(jobs) -> set[str]:
+    return {wildcards for rule, wildcards in jobs if rule == "playground_train"}
+
+
+def test_the_playground_pilot_plans_its_seeds_and_only_new_blocks_train(done_playground):
+    """Blocks of replicas on the Playground: raising the seeds plans only the new blocks;
+    with the seeds design on over a finished two-seed run, its blocks are the pilot, the
+    checkpoint plans every trial's seeds, and the final stage trains only the new blocks
+    while every block trained before keeps its bytes."""
+    before = done_playground.snapshot()
+    config = done_playground.read_config()
+    assert config["playground"]["training"]["seeds"] == config["playground"]["seeds_per_job"]
+    grown = {f"chunk={chunk}, block=s2-4" for chunk in CHUNKS}
+    config["playground"]["training"]["seeds"] = 4
+    done_playground.write_config(config)
+    assert _trainings(done_playground.planned_jobs("playground")) == grown
+
+    config["playground"]["training"]["seeds"] = 2
+    config["claims"]["design"].update(two_stage=True, pilot=2, max_seeds=4)
+    done_playground.write_config(config)
+    pilot = {"pilot_tabulate_playground", "plan_playground_seeds"}
+    planning = done_playground.planned_jobs("results/playground/seeds.csv")
+    assert {rule for rule, _ in planning} == pilot  # the pilot is the finished blocks
+    done_playground.snakemake("results/playground/seeds.csv")
+    plan = pd.read_csv(done_playground.results / "playground/seeds.csv")
+    # One run, every trial: two seeds and one degree of freedom decide almost nothing.
+    assert list(plan["run"]) == ["playground"] and list(plan["seeds"]) == [4]
+    assert plan.loc[0, "reason"] in ("sized to n", "cap reached")
+
+    jobs = done_playground.planned_jobs("playground")
+    assert _trainings(jobs) == grown and not {rule for rule, _ in jobs} & pilot
+    done_playground.snakemake("playground")
+    after = done_playground.snapshot()
+    trained_before = [path for path in before if "/s0-2/" in path]
+    assert trained_before and all(after[path] == before[path] for path in trained_before)
+    per_seed = pd.read_csv(done_playground.results / "playground/summary_per_seed.csv")
+    assert set(per_seed.groupby("trial")["seed"].nunique()) == {4}
+    claims = pd.read_csv(done_playground.results / "playground/claims.csv")
+    compared = claims[claims["family"] != "sheet"]
+    assert set(compared["runs"]) == {"playground"}
+    # The pilot's two seeds, or all where those two do not differ (nothing to size by).
+    assert (compared["pilot_seeds"] == 2).any() and set(compared["pilot_seeds"]) <= {2, 4}
+    assert (compared["seeds"] + compared["set_aside"] >= compared["planned_seeds"]).all()
+    # The maps pool both blocks.
+    maps = read_maps(
+        sorted(done_playground.results.glob("playground/chunks/baseline/*/boundary.csv"))
+    )
+    assert set(maps["seeds"]) == {4}
+
+    # A higher cap replans alone, then plans the third blocks only.
+    config["claims"]["design"]["max_seeds"] = 6
+    done_playground.write_config(config)
+    replanning = done_playground.planned_jobs("results/playground/seeds.csv")
+    assert {rule for rule, _ in replanning} == {"plan_playground_seeds"}
+    done_playground.snakemake("results/playground/seeds.csv")
+    jobs = done_playground.planned_jobs("playground")
+    assert _trainings(jobs) == {f"chunk={chunk}, block=s4-6" for chunk in CHUNKS}
+    assert not {rule for rule, _ in jobs} & pilot

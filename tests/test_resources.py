@@ -64,8 +64,8 @@ def test_a_long_grid_asks_for_time_in_proportion_to_its_epochs(config):
     config["playground"]["training"]["epochs"] = 2000
     validate_config(config, SCHEMA)
     chunk = max(pg.trial_chunks(config).items(), key=lambda item: len(item[1]))[0]
-    long = resources.runtime_minutes(pg.chunk_work(config, chunk), config["cluster"])
+    long = resources.runtime_minutes(pg.chunk_work(config, chunk, "s0-5"), config["cluster"])
     config["playground"]["training"]["epochs"] = 500
-    short = resources.runtime_minutes(pg.chunk_work(config, chunk), config["cluster"])
+    short = resources.runtime_minutes(pg.chunk_work(config, chunk, "s0-5"), config["cluster"])
     assert long > 30  # the old fixed 30 minutes would have killed it
     assert 3.5 <= long / short <= 4.0

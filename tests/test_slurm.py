@@ -55,7 +55,7 @@ def test_slurm_profile_resolves_resources_without_a_cluster(workflow_dir):
     sizing = config["cluster"]
     chunk = next(iter(pg.trial_chunks(config)))
     expected = {
-        "playground_train": pg.chunk_work(config, chunk),
+        "playground_train": pg.chunk_work(config, chunk, pg.chunk_blocks(config)[0]),
         "sweep_train": ae_work.sweep_chunk_work(config, next(iter(ae_sweeps.trial_chunks(config)))),
     }
     for rule, work in expected.items():

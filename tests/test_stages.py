@@ -1,4 +1,4 @@
-"""The seeds design's two stages (aeflow.autoencoder.stages): which runs the pilot's claims
+"""The seeds design's two stages (aeflow.stages): which runs the pilot's claims
 grow, by how much, and the configs of the pilot and the final stage."""
 
 import re
@@ -6,7 +6,8 @@ import re
 import pandas as pd
 import pytest
 
-from aeflow.autoencoder import capacity, draws, runs, stages
+from aeflow import stages
+from aeflow.autoencoder import capacity, draws, runs
 from aeflow.autoencoder.findings.common import paired
 from aeflow.core.config import ConfigError
 from aeflow.core.margins import Margins

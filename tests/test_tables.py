@@ -103,11 +103,11 @@ AE_FILES = {
     "retrain/*/bounds.csv": ae_tables.BOUNDS,
 }
 PG_FILES = {
-    "playground/chunks/*/metrics.csv": pg_tables.METRICS,
-    "playground/chunks/*/curves.csv": pg_tables.CURVES,
-    "playground/chunks/*/points.csv": pg_tables.POINTS,
-    "playground/chunks/*/boundary.csv": pg_tables.BOUNDARY,
-    "playground/chunks/*/weights.csv": pg_tables.WEIGHTS,
+    "playground/chunks/*/*/metrics.csv": pg_tables.METRICS,
+    "playground/chunks/*/*/curves.csv": pg_tables.CURVES,
+    "playground/chunks/*/*/points.csv": pg_tables.POINTS,
+    "playground/chunks/*/*/boundary.csv": pg_tables.BOUNDARY,
+    "playground/chunks/*/*/weights.csv": pg_tables.WEIGHTS,
     "playground/sweeps/*/trials.csv": pg_tables.SWEEP_TRIALS,
     "playground/summary.csv": pg_tables.SUMMARY,
 }

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 
-from aeflow.autoencoder import capacity, stages
+from aeflow import stages
+from aeflow.autoencoder import capacity
 from aeflow.autoencoder import runs as autoencoder_runs
 from aeflow.autoencoder import sweeps as autoencoder_sweeps
 from aeflow.core import twostage

@@ -18,7 +18,8 @@ if (_SRC / "aeflow").is_dir():
         PYTHONPATH=os.pathsep.join(p for p in (str(_SRC), os.environ.get("PYTHONPATH")) if p)
     )
 
-from aeflow.autoencoder import capacity, draws, stages
+from aeflow import stages
+from aeflow.autoencoder import capacity, draws
 from aeflow.autoencoder import runs as ae
 from aeflow.autoencoder import sweeps as ae_sweeps
 from aeflow.autoencoder import work as ae_work
@@ -57,7 +58,7 @@ NUMERICS = config["numerics"]
 numerics.apply(NUMERICS)
 
 RESULTS = "results"
-# The seeds design's pilot stage (aeflow.autoencoder.stages): every run's first seeds,
+# The seeds design's pilot stage (aeflow.stages): every run's first seeds,
 # gathered, analysed and evaluated here; results/seeds.csv then plans the final stage.
 PILOT = f"{RESULTS}/{stages.PILOT}"
 TWO_STAGE = stages.two_stage(config)
@@ -97,6 +98,8 @@ localrules:
     pilot_evaluate,
     pilot_retrain_bound,
     plan_seeds,
+    plan_playground_seeds,
+    pilot_tabulate_playground,
     tabulate_playground,
     plot_samples,
     plot_loss_curves,
@@ -166,19 +169,22 @@ def _planned_config(seeds_csv, modified):
         return stages.planned_config(config, list(csv.DictReader(table)))
 
 
-def planned():
-    """The config of the final stage: each run's seeds as the checkpoint plan_seeds wrote
-    them (results/seeds.csv), or config itself without a two-stage design. Input functions
-    that call it wait for the checkpoint."""
+def planned(part=stages.AUTOENCODER):
+    """The config of the final stage of ``part``: each of its runs' seeds as its checkpoint
+    wrote them (plan_seeds: results/seeds.csv; plan_playground_seeds:
+    results/playground/seeds.csv), or config itself without a two-stage design. Input
+    functions that call it wait for that checkpoint."""
     if not TWO_STAGE:
         return config
-    seeds_csv = checkpoints.plan_seeds.get().output.seeds
+    plan = checkpoints.plan_playground_seeds if part == stages.PLAYGROUND else checkpoints.plan_seeds
+    seeds_csv = plan.get().output.seeds
     return _planned_config(seeds_csv, os.stat(seeds_csv).st_mtime_ns)
 
 
-def stage_config(stage):
-    """The config of a stage: "pilot" (every run at the pilot's seeds) or "final"."""
-    return PILOT_CONFIG if stage == "pilot" else planned()
+def stage_config(stage, part=stages.AUTOENCODER):
+    """The config of a stage of ``part``: "pilot" (every run at the pilot's seeds) or
+    "final"."""
+    return PILOT_CONFIG if stage == "pilot" else planned(part)
 
 
 def get_training_params(wildcards):
@@ -353,7 +359,9 @@ def get_sweep_form(wildcards):
 
 
 def get_playground_chunk_trials(wildcards):
-    return digested(pg.chunk_settings(config, wildcards.chunk), "trial settings")
+    """A chunk block's trials: config alone names them (a block's settings do not change
+    when the seeds grow)."""
+    return digested(pg.chunk_settings(config, wildcards.chunk, wildcards.block), "trial settings")
 
 
 def get_playground_chunk_maps(wildcards):
@@ -361,12 +369,13 @@ def get_playground_chunk_maps(wildcards):
 
 
 def get_playground_chunk_gpu(wildcards):
-    trials = pg.chunk_settings(config, wildcards.chunk)  # one shape group or several
+    # One shape group or several.
+    trials = pg.chunk_settings(config, wildcards.chunk, wildcards.block)
     return max(gpus(trial["settings"]["training"]) for trial in trials)
 
 
 def get_playground_chunk_work(wildcards):
-    return pg.chunk_work(config, wildcards.chunk)
+    return pg.chunk_work(config, wildcards.chunk, wildcards.block)
 
 
 def get_playground_sweep_form(wildcards):
@@ -492,15 +501,20 @@ def autoencoder_targets():
     ]
 
 
-def playground_targets():
-    """Everything of part 2 (the Playground bonus); nothing when it is disabled."""
+def get_playground_targets(wildcards):
+    """Everything of part 2 (the Playground bonus): every chunk's blocks of the final
+    stage, the figures and the summary; nothing when it is disabled."""
     if not PLAYGROUND_TRIALS:
         return []
     figures = ["playground_baseline", "playground_weights"]
     if pg.sweep_table(config):
         figures += ["playground_sweeps", "playground_boundaries", "playground_curves"]
     figures += [f"playground_sweep_{sweep}" for sweep in pg.search_sweeps(config)]
-    chunks = outputs(rules.playground_train, chunk=list(pg.trial_chunks(config)))
+    chunks = outputs(
+        rules.playground_train,
+        chunk=list(pg.trial_chunks(config)),
+        block=pg.chunk_blocks(planned(stages.PLAYGROUND)),
+    )
     return (
         chunks
         + [figure(name) for name in figures]
@@ -512,12 +526,40 @@ def playground_targets():
     )
 
 
-def chunk_files(name, trials):
-    """The ``name`` table of every chunk that trains one of ``trials`` (each chunk once)."""
-    if not PLAYGROUND_TRIALS:
-        return []
-    chunks = dict.fromkeys(pg.chunk_of(config, trial) for trial in trials)
-    return [f"{PLAYGROUND}/chunks/{chunk}/{name}.csv" for chunk in chunks]
+def chunk_files(name, trials, stage="final"):
+    """Input function: the ``name`` table of every block in ``stage`` ("pilot", "final",
+    or "first": the first block alone) of every chunk that trains one of ``trials`` (each
+    chunk once)."""
+
+    def files(wildcards):
+        if not PLAYGROUND_TRIALS:
+            return []
+        chunks = dict.fromkeys(pg.chunk_of(config, trial) for trial in trials)
+        if stage == "first":
+            blocks_of = pg.chunk_blocks(config)[:1]
+        else:
+            blocks_of = pg.chunk_blocks(stage_config(stage, stages.PLAYGROUND))
+        return [
+            f"{PLAYGROUND}/chunks/{chunk}/{block}/{name}.csv"
+            for chunk in chunks
+            for block in blocks_of
+        ]
+
+    return files
+
+
+def playground_seeds(stage="final"):
+    """Params function: the replicas each Playground trial keeps in ``stage``."""
+
+    def seeds(wildcards):
+        return pg.trial_seeds(stage_config(stage, stages.PLAYGROUND))
+
+    return seeds
+
+
+def get_playground_baseline_settings(wildcards):
+    """The baseline's settings with the seeds its figure shows (the final stage's)."""
+    return pg.trial_settings(planned(stages.PLAYGROUND), pg.BASELINE)
 
 
 def playground_links(trials):

@@ -1,4 +1,4 @@
-# The seeds design's pilot stage (claims.design; aeflow.autoencoder.stages): every run's
+# The seeds design's pilot stage (claims.design; aeflow.stages): every run's
 # first `pilot` seeds, gathered, analysed and evaluated under results/pilot/ by the same
 # rules as the final stage; the checkpoint plan_seeds then decides the pilot's claims and
 # writes the seeds each run trains (results/seeds.csv). The final stage's input functions
@@ -126,3 +126,55 @@ checkpoint plan_seeds:
         runs=stages.seed_settings(config),
     script:
         "../scripts/plan_seeds.py"
+
+
+# The Playground's pilot: every trial's first `pilot` seeds, tabulated as the final stage
+# is; its checkpoint plans the seeds of every trial (one run: aeflow.stages).
+use rule tabulate_playground as pilot_tabulate_playground with:
+    input:
+        metrics=chunk_files("metrics", PLAYGROUND_TRIALS, "pilot"),
+    output:
+        table=f"{PILOT}/playground/summary.csv",
+        per_seed=f"{PILOT}/playground/summary_per_seed.csv",
+        trials=[f"{PILOT}/playground/sweeps/{sweep}/trials.csv" for sweep in PLAYGROUND_SWEEPS],
+    log:
+        f"{RESULTS}/logs/pilot/tabulate_playground.log",
+    priority: 1  # the plan first: the final stage waits on it
+    params:
+        code=code("tabulate_playground.py"),
+        trials=get_playground_trials,
+        records=get_playground_sweep_records,
+        seeds=playground_seeds("pilot"),
+        sweeps=digested(
+            {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
+        ),
+        searches=list(pg.search_sweeps(config)),
+        settings=digested(
+            {trial: pg.trial_settings(config, trial) for trial in PLAYGROUND_TRIALS},
+            "trial settings",
+        ),
+
+
+checkpoint plan_playground_seeds:
+    input:
+        table=rules.pilot_tabulate_playground.output.table,
+        per_seed=rules.pilot_tabulate_playground.output.per_seed,
+        trials=rules.pilot_tabulate_playground.output.trials,
+    output:
+        seeds=f"{PLAYGROUND}/seeds.csv",
+        claims=f"{PILOT}/playground/claims.csv",
+    log:
+        f"{RESULTS}/logs/plan_playground_seeds.log",
+    priority: 1
+    conda:
+        PLOT_ENV
+    params:
+        code=code("plan_playground_seeds.py"),
+        sweeps=PLAYGROUND_SWEEPS,
+        searches=list(pg.search_sweeps(config)),
+        epochs=config["playground"]["training"]["epochs"],
+        margins=get_margins(),
+        design=get_design(),
+        runs=stages.seed_settings(config, stages.PLAYGROUND),
+    script:
+        "../scripts/plan_playground_seeds.py"

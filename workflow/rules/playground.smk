@@ -1,24 +1,26 @@
 # Part 2 (bonus): the Playground's MLP experiments. Trials that share a network shape and
-# schedule are trained together, one job per chunk of at most playground.trials_per_chunk
-# trials (each with its seed replicas); small shape groups share a chunk, trained one group
-# after another (aeflow.core.planner); figures and the summary read the chunks' CSVs.
+# schedule are trained together, in chunks of at most playground.trials_per_chunk trials;
+# small shape groups share a chunk, trained one group after another (aeflow.core.planner).
+# One job per chunk and block of playground.seeds_per_job replicas (aeflow.core.blocks):
+# raising the seeds adds blocks. Figures and the summary read every block's CSVs, and keep
+# the seeds of the final stage (the seeds design: pilot.smk, aeflow.stages).
 # Params that grow with the trials are digested (aeflow.core.params): Snakemake records
 # and prints their digest, so a plan stays readable and reruns stay exact.
 
 
 rule playground_train:
     output:
-        points=f"{PLAYGROUND}/chunks/{{chunk}}/points.csv",
-        curves=f"{PLAYGROUND}/chunks/{{chunk}}/curves.csv",
-        metrics=f"{PLAYGROUND}/chunks/{{chunk}}/metrics.csv",
-        boundary=f"{PLAYGROUND}/chunks/{{chunk}}/boundary.csv",
-        weights=f"{PLAYGROUND}/chunks/{{chunk}}/weights.csv",
+        points=f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/points.csv",
+        curves=f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/curves.csv",
+        metrics=f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/metrics.csv",
+        boundary=f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/boundary.csv",
+        weights=f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/weights.csv",
         # One Lightning checkpoint per group of the chunk (core.planner, pack_groups).
-        models=directory(f"{PLAYGROUND}/chunks/{{chunk}}/models"),
+        models=directory(f"{PLAYGROUND}/chunks/{{chunk}}/{{block}}/models"),
     log:
-        f"{RESULTS}/logs/playground/{{chunk}}.log",
+        f"{RESULTS}/logs/playground/{{chunk}}/{{block}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/playground_train/{{chunk}}.tsv"
+        f"{RESULTS}/benchmarks/playground_train/{{chunk}}/{{block}}.tsv"
     conda:
         TORCH_ENV
     threads: 1
@@ -33,7 +35,7 @@ rule playground_train:
         maps=get_playground_chunk_maps,
         # An input of the metrics: changing it reruns every chunk (params rerun-trigger).
         loss_level=config["playground"]["claims"]["loss_level"],
-        state=f"{RESULTS}/state/playground_train/{{chunk}}",
+        state=f"{RESULTS}/state/playground_train/{{chunk}}/{{block}}",
     script:
         "../scripts/playground_train.py"
 
@@ -53,6 +55,7 @@ rule tabulate_playground:
         code=code("tabulate_playground.py"),
         trials=get_playground_trials,
         records=get_playground_sweep_records,
+        seeds=playground_seeds(),
         sweeps=digested(
             {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
         ),
@@ -119,7 +122,7 @@ rule plot_playground_search:
 
 rule plot_playground_baseline:
     input:
-        points=chunk_files("points", [pg.BASELINE]),
+        points=chunk_files("points", [pg.BASELINE], "first"),  # the first seed's
         curves=chunk_files("curves", [pg.BASELINE]),
         boundary=chunk_files("boundary", [pg.BASELINE]),
     output:
@@ -135,7 +138,8 @@ rule plot_playground_baseline:
     params:
         code=code("plot_playground_baseline.py"),
         trial=pg.BASELINE,
-        settings=pg.trial_settings(config, pg.BASELINE),
+        seeds=playground_seeds(),
+        settings=get_playground_baseline_settings,
         links=playground_links([pg.BASELINE]),
         dpi=config["figures"]["dpi"],
     script:
@@ -146,7 +150,7 @@ rule plot_playground_sweeps:
     input:
         table=rules.tabulate_playground.output.table,
         boundaries=chunk_files("boundary", SWEEP_TRIALS),
-        points=chunk_files("points", SWEEP_TRIALS),
+        points=chunk_files("points", SWEEP_TRIALS, "first"),  # the first seed's
         curves=chunk_files("curves", SWEEP_TRIALS),
     output:
         losses=report(
@@ -171,6 +175,7 @@ rule plot_playground_sweeps:
     params:
         code=code("plot_playground_sweeps.py"),
         records=get_playground_sweep_records,
+        seeds=playground_seeds(),
         links=get_playground_sweep_links,
         dpi=config["figures"]["dpi"],
     script:
@@ -179,7 +184,8 @@ rule plot_playground_sweeps:
 
 rule plot_playground_weights:
     input:
-        chunk_files("weights", [trial for _, trial in pg.regularization_trials(config)]),
+        # The figure shows each trial's first seed: its first block, whatever the seeds.
+        chunk_files("weights", [trial for _, trial in pg.regularization_trials(config)], "first"),
     output:
         report(
             figure("playground_weights"),

@@ -1,15 +1,15 @@
 """Checkpoint plan_seeds: the pilot's claims (results/pilot/claims.csv) and the seeds each
 run trains in the end (results/seeds.csv), from the pilot's per-seed numbers (pandas
-only; aeflow.autoencoder.stages)."""
+only; aeflow.stages)."""
 
 import pandas as pd
 
 from aeflow.autoencoder.findings import observations
-from aeflow.autoencoder.stages import COLUMNS, seeds_table
 from aeflow.core.atomic import write_csv
 from aeflow.core.claims import frame
 from aeflow.core.jobs import job_log
 from aeflow.core.twostage import Design
+from aeflow.stages import COLUMNS, seeds_table
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]) as log:

@@ -10,16 +10,16 @@ from aeflow.playground.plots import (
     sweep_curves_figure,
     sweeps_figure,
 )
-from aeflow.playground.summary import read_chunks
-from aeflow.playground.tables import BOUNDARY, CURVES, POINTS, SUMMARY
+from aeflow.playground.summary import read_chunks, read_maps
+from aeflow.playground.tables import CURVES, POINTS, SUMMARY
 
 sm = snakemake  # noqa: F821 (injected by Snakemake)
 with job_log(sm.log[0]):
     maps, curves = read_sweep_points(
         list(sm.params.records),
-        read_chunks(list(sm.input.boundaries), BOUNDARY),
+        read_maps(list(sm.input.boundaries)),
         read_chunks(list(sm.input.points), POINTS),
-        read_chunks(list(sm.input.curves), CURVES),
+        read_chunks(list(sm.input.curves), CURVES, sm.params.seeds),
     )
     save_figure(sweeps_figure(read_table(sm.input.table, SUMMARY)), sm.output.losses, sm.params.dpi)
     save_figure(boundaries_figure(maps), sm.output.boundaries, sm.params.dpi)

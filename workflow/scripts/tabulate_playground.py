@@ -15,6 +15,7 @@ with job_log(sm.log[0]):
         sweeps,
         list(sm.params.searches),
         dict(sm.params.settings),
+        seeds=int(sm.params.seeds),
     )
     write_csv(table, sm.output.table)
     write_csv(per_seed, sm.output.per_seed)

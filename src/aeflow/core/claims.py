@@ -150,7 +150,7 @@ class Claim:
     planned_seeds: int = 0
     seeds_reason: str = ""
     # The runs the claim's family compares (';'-separated): the seeds the design plans for
-    # the family go to each of them (aeflow.autoencoder.stages).
+    # the family go to each of them (aeflow.stages).
     runs: str = ""
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from aeflow.core.claims import Contrast, decide
 from aeflow.core.numbers import spread
 from aeflow.core.report import Section
+from aeflow.core.twostage import Design
 
 BEST_SHOWN = 5  # rows per grid or random sweep in a summary: its best trials
 
@@ -51,10 +52,12 @@ def search_section(
     quantity: str,
     margin: float,
     base: str = "",
+    design: Design | None = None,
 ) -> Section:
     """A grid or random sweep as one family: its best trial by mean ``metric`` against the
     runner-up. Both are chosen by the seeds' means, so the interval is optimistic about
-    the gap; the note says so. ``base`` names what the sweep varies around."""
+    the gap; the note says so. ``base`` names what the sweep varies around; ``design``:
+    the seeds design the family is decided under (``claims.decide``)."""
     keys = [c for c in trials.columns if "." in c]
     means = trials.groupby("trial", sort=False)[metric].mean().sort_values()
     what = f"{base + '; ' if base else ''}{len(means)} trials over {', '.join(keys)}"
@@ -84,4 +87,4 @@ def search_section(
         margin,
         bounds=(0.0, float("inf")),
     )
-    return Section(title, notes, None, decide([contrast], title))
+    return Section(title, notes, None, decide([contrast], title, design=design))

@@ -26,7 +26,7 @@ both kinds of margin).
 
 A run compared in several comparisons trains the most seeds any of them needs (rounded up
 to whole training blocks); a comparison reads the seeds both of its runs have (the
-workflow plans per family: aeflow.autoencoder.stages).
+workflow plans per family: aeflow.stages).
 """
 
 from __future__ import annotations

@@ -79,8 +79,10 @@ def baseline_figure(
         1, 2, figsize=(11, 4.6), layout="constrained", width_ratios=(1, 1.2)
     )
     seeds = curves["seed"].nunique()
+    # The map pools whole blocks of replicas (summary.read_maps): its own count.
+    mapped = int(boundary["seeds"].max()) if "seeds" in boundary else seeds
     image = draw_boundary(ax_map, boundary, points, size=14)
-    fig.colorbar(image, ax=ax_map, label=f"network output, mean of {seeds} seeds", shrink=0.8)
+    fig.colorbar(image, ax=ax_map, label=f"network output, mean of {mapped} seeds", shrink=0.8)
     ax_map.scatter([], [], c="0.5", s=14, edgecolors="white", label="train (filled)")
     ax_map.scatter([], [], c="0.5", s=14, edgecolors="black", label="test (black rim)")
     ax_map.legend(loc="lower left", fontsize="x-small", framealpha=0.9)

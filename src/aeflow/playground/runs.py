@@ -6,10 +6,12 @@ The baseline is one trial; each sweep (one key at a time, a grid, or a random se
 earlier trial (the baseline, or a point of another sweep) *is* that trial: it is trained
 once and shared. Every trial brings ``training.seeds`` replicas. Trials that can be trained
 together (same ``PlaygroundSpec.chunk_key``: a *group*) form *chunks* of at most
-``playground.trials_per_chunk`` trials, one job each, named after their first trial; the
-groups' small remainders are packed together, and a job trains its chunk's groups one
-after another (``aeflow.core.planner``, ``pack_groups``). Everything is computed once per
-config (``_plan``): planning a 1,000-trial grid is cheap.
+``playground.trials_per_chunk`` trials, named after their first trial; the groups' small
+remainders are packed together, and a job trains its chunk's groups one after another
+(``aeflow.core.planner``, ``pack_groups``). A chunk's replicas are trained a block of
+``playground.seeds_per_job`` at a time (``aeflow.core.blocks``): one job per chunk and
+block, so raising the seeds adds blocks and never retrains one. Everything is computed
+once per config (``_plan``): planning a 1,000-trial grid is cheap.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from aeflow.core import blocks
 from aeflow.core.config import NAME, Config, key_path
 from aeflow.core.planner import SEPARATOR, TrialPlan, chunk_trials, named_points, plan_trials
 from aeflow.core.resources import Work
@@ -42,6 +45,9 @@ from aeflow.playground.settings import PlaygroundSpec
 
 __all__ = ["SLUG", "SLUG_MAX", "value_slug"]  # re-exported: trial names are built from them
 BASELINE = "baseline"
+# The run whose seeds the seeds design plans (claims.design): every trial's together, as
+# every family compares its trials with the baseline and all trials share their blocks.
+SEEDS_RUN = "playground"
 # Every trial name: the wildcard constraint of the workflow's ``trial`` and a check on it.
 TRIAL_PATTERN = f"{NAME}({SEPARATOR}{SLUG})?"
 
@@ -235,16 +241,43 @@ def chunk_of(config: Config, trial: str) -> str:
         raise KeyError(f"unknown playground trial {trial!r}") from None
 
 
-def chunk_settings(config: Config, chunk: str) -> list[dict]:
-    """What a chunk's job trains: per trial, its name and effective settings."""
-    return chunk_trials(_plan(config).trials, chunk)
+def trial_seeds(config: Config) -> int:
+    """The replicas of every trial (``playground.training.seeds``)."""
+    return int(config["playground"]["training"].get("seeds", 1))
 
 
-def chunk_work(config: Config, chunk: str) -> Work:
-    """The work of one chunk's job, for sizing its cluster resources: per trial its
-    optimiser steps, its network's weights and biases, and its seeds."""
+def seeds_per_job(config: Config) -> int:
+    """The replicas of a chunk one job trains (``playground.seeds_per_job``)."""
+    return int(config["playground"].get("seeds_per_job", 5))
+
+
+def chunk_blocks(config: Config) -> list[str]:
+    """The blocks of replicas (``s0-5``, ...) that hold every trial's seeds: one job per
+    chunk and block."""
+    return blocks.blocks(trial_seeds(config), seeds_per_job(config))
+
+
+def chunk_settings(config: Config, chunk: str, block: str) -> list[dict]:
+    """What the job of a chunk's ``block`` trains: per trial, its name and effective
+    settings, with the block's replicas in place of the trial's seeds (a block's settings
+    do not change when the seeds grow)."""
+    return [
+        {
+            **trial,
+            "settings": {
+                **trial["settings"],
+                "training": blocks.block_training(trial["settings"]["training"], block),
+            },
+        }
+        for trial in chunk_trials(_plan(config).trials, chunk)
+    ]
+
+
+def chunk_work(config: Config, chunk: str, block: str) -> Work:
+    """The work of one chunk's block job, for sizing its cluster resources: per trial its
+    optimiser steps, its network's weights and biases, and the block's seeds."""
     groups: dict[tuple, list] = {}  # trained one after another, each group's trials at once
-    for trial in chunk_settings(config, chunk):
+    for trial in chunk_settings(config, chunk, block):
         spec = PlaygroundSpec.from_params(trial["settings"])
         widths = [len(spec.network.features), *spec.network.hidden, 1]
         parameters = sum((n_in + 1) * n_out for n_in, n_out in pairwise(widths))
@@ -295,6 +328,13 @@ def config_errors(config: Config, schema: dict) -> list[str]:
     messages = []
     for sweep, spec in _sweeps(config).items():
         where = ("playground", "sweeps", sweep)
+        if "training.seeds" in sweep_keys(spec):
+            # Every trial's replicas come in the same blocks (one job per chunk and block).
+            messages.append(
+                f"{key_path(where)}: training.seeds cannot be swept: it is the replicas of "
+                "every trial (claims.design plans them); allowed: any other setting"
+            )
+            continue
         problems = spec_errors(where, spec, setting_schema)
         messages += problems
         if problems:

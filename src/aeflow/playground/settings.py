@@ -79,12 +79,18 @@ class FitSpec:
     regularization_rate: float = 0.0
     seed: int = 0
     seeds: int = 1  # replicas: seeds seed .. seed + seeds - 1 (own weights and data order)
+    # A job's block of replicas starts here (aeflow.core.blocks): it trains the replicas
+    # first_replica .. first_replica + seeds - 1, seeds seed + first_replica and on.
+    first_replica: int = 0
     reshuffle: bool = False  # the Playground visits the points in one fixed order
     accelerator: str = "cpu"
 
     def __post_init__(self) -> None:
-        if self.seeds < 1:
-            raise ValueError(f"seeds must be >= 1, got {self.seeds}")
+        if self.seeds < 1 or self.first_replica < 0:
+            raise ValueError(
+                f"seeds must be >= 1 and first_replica >= 0, got {self.seeds} and "
+                f"{self.first_replica}"
+            )
         if self.regularization not in REGULARIZATIONS:
             raise ValueError(
                 f"regularization must be one of {REGULARIZATIONS}, got {self.regularization!r}"

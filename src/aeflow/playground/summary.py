@@ -9,6 +9,7 @@ the sentence says the run does not resolve it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pandas as pd
 
@@ -21,7 +22,8 @@ from aeflow.core.twostage import Design
 from aeflow.playground.findings import findings
 from aeflow.playground.link import playground_url
 from aeflow.playground.metrics import METRICS
-from aeflow.playground.runs import BASELINE
+from aeflow.playground.runs import BASELINE, SEEDS_RUN
+from aeflow.playground.tables import BOUNDARY
 from aeflow.playground.tables import METRICS as METRICS_TABLE
 
 
@@ -71,9 +73,38 @@ def summary_table(
     )
 
 
-def read_chunks(paths: Sequence[str], table: Table = METRICS_TABLE) -> pd.DataFrame:
-    """The ``table`` files of several chunk jobs as one, each checked against its contract."""
-    return read_stacked(paths, table)
+def read_chunks(
+    paths: Sequence[str], table: Table = METRICS_TABLE, seeds: int | None = None
+) -> pd.DataFrame:
+    """The ``table`` files of several chunk block jobs as one, each checked against its
+    contract; with ``seeds``, each trial's first ``seeds`` replicas only (its lowest seeds:
+    replica k has seed ``training.seed + k``), as the blocks hold whole blocks."""
+    stacked = read_stacked(paths, table)
+    if seeds is None or not len(stacked):
+        return stacked
+    replica = stacked.groupby("trial", sort=False)["seed"].rank(method="dense") - 1
+    return stacked[replica < seeds].reset_index(drop=True)
+
+
+def read_maps(paths: Sequence[str]) -> pd.DataFrame:
+    """The output maps of several chunk block jobs (``tables.BOUNDARY``), each trial's
+    blocks pooled into one map: the mean over all their replicas, and its population SD
+    (a block's map is its replicas' mean and SD; replicas are whole blocks here)."""
+    maps = read_stacked(paths, BOUNDARY)
+    if not len(maps):
+        return maps
+    weighted = maps.assign(
+        total=maps["seeds"] * maps["output"],
+        squares=maps["seeds"] * (maps["output_std"] ** 2 + maps["output"] ** 2),
+    )
+    pooled = weighted.groupby(["trial", "x1", "x2"], sort=False)[
+        ["seeds", "total", "squares"]
+    ].sum()
+    mean = pooled["total"] / pooled["seeds"]
+    variance = (pooled["squares"] / pooled["seeds"] - mean**2).clip(lower=0)
+    return pd.DataFrame(
+        {"output": mean, "output_std": variance**0.5, "seeds": pooled["seeds"]}
+    ).reset_index()
 
 
 def tabulate(
@@ -83,11 +114,13 @@ def tabulate(
     sweeps: dict[str, list[dict]],
     searches: Sequence[str],
     settings: dict[str, dict],
+    seeds: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
     """The summary table, the per-seed table and every sweep's trials table, from the
     chunks' metrics. ``sweeps``: sweep -> ``runs.sweep_trials``; ``searches``: the grid and
-    random sweeps among them; ``settings``: trial -> its effective settings (links)."""
-    metrics = read_chunks(metric_paths)
+    random sweeps among them; ``settings``: trial -> its effective settings (links);
+    ``seeds``: the replicas each trial keeps (all the blocks hold when None)."""
+    metrics = read_chunks(metric_paths, seeds=seeds)
     per_seed = (
         metrics[metrics["trial"].isin(trials)]
         .assign(order=lambda t: t["trial"].map({trial: i for i, trial in enumerate(trials)}))
@@ -112,7 +145,9 @@ def summarise(
 ) -> tuple[list[Section], list[Claim]]:
     """The sections and claim rows: the one-at-a-time sweeps (``findings``), then each grid
     or random sweep (``searches``: sweep -> its trials table) as a family of its own;
-    ``epochs``: the baseline's (a loss level not reached counts as that)."""
+    ``epochs``: the baseline's (a loss level not reached counts as that). Every claim
+    names the one run whose seeds the design plans (``runs.SEEDS_RUN``), under its cap."""
+    design = design.for_runs([SEEDS_RUN]) if design else None
     shown = table[~table["sweep"].isin(list(searches))]
     sections, claims = findings(shown, per_seed, epochs, margins, design)
     searched = [
@@ -121,11 +156,22 @@ def summarise(
             trials,
             "test_loss",
             "test loss",
-            Margins(margins).of("test_loss", trials["test_loss"]),
+            Margins(margins).of("test_loss", _margin_reference(trials, design)),
+            design=design,
         )
         for sweep, trials in searches.items()
     ]
-    return [*sections, *searched], [*claims, *with_ids([c for s in searched for c in s.claims])]
+    claims = [*claims, *with_ids([c for s in searched for c in s.claims])]
+    return [*sections, *searched], [replace(c, runs=SEEDS_RUN) for c in claims]
+
+
+def _margin_reference(trials: pd.DataFrame, design: Design | None) -> pd.Series:
+    """A search's test losses that set its relative margin: under a two-stage design only
+    the pilot's (each trial's first ``pilot`` seeds), so the second stage cannot move it."""
+    if design is None or not design.two_stage:
+        return trials["test_loss"]
+    replica = trials.groupby("trial", sort=False)["seed"].rank(method="dense") - 1
+    return trials.loc[replica < design.pilot, "test_loss"]
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -60,7 +60,9 @@ POINTS = Table(
 )
 BOUNDARY = Table(
     "playground boundary",
-    {"trial": STR, "x1": FLOAT, "x2": FLOAT, "output": FLOAT, "output_std": FLOAT},
+    # The mean and population SD of a job's block of replicas, and their number: blocks
+    # are pooled by summary.read_maps.
+    {"trial": STR, "x1": FLOAT, "x2": FLOAT, "output": FLOAT, "output_std": FLOAT, "seeds": INT},
     finite=("x1", "x2"),
     may_be_empty=True,  # as POINTS
 )

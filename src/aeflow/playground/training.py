@@ -39,15 +39,17 @@ class ChunkResult:
     metrics: pd.DataFrame  # trial, seed, and metrics.network_metrics of each network
     # Only for the trials asked for (``maps``): figures draw them.
     points: pd.DataFrame  # trial, seed, x1, x2, label, split, output (trained network)
-    boundary: pd.DataFrame  # trial, x1, x2, output (mean over seeds), output_std
+    # trial, x1, x2, output (mean over the job's seeds), output_std, seeds (read_maps)
+    boundary: pd.DataFrame
     weights: pd.DataFrame  # trial, seed, layer, target, source, weight, dead
     seconds: float
     global_step: int
 
 
 def slice_table(trials: list[tuple[str, PlaygroundSpec]]) -> list[dict]:
-    """One entry per network: the trial's name and, per replica k, seed ``fit.seed + k``
-    (initial weights and point order) with the trial's optimiser settings."""
+    """One entry per network: the trial's name and, per replica k of the job's block
+    (``fit.first_replica`` on), seed ``fit.seed + k`` (initial weights and point order)
+    with the trial's optimiser settings."""
     return [
         {
             "trial": name,
@@ -58,7 +60,7 @@ def slice_table(trials: list[tuple[str, PlaygroundSpec]]) -> list[dict]:
             "activation": spec.network.activation,
         }
         for name, spec in trials
-        for k in range(spec.fit.seeds)
+        for k in range(spec.fit.first_replica, spec.fit.first_replica + spec.fit.seeds)
     ]
 
 
@@ -224,12 +226,13 @@ def train_chunk(
                     "x2": grid[:, 1].double().numpy(),
                     "output": maps_out[rows].mean(axis=0),
                     "output_std": maps_out[rows].std(axis=0),
+                    "seeds": len(rows),
                 }
             )
             for name in mapped
             for rows in [[r for r, n in enumerate(names) if n == name]]
         ],
-        ["trial", "x1", "x2", "output", "output_std"],
+        ["trial", "x1", "x2", "output", "output_std", "seeds"],
     )
     weight_tables = [weight_table(network, dead, r) for r in range(len(slices))]
     weights = _frame(

@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pandas as pd
 
-from aeflow.autoencoder.stages import CAPACITY
 from aeflow.core.claims import RULE, Claim, with_ids
 from aeflow.core.margins import Margins
 from aeflow.core.report import Section
 from aeflow.core.sheet import table_rows
 from aeflow.core.twostage import Design
+from aeflow.stages import CAPACITY
 
 
 def observations(
