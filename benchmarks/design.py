@@ -2,9 +2,10 @@
 
 Runs `snakemake --cores N` from scratch twice, one after the other, each in a fresh
 temporary copy of this working tree: the default config (claims.design.two_stage on: a
-pilot, then the seeds results/seeds.csv plans) and the same config with two_stage off
-(every run at training.seeds). Counts the verdicts of both summaries' claims.csv (the
-sheet's claims apart) and the replicas each run trained, and times both.
+pilot, then the seeds results/seeds.csv and results/playground/seeds.csv plan) and the
+same config with two_stage off (every run at its configured seeds). Counts the verdicts of
+both summaries' claims.csv (the sheet's claims apart) and the replicas each run trained,
+and times both.
 
 Usage: python benchmarks/design.py [--cores 2]   (or: make bench-design)
        [--on DIR --off DIR]   (count finished runs instead; no timing)
@@ -25,13 +26,17 @@ from verdicts import checkout, count, timed_run
 GOAL = 1.5  # the issue's budget: design on at most 1.5x the run with it off
 
 
-def replicas(root: Path) -> int:
-    """Replicas trained: every block of every training, retraining and capacity run."""
+def replicas(root: Path, folder: str) -> int:
+    """Replicas trained for one summary's ``folder``: every block of every training,
+    retraining and capacity run (results), or every trial's networks of every chunk's
+    blocks (results/playground)."""
+    if folder != "results":
+        return sum(len(pd.read_csv(p)) for p in root.glob(f"{folder}/chunks/*/*/metrics.csv"))
     folders = [*root.glob("results/blocks/*/*"), *root.glob("results/retrain/*/blocks/*")]
     folders += root.glob("results/capacity/*/blocks/*")
     total = 0
-    for folder in folders:
-        start, stop = (int(n) for n in folder.name[1:].split("-"))
+    for block in folders:
+        start, stop = (int(n) for n in block.name[1:].split("-"))
         total += stop - start
     return total
 
@@ -66,18 +71,19 @@ def main() -> None:
                     *(compared.get(v, 0) for v in ("winner", "equivalent", "undetermined")),
                     compared.get("not compared", 0),
                     ", ".join(f"{k} {v}" for k, v in sorted(sheet.items())),
-                    replicas(root) if folder == "results" else "",
+                    replicas(root, folder),
                     f"{seconds:.1f}",
                     f"{ratio:.2f}",
                 ]
             )
-    seeds = runs["on"][0] / "results/seeds.csv"
-    plan = pd.read_csv(seeds) if seeds.exists() else pd.DataFrame()
+    plans = [runs["on"][0] / f"results/{part}seeds.csv" for part in ("", "playground/")]
+    plan = pd.concat([pd.read_csv(p) for p in plans if p.exists()], ignore_index=True)
     body = [
         "Both runs from scratch, one after the other, `snakemake --cores "
         f"{args.cores}` on the default config with `claims.design.two_stage` on and off. "
         "Comparisons: the claims of each summary (the sheet's claims apart); replicas: "
-        "every trained replica of the autoencoder part (runs, retraining, capacity). "
+        "every trained replica (the autoencoder's runs, retraining and capacity; the "
+        "Playground's networks, a replica of one trial each). "
         f"The goal: design on at most {GOAL}x the wall time of design off, and fewer "
         "comparisons undetermined.",
         "",
@@ -98,7 +104,8 @@ def main() -> None:
             rows,
         ),
         "",
-        "The seeds the design planned (results/seeds.csv of the run with it on):",
+        "The seeds the design planned (results/seeds.csv and results/playground/seeds.csv "
+        "of the run with it on):",
         "",
         *markdown_table(list(plan.columns), plan.astype(str).values.tolist()),
     ]

@@ -18,7 +18,15 @@ from aeflow.core.sweep_tables import trials_table
 from aeflow.playground.findings import EXTRA, findings
 from aeflow.playground.metrics import METRICS
 from aeflow.playground.plots import sweep_curves_figure, sweeps_figure
-from aeflow.playground.summary import header, summarise, summary_table, trial_statistics
+from aeflow.playground.summary import (
+    header,
+    read_chunks,
+    read_maps,
+    summarise,
+    summary_table,
+    trial_statistics,
+)
+from aeflow.playground.tables import CURVES
 
 EPOCHS = 500
 # Test loss per seed (5 seeds) of a default run's sweeps; the baseline is lr 0.1, no
@@ -255,3 +263,49 @@ def test_the_loss_curves_figure_draws_no_bands_that_hide_each_other():
     assert [line.get_label() for line in named] == ["0.01", "0.1", "1"]
     assert len({tuple(line.get_color()) for line in named}) == 3
     assert "lowest to highest final test loss of the 3 seeds" in fig._suptitle.get_text()
+
+
+def test_the_blocks_maps_pool_into_the_mean_and_sd_of_all_their_replicas(tmp_path):
+    rng = np.random.default_rng(0)
+    outputs = rng.normal(size=(7, 3))  # 7 replicas, 3 grid points
+    paths = []
+    for name, rows in (("s0-5", slice(0, 5)), ("s5-10", slice(5, 7))):
+        block = outputs[rows]
+        table = pd.DataFrame(
+            {
+                "trial": "baseline",
+                "x1": [0.0, 0.5, 1.0],
+                "x2": 0.0,
+                "output": block.mean(axis=0),
+                "output_std": block.std(axis=0),
+                "seeds": len(block),
+            }
+        )
+        paths.append(tmp_path / f"{name}.csv")
+        table.to_csv(paths[-1], index=False)
+    pooled = read_maps(paths)
+    assert list(pooled["seeds"]) == [7, 7, 7]
+    np.testing.assert_allclose(pooled["output"], outputs.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(pooled["output_std"], outputs.std(axis=0), rtol=1e-9)
+
+
+def test_a_trial_keeps_its_first_seeds_of_the_blocks_read(tmp_path):
+    """Replica k has seed training.seed + k: the first ``seeds`` of each trial are its
+    lowest, whatever its training seed."""
+    paths = []
+    for block, replicas in (("s0-2", (0, 1)), ("s2-4", (2, 3))):
+        rows = [
+            {"trial": trial, "seed": first + k, "epoch": epoch, "examples_seen": 10 * epoch,
+             "train_loss": 1.0, "test_loss": 1.0}
+            for trial, first in (("baseline", 0), ("seed-7", 7))
+            for k in replicas
+            for epoch in (0, 1)
+        ]  # fmt: skip
+        paths.append(tmp_path / f"{block}.csv")
+        pd.DataFrame(rows).to_csv(paths[-1], index=False)
+    kept = read_chunks(paths, CURVES, seeds=3)
+    assert kept.groupby("trial")["seed"].unique().map(list).to_dict() == {
+        "baseline": [0, 1, 2],
+        "seed-7": [7, 8, 9],
+    }
+    assert len(read_chunks(paths, CURVES)) == 16  # all the blocks hold

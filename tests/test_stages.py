@@ -12,6 +12,7 @@ from aeflow.autoencoder.findings.common import paired
 from aeflow.core.config import ConfigError
 from aeflow.core.margins import Margins
 from aeflow.core.twostage import CAP_REACHED, PILOT_ENOUGH, SIZED, Design
+from aeflow.playground import runs as pg
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, default_config
 
@@ -79,6 +80,29 @@ def test_the_stage_configs_give_each_run_its_seeds():
     assert capacity.training_params(final, run)["seeds"] == 10
     assert draws.most_replicas(final) == 15
     assert runs.training_params(config, "ae2")["seeds"] == 5  # the config is not changed
+
+
+def test_the_playground_is_one_run_whose_blocks_do_not_change_as_it_grows():
+    config = default_config()
+    assert stages.seed_keys(config, stages.PLAYGROUND) == [pg.SEEDS_RUN]
+    # By default one block holds the pilot and the second stage up to the cap.
+    assert stages.seed_settings(config, stages.PLAYGROUND) == {
+        pg.SEEDS_RUN: {"configured": 5, "block": 10}
+    }
+    assert pg.chunk_blocks(stages.pilot_config(config)) == ["s0-10"]
+    config["playground"]["seeds_per_job"] = 5
+    assert pg.trial_seeds(stages.pilot_config(config)) == 5
+    final = stages.planned_config(config, [{"run": pg.SEEDS_RUN, "seeds": 10}])
+    assert pg.trial_seeds(final) == 10 and pg.chunk_blocks(final) == ["s0-5", "s5-10"]
+    assert runs.training_params(final, "ae2")["seeds"] == 5  # the other part's runs stay
+    more = stages.planned_config(config, [{"run": pg.SEEDS_RUN, "seeds": 15}])
+    chunk = next(iter(pg.trial_chunks(config)))
+    # A block's job trains the same networks whatever the seeds: no rerun when they grow.
+    assert pg.chunk_settings(final, chunk, "s5-10") == pg.chunk_settings(more, chunk, "s5-10")
+    fit = pg.chunk_settings(final, chunk, "s5-10")[0]["settings"]["training"]
+    assert (fit["first_replica"], fit["seeds"]) == (5, 5)
+    config["claims"]["design"]["two_stage"] = False
+    assert stages.seed_keys({**config, "playground": {"enabled": False}}, stages.PLAYGROUND) == []
 
 
 def test_the_settings_the_checkpoint_reads_are_per_run():

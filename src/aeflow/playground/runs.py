@@ -328,13 +328,6 @@ def config_errors(config: Config, schema: dict) -> list[str]:
     messages = []
     for sweep, spec in _sweeps(config).items():
         where = ("playground", "sweeps", sweep)
-        if "training.seeds" in sweep_keys(spec):
-            # Every trial's replicas come in the same blocks (one job per chunk and block).
-            messages.append(
-                f"{key_path(where)}: training.seeds cannot be swept: it is the replicas of "
-                "every trial (claims.design plans them); allowed: any other setting"
-            )
-            continue
         problems = spec_errors(where, spec, setting_schema)
         messages += problems
         if problems:
