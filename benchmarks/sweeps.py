@@ -44,6 +44,10 @@ def _copy_workflow(root: Path, source: Path = REPO) -> None:
 def _grid_config(learning_rates: list[float], noises: list[float], epochs: int) -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["playground"]["training"]["epochs"] = epochs
+    # The grid at its configured 5 seeds, as the goals were set: no pilot and plan, and a
+    # block of exactly those seeds.
+    config["claims"]["design"]["two_stage"] = False
+    config["playground"]["seeds_per_job"] = config["playground"]["training"]["seeds"]
     config["playground"]["sweeps"] = {
         "grid": {"grid": {"training.learning_rate": learning_rates, "data.noise": noises}}
     }
