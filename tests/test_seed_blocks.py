@@ -77,8 +77,8 @@ PILOT_STAGE = {
 @pytest.mark.workflow
 def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_workflow, tmp_path):
     """The seeds design switched on over a finished two-seed run: its blocks are the pilot,
-    the checkpoint plans the seeds, the final stage trains only the blocks the plan adds,
-    and raising the cap replans without rerunning anything that finished."""
+    the checkpoint plans the seeds, and the final stage trains only the blocks the plan
+    adds."""
     done = private_copy(finished_workflow, tmp_path)
     before = done.snapshot()
     config = done.read_config()
@@ -112,7 +112,7 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     assert _planned(jobs, "retrain_encoder") == {"variant=ae2, block=s2-4"}
     assert _planned(jobs, "gather_run") == {"run=ae2"}  # the runs that did not grow stay
     assert not _planned(jobs, "train_capacity")
-    done.snakemake()
+    done.snakemake("results/claims.csv")  # and all it reads: not every figure
     after = done.snapshot()
     trained_before = [p for p in before if "/blocks/" in p or p.startswith("blocks/")]
     assert trained_before and all(after[p] == before[p] for p in trained_before)
@@ -143,20 +143,8 @@ def test_the_pilot_plans_each_runs_seeds_and_only_missing_blocks_train(finished_
     shift = pd.read_csv(done.results / "retrain/ae2/latent_shift.csv")
     old_shift = pd.read_csv(finished_workflow.results / "retrain/ae2/latent_shift.csv")
     pd.testing.assert_frame_equal(shift[shift["seed"] < 2], old_shift)
-
-    # A higher cap replans (the pilot stays), then trains the third blocks only.
-    config["claims"]["design"]["max_seeds"] = 6
-    done.write_config(config)
-    assert {rule for rule, _ in done.planned_jobs("results/seeds.csv")} == {"plan_seeds"}
-    done.snakemake("results/seeds.csv")
-    replanned = pd.read_csv(done.results / "seeds.csv").set_index("run")
-    assert set(replanned.index[replanned["seeds"] == 6]) == {"ae2"}
-    jobs = done.planned_jobs()
-    assert not {rule for rule, _ in jobs} & PILOT_STAGE
-    assert _planned(jobs, "train") == {"run=ae2, block=s4-6"}
-    assert _planned(jobs, "retrain_encoder") == {"variant=ae2, block=s4-6"}
-    assert _planned(jobs, "gather_run") == {"run=ae2"}
-    assert not _planned(jobs, "train_capacity") and not _planned(jobs, "gather_capacity")
+    # A higher cap replans without rerunning the pilot: the Playground's test (the same
+    # aeflow.stages code behind its own checkpoint).
 
 
 def test_gathering_blocks_cuts_to_the_seeds_and_checks_they_agree(tmp_path):

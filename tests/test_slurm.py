@@ -202,7 +202,7 @@ def test_a_playground_grid_submits_one_slurm_job_per_trial_chunk(tmp_path):
     chunks = pg.trial_chunks(config)
     assert len(pg.playground_trials(config)) == 21  # the baseline and 20 grid points
     result = wf.snakemake(
-        "playground",
+        "results/playground/sweeps/grid/trials.csv",  # the trainings and their table
         "--workflow-profile",
         PROFILE,
         "--jobs",

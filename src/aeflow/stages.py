@@ -32,7 +32,7 @@ from aeflow.playground import runs as pg
 
 AUTOENCODER, PLAYGROUND = "autoencoder", "playground"  # the parts, each planned on its own
 
-CAPACITY = "capacity"  # the key of every capacity run's seeds
+CAPACITY = capacity.SEEDS_RUN  # the key of every capacity run's seeds
 PILOT = "pilot"  # the pilot stage's folder under results/
 CONFIGURED = "configured seeds"  # a run whose configured seeds exceed what the plan asks
 # Which reason names a run's seeds when several claims plan the same number.

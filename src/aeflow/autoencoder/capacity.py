@@ -35,6 +35,9 @@ from aeflow.core.config import Config
 # A training set is memorised when its MSE is at most this share of the best constant
 # reconstruction's (every point read as the training points' mean): an RMS error per
 # coordinate of about 3% of the points' spread.
+# The run whose seeds the seeds design plans for every capacity run (aeflow.stages): one
+# job trains a width's sizes, so they grow together.
+SEEDS_RUN = "capacity"
 MEMORISED_SHARE = 1e-3
 
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pandas as pd
 
+from aeflow.autoencoder.capacity import SEEDS_RUN as CAPACITY_RUN
 from aeflow.core.claims import RULE, Claim, with_ids
 from aeflow.core.margins import Margins
 from aeflow.core.report import Section
 from aeflow.core.sheet import table_rows
 from aeflow.core.twostage import Design
-from aeflow.stages import CAPACITY
 
 
 def observations(
@@ -58,7 +58,7 @@ def observations(
         optimizers.optimizers(per_seed, family_margins(optimizer_runs)), optimizer_runs
     )
     sections += tag_compared_runs(
-        capacity.capacity(per_seed, family_margins([CAPACITY])), [CAPACITY]
+        capacity.capacity(per_seed, family_margins([CAPACITY_RUN])), [CAPACITY_RUN]
     )
     numbered = with_ids([c for s in sections for c in s.claims])
     by_section = iter(numbered)
