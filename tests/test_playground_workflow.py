@@ -9,7 +9,7 @@ import torch
 from aeflow.playground import runs as pg
 from aeflow.playground.checkpoints import load_classifier
 from aeflow.playground.runs import playground_trials
-from aeflow.playground.summary import read_maps
+from aeflow.playground.summary import read_chunks, read_maps
 from aeflow.workflow import validate_config
 from tests.conftest import SCHEMA, private_copy, tiny_playground_config
 
@@ -277,20 +277,23 @@ def test_the_playground_pilot_plans_its_seeds_and_only_new_blocks_train(done_pla
 
     jobs = done_playground.planned_jobs("playground")
     assert _trainings(jobs) == grown and not {rule for rule, _ in jobs} & pilot
-    # The trainings and the tables (the summary's decisions are the autoencoder test's).
-    done_playground.snakemake("results/playground/summary_per_seed.csv")
+    # One chunk's new block (the dry run above planned every chunk's): it joins the old.
+    done_playground.snakemake("results/playground/chunks/baseline/s2-4/metrics.csv")
     after = done_playground.snapshot()
     trained_before = [path for path in before if "/s0-2/" in path]
     assert trained_before and all(after[path] == before[path] for path in trained_before)
-    per_seed = pd.read_csv(done_playground.results / "playground/summary_per_seed.csv")
-    assert set(per_seed.groupby("trial")["seed"].nunique()) == {4}
+    blocks = sorted(done_playground.results.glob("playground/chunks/baseline/s*"))
+    assert [b.name for b in blocks] == ["s0-2", "s2-4"]
+    metrics = read_chunks([b / "metrics.csv" for b in blocks], seeds=4)
+    assert set(metrics.groupby("trial")["seed"].apply(list).map(tuple)) == {(0, 1, 2, 3)}
+    assert len(read_chunks([b / "metrics.csv" for b in blocks], seeds=3)) == 3 * len(
+        CHUNKS["baseline"]
+    )
     claims = pd.read_csv(done_playground.results / "pilot/playground/claims.csv")
     compared = claims[claims["family"] != "sheet"]
     assert set(compared["runs"]) == {"playground"} and set(compared["pilot_seeds"]) == {2}
     # The maps pool both blocks.
-    maps = read_maps(
-        sorted(done_playground.results.glob("playground/chunks/baseline/*/boundary.csv"))
-    )
+    maps = read_maps([b / "boundary.csv" for b in blocks])
     assert set(maps["seeds"]) == {4}
 
     # A higher cap replans alone, then plans the third blocks only.
@@ -300,5 +303,7 @@ def test_the_playground_pilot_plans_its_seeds_and_only_new_blocks_train(done_pla
     assert {rule for rule, _ in replanning} == {"plan_playground_seeds"}
     done_playground.snakemake("results/playground/seeds.csv")
     jobs = done_playground.planned_jobs("playground")
-    assert _trainings(jobs) == {f"chunk={chunk}, block=s4-6" for chunk in CHUNKS}
+    untrained = {f"chunk={chunk}, block=s2-4" for chunk in CHUNKS if chunk != "baseline"}
+    third = {f"chunk={chunk}, block=s4-6" for chunk in CHUNKS}
+    assert _trainings(jobs) == third | untrained
     assert not {rule for rule, _ in jobs} & pilot
