@@ -176,7 +176,9 @@ def planned(part=stages.AUTOENCODER):
     functions that call it wait for that checkpoint."""
     if not TWO_STAGE:
         return config
-    plan = checkpoints.plan_playground_seeds if part == stages.PLAYGROUND else checkpoints.plan_seeds
+    plan = (
+        checkpoints.plan_playground_seeds if part == stages.PLAYGROUND else checkpoints.plan_seeds
+    )
     seeds_csv = plan.get().output.seeds
     return _planned_config(seeds_csv, os.stat(seeds_csv).st_mtime_ns)
 
