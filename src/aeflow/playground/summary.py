@@ -80,10 +80,15 @@ def read_chunks(
     contract; with ``seeds``, each trial's first ``seeds`` replicas only (its lowest seeds:
     replica k has seed ``training.seed + k``), as the blocks hold whole blocks."""
     stacked = read_stacked(paths, table)
-    if seeds is None or not len(stacked):
-        return stacked
-    replica = stacked.groupby("trial", sort=False)["seed"].rank(method="dense") - 1
-    return stacked[replica < seeds].reset_index(drop=True)
+    return stacked if seeds is None else first_replicas(stacked, seeds)
+
+
+def first_replicas(table: pd.DataFrame, seeds: int) -> pd.DataFrame:
+    """The rows of each trial's first ``seeds`` replicas: its lowest seeds."""
+    if not len(table):
+        return table
+    replica = table.groupby("trial", sort=False)["seed"].rank(method="dense") - 1
+    return table[replica < seeds].reset_index(drop=True)
 
 
 def read_maps(paths: Sequence[str]) -> pd.DataFrame:
@@ -170,8 +175,7 @@ def _margin_reference(trials: pd.DataFrame, design: Design | None) -> pd.Series:
     the pilot's (each trial's first ``pilot`` seeds), so the second stage cannot move it."""
     if design is None or not design.two_stage:
         return trials["test_loss"]
-    replica = trials.groupby("trial", sort=False)["seed"].rank(method="dense") - 1
-    return trials.loc[replica < design.pilot, "test_loss"]
+    return first_replicas(trials, design.pilot)["test_loss"]
 
 
 def display_table(table: pd.DataFrame) -> pd.DataFrame:
