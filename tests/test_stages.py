@@ -101,7 +101,6 @@ def test_the_playground_is_one_run_whose_blocks_do_not_change_as_it_grows():
     assert pg.chunk_settings(final, chunk, "s5-10") == pg.chunk_settings(more, chunk, "s5-10")
     fit = pg.chunk_settings(final, chunk, "s5-10")[0]["settings"]["training"]
     assert (fit["first_replica"], fit["seeds"]) == (5, 5)
-    config["claims"]["design"]["two_stage"] = False
     assert stages.seed_keys({**config, "playground": {"enabled": False}}, stages.PLAYGROUND) == []
 
 

@@ -140,19 +140,8 @@ use rule tabulate_playground as pilot_tabulate_playground with:
     log:
         f"{RESULTS}/logs/pilot/tabulate_playground.log",
     priority: 1  # the plan first: the final stage waits on it
-    params:
-        code=code("tabulate_playground.py"),
-        trials=get_playground_trials,
-        records=get_playground_sweep_records,
+    params:  # merged into tabulate_playground's: the pilot's seeds only
         seeds=playground_seeds("pilot"),
-        sweeps=digested(
-            {sweep: pg.sweep_trials(config, sweep) for sweep in PLAYGROUND_SWEEPS}, "sweeps"
-        ),
-        searches=list(pg.search_sweeps(config)),
-        settings=digested(
-            {trial: pg.trial_settings(config, trial) for trial in PLAYGROUND_TRIALS},
-            "trial settings",
-        ),
 
 
 checkpoint plan_playground_seeds:
